@@ -1,0 +1,246 @@
+// Package render writes engine results as table, json, jsonl, csv or text.
+//
+// Every format keeps a JSON cell intact on one line, so that what is printed
+// can be pasted back into a statement. JSON output keeps value types: numbers
+// stay numbers, booleans booleans, arrays and objects stay JSON; SQL NULL is
+// JSON null.
+package render
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/jedib0t/go-pretty/v6/text"
+)
+
+// Format is an output format.
+type Format string
+
+// The formats.
+const (
+	Table Format = "table"
+	JSON  Format = "json"
+	JSONL Format = "jsonl"
+	CSV   Format = "csv"
+	Text  Format = "text"
+)
+
+// Formats lists every format, for help texts and validation.
+var Formats = []Format{Table, JSON, JSONL, CSV, Text}
+
+// ParseFormat returns the format called s.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range Formats {
+		if strings.EqualFold(s, string(f)) {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("unknown output format %q (want one of table, json, jsonl, csv, text)", s)
+}
+
+// Result is what render needs of a result: column names and rows whose values
+// are nil, string, int64, float64, bool, json.RawMessage, []byte or time.Time.
+type Result struct {
+	Columns []string
+	Rows    [][]any
+}
+
+// Write renders r in format f to w.
+func Write(w io.Writer, f Format, r Result) error {
+	switch f {
+	case Table, "":
+		return writeTable(w, r)
+	case JSON:
+		return writeJSON(w, r)
+	case JSONL:
+		return writeJSONL(w, r)
+	case CSV:
+		return writeCSV(w, r)
+	case Text:
+		return writeText(w, r)
+	}
+	return fmt.Errorf("unknown output format %q", f)
+}
+
+// Cell returns the plain-text form of a value, as table, csv and text show it.
+// NULL is "" here; callers pick their own NULL marker.
+func Cell(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case json.RawMessage:
+		return compactJSON(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case int:
+		return strconv.Itoa(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	case time.Time:
+		return x.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func compactJSON(b []byte) string {
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		return string(b)
+	}
+	return buf.String()
+}
+
+func writeTable(w io.Writer, r Result) error {
+	t := table.NewWriter()
+	t.SetOutputMirror(nil)
+	t.Style().Format.Header = text.FormatDefault
+	header := make(table.Row, len(r.Columns))
+	for i, c := range r.Columns {
+		header[i] = c
+	}
+	t.AppendHeader(header)
+	for _, row := range r.Rows {
+		tr := make(table.Row, len(row))
+		for i, v := range row {
+			if v == nil {
+				tr[i] = "null"
+				continue
+			}
+			// Newlines would split a JSON or text cell across table lines
+			// and make it impossible to copy back; show them escaped.
+			tr[i] = cellEscaper.Replace(Cell(v))
+		}
+		t.AppendRow(tr)
+	}
+	_, err := io.WriteString(w, t.Render()+"\n")
+	return err
+}
+
+func jsonValue(v any) (json.RawMessage, error) {
+	switch x := v.(type) {
+	case nil:
+		return json.RawMessage("null"), nil
+	case json.RawMessage:
+		if len(x) == 0 {
+			return json.RawMessage("null"), nil
+		}
+		return json.RawMessage(compactJSON(x)), nil
+	case []byte:
+		return json.Marshal(string(x))
+	case time.Time:
+		return json.Marshal(Cell(x))
+	case float64:
+		return json.RawMessage(strconv.FormatFloat(x, 'f', -1, 64)), nil
+	default:
+		return json.Marshal(x)
+	}
+}
+
+func writeObject(buf *bytes.Buffer, cols []string, row []any) error {
+	buf.WriteByte('{')
+	for i, c := range cols {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(c)
+		buf.Write(k)
+		buf.WriteByte(':')
+		var v any
+		if i < len(row) {
+			v = row[i]
+		}
+		jv, err := jsonValue(v)
+		if err != nil {
+			return fmt.Errorf("column %s: %w", c, err)
+		}
+		buf.Write(jv)
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+func writeJSON(w io.Writer, r Result) error {
+	var buf bytes.Buffer
+	buf.WriteByte('[')
+	for i, row := range r.Rows {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := writeObject(&buf, r.Columns, row); err != nil {
+			return err
+		}
+	}
+	buf.WriteString("]\n")
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func writeJSONL(w io.Writer, r Result) error {
+	var buf bytes.Buffer
+	for _, row := range r.Rows {
+		if err := writeObject(&buf, r.Columns, row); err != nil {
+			return err
+		}
+		buf.WriteByte('\n')
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func writeCSV(w io.Writer, r Result) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(r.Columns); err != nil {
+		return err
+	}
+	rec := make([]string, len(r.Columns))
+	for _, row := range r.Rows {
+		for i := range rec {
+			rec[i] = ""
+			if i < len(row) {
+				rec[i] = Cell(row[i])
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeText prints one line per row, cells separated by tabs, without a
+// header: the shape that shell pipelines (cut, read) want.
+func writeText(w io.Writer, r Result) error {
+	var buf bytes.Buffer
+	for _, row := range r.Rows {
+		for i, v := range row {
+			if i > 0 {
+				buf.WriteByte('\t')
+			}
+			c := Cell(v)
+			if v == nil {
+				c = "null"
+			}
+			buf.WriteString(cellEscaper.Replace(c))
+		}
+		buf.WriteByte('\n')
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+var cellEscaper = strings.NewReplacer("\n", `\n`, "\t", `\t`, "\r", `\r`)
