@@ -1,0 +1,328 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// FileName is the name of the SQLite file Open creates in a data directory.
+const FileName = "ccql.db"
+
+// DefaultBusyTimeout is how long a transaction waits for another process
+// holding the SQLite write lock before it fails.
+const DefaultBusyTimeout = 10_000 // milliseconds
+
+// maxBatch bounds how many Update closures share one commit.
+const maxBatch = 256
+
+// SQLite is the Store kept in one SQLite file in WAL mode.
+//
+// Durability: the file runs with synchronous=FULL, so a commit returns only
+// after the WAL has been fsynced; an acknowledged change survives a crash,
+// kill -9 or power loss. To keep that affordable, Updates are group
+// committed: one goroutine owns the write connection and runs every Update
+// closure that is waiting, each inside its own SAVEPOINT, under a single
+// BEGIN IMMEDIATE … COMMIT, so one fsync covers the whole batch. A closure
+// that fails rolls back to its savepoint only. Reads run on a separate pool
+// of connections, concurrently with the writer (WAL snapshots).
+//
+// Several processes may open the same file: SQLite's locks serialise their
+// write transactions (busy_timeout, DefaultBusyTimeout).
+type SQLite struct {
+	path    string
+	tempDir string // removed on Close when the store is temporary
+	wdb     *sql.DB
+	rdb     *sql.DB
+	conn    *sql.Conn            // the write connection, owned by the committer
+	wstmts  map[string]*sql.Stmt // prepared on conn; used by the committer only
+
+	rmu    sync.Mutex
+	rstmts map[string]*sql.Stmt // prepared on rdb
+
+	mu     sync.RWMutex // guards closed and sends on reqs
+	closed bool
+	reqs   chan *writeReq
+	done   chan struct{} // closed when the committer has exited
+}
+
+type writeReq struct {
+	ctx  context.Context
+	fn   func(Tx) error
+	done chan writeResult
+}
+
+type writeResult struct {
+	err      error
+	panicked bool
+	panicVal any
+}
+
+var _ Store = (*SQLite)(nil)
+
+// Open opens (creating if needed) the store in the SQLite file at path and
+// brings its schema up to date. An empty path opens a temporary store: a
+// file in a new temporary directory, not fsynced, removed on Close; tests
+// and the in-memory emulator use it.
+func Open(ctx context.Context, path string) (*SQLite, error) {
+	syncMode := "FULL"
+	s := &SQLite{path: path, wstmts: map[string]*sql.Stmt{}, rstmts: map[string]*sql.Stmt{}}
+	if path == "" {
+		dir, err := os.MkdirTemp("", "ccql-store-")
+		if err != nil {
+			return nil, fmt.Errorf("open temporary store: %w", err)
+		}
+		s.tempDir = dir
+		s.path = filepath.Join(dir, FileName)
+		syncMode = "OFF"
+	} else if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+	}
+	base := "file:" + (&url.URL{Path: s.path}).EscapedPath() +
+		fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=synchronous(%s)", DefaultBusyTimeout, syncMode)
+	var err error
+	if s.wdb, err = sql.Open("sqlite", base); err != nil {
+		s.cleanup()
+		return nil, fmt.Errorf("open store %s: %w", s.path, err)
+	}
+	s.wdb.SetMaxOpenConns(1)
+	s.wdb.SetMaxIdleConns(1)
+	s.wdb.SetConnMaxLifetime(0)
+	if s.conn, err = s.wdb.Conn(ctx); err != nil {
+		s.cleanup()
+		return nil, fmt.Errorf("open store %s: %w", s.path, err)
+	}
+	if err := migrate(ctx, s.conn); err != nil {
+		s.cleanup()
+		return nil, fmt.Errorf("open store %s: %w", s.path, err)
+	}
+	if s.rdb, err = sql.Open("sqlite", base+"&_pragma=query_only(1)"); err != nil {
+		s.cleanup()
+		return nil, fmt.Errorf("open store %s: %w", s.path, err)
+	}
+	readers := max(4, runtime.GOMAXPROCS(0))
+	s.rdb.SetMaxOpenConns(readers)
+	s.rdb.SetMaxIdleConns(readers)
+	s.rdb.SetConnMaxLifetime(0)
+	s.reqs = make(chan *writeReq, maxBatch)
+	s.done = make(chan struct{})
+	go s.commitLoop()
+	return s, nil
+}
+
+// Path returns the SQLite file's path.
+func (s *SQLite) Path() string { return s.path }
+
+func (s *SQLite) cleanup() {
+	if s.conn != nil {
+		s.conn.Close()
+	}
+	if s.wdb != nil {
+		s.wdb.Close()
+	}
+	if s.rdb != nil {
+		s.rdb.Close()
+	}
+	if s.tempDir != "" {
+		os.RemoveAll(s.tempDir)
+	}
+}
+
+// Update implements Store.
+func (s *SQLite) Update(ctx context.Context, fn func(Tx) error) error {
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan writeResult, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return ErrClosed
+	}
+	s.reqs <- req
+	s.mu.RUnlock()
+	res := <-req.done
+	if res.panicked {
+		panic(res.panicVal)
+	}
+	return res.err
+}
+
+// View implements Store.
+func (s *SQLite) View(ctx context.Context, fn func(Tx) error) error {
+	s.mu.RLock()
+	closed := s.closed
+	s.mu.RUnlock()
+	if closed {
+		return ErrClosed
+	}
+	t, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store view: %w", err)
+	}
+	defer t.Rollback() // a read-only transaction has nothing to commit
+	return fn(&tx{ctx: ctx, stmt: func(q string) (*sql.Stmt, error) {
+		st, err := s.readStmt(q)
+		if err != nil {
+			return nil, err
+		}
+		return t.StmtContext(ctx, st), nil
+	}})
+}
+
+func (s *SQLite) readStmt(q string) (*sql.Stmt, error) {
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	if st, ok := s.rstmts[q]; ok {
+		return st, nil
+	}
+	st, err := s.rdb.Prepare(q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	s.rstmts[q] = st
+	return st, nil
+}
+
+// writeStmt is called by the committer goroutine only.
+func (s *SQLite) writeStmt(q string) (*sql.Stmt, error) {
+	if st, ok := s.wstmts[q]; ok {
+		return st, nil
+	}
+	st, err := s.conn.PrepareContext(context.Background(), q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	s.wstmts[q] = st
+	return st, nil
+}
+
+// execW runs a statement on the write connection.
+func (s *SQLite) execW(q string) error {
+	st, err := s.writeStmt(q)
+	if err != nil {
+		return err
+	}
+	_, err = st.Exec()
+	return err
+}
+
+// Close waits for pending Updates and closes the file.
+func (s *SQLite) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.reqs)
+	s.mu.Unlock()
+	<-s.done
+	var errs []error
+	for _, st := range s.wstmts {
+		errs = append(errs, st.Close())
+	}
+	for _, st := range s.rstmts {
+		errs = append(errs, st.Close())
+	}
+	if s.conn != nil {
+		// Fold the WAL back into the database so the file stands alone.
+		if _, err := s.conn.ExecContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			errs = append(errs, fmt.Errorf("checkpoint: %w", err))
+		}
+		errs = append(errs, s.conn.Close())
+	}
+	errs = append(errs, s.wdb.Close(), s.rdb.Close())
+	if s.tempDir != "" {
+		errs = append(errs, os.RemoveAll(s.tempDir))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	return nil
+}
+
+// commitLoop owns the write connection. It takes every Update waiting and
+// commits them together (group commit).
+func (s *SQLite) commitLoop() {
+	defer close(s.done)
+	batch := make([]*writeReq, 0, maxBatch)
+	for first := range s.reqs {
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-s.reqs:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		s.commitBatch(batch)
+	}
+}
+
+func (s *SQLite) commitBatch(batch []*writeReq) {
+	results := make([]writeResult, len(batch))
+	finish := func() {
+		for i, r := range batch {
+			r.done <- results[i]
+		}
+	}
+	if err := s.execW("BEGIN IMMEDIATE"); err != nil {
+		for i := range results {
+			results[i].err = fmt.Errorf("store update: begin: %w", err)
+		}
+		finish()
+		return
+	}
+	for i, r := range batch {
+		if err := r.ctx.Err(); err != nil {
+			results[i].err = err
+			continue
+		}
+		if err := s.execW("SAVEPOINT u"); err != nil {
+			results[i].err = fmt.Errorf("store update: savepoint: %w", err)
+			continue
+		}
+		results[i] = runFn(r, &tx{ctx: r.ctx, stmt: s.writeStmt, writable: true})
+		if results[i].err != nil || results[i].panicked {
+			if err := s.execW("ROLLBACK TO u"); err != nil {
+				results[i].err = errors.Join(results[i].err, fmt.Errorf("store update: rollback: %w", err))
+			}
+		}
+		if err := s.execW("RELEASE u"); err != nil && results[i].err == nil {
+			results[i].err = fmt.Errorf("store update: release: %w", err)
+		}
+	}
+	if err := s.execW("COMMIT"); err != nil {
+		s.execW("ROLLBACK") //nolint:errcheck // the commit error is what matters
+		for i := range results {
+			if results[i].err == nil && !results[i].panicked {
+				results[i].err = fmt.Errorf("store update: commit: %w", err)
+			}
+		}
+	}
+	finish()
+}
+
+// runFn calls the closure, turning a panic into a result so that the
+// committer survives and the caller re-panics in its own goroutine.
+func runFn(r *writeReq, t *tx) (res writeResult) {
+	defer func() {
+		if v := recover(); v != nil {
+			res = writeResult{panicked: true, panicVal: v}
+		}
+	}()
+	return writeResult{err: r.fn(t)}
+}
