@@ -109,7 +109,7 @@ type Service struct {
 // Server dispatches AWS JSON requests to services.
 type Server struct {
 	Services []*Service
-	Verifier *Verifier   // nil accepts any request, signed or not
+	Verifier *Verifier    // nil accepts any request, signed or not
 	Logger   *slog.Logger // nil = no logs
 	// Fallback serves requests that carry no X-Amz-Target (nil = 404).
 	Fallback http.Handler

@@ -129,8 +129,13 @@ func TestServer_Dispatch(t *testing.T) {
 			body: map[string]any{"Name": "", "N": 0.0, "Account": "000000000000", "Region": "us-east-1", "Op": "Echo"},
 		},
 		{
-			name:   "path and query are ignored",
-			req:    func() *http.Request { r := newRequest("CloudApiService.Echo", awsjson.ContentType10, `{}`); r.URL.Path = "/x"; r.URL.RawQuery = "Action=Echo&Version=2021-09-30"; return r }(),
+			name: "path and query are ignored",
+			req: func() *http.Request {
+				r := newRequest("CloudApiService.Echo", awsjson.ContentType10, `{}`)
+				r.URL.Path = "/x"
+				r.URL.RawQuery = "Action=Echo&Version=2021-09-30"
+				return r
+			}(),
 			status: 200, ctype: awsjson.ContentType10,
 			body: map[string]any{"Name": "", "N": 0.0, "Account": "000000000000", "Region": "us-east-1", "Op": "Echo"},
 		},
@@ -189,8 +194,12 @@ func TestServer_Dispatch(t *testing.T) {
 			body: map[string]any{"__type": "com.amazon.coral.service#UnknownOperationException", "message": "Unsupported content type"},
 		},
 		{
-			name:   "GET",
-			req:    func() *http.Request { r := newRequest("CloudApiService.Echo", awsjson.ContentType10, ``); r.Method = http.MethodGet; return r }(),
+			name: "GET",
+			req: func() *http.Request {
+				r := newRequest("CloudApiService.Echo", awsjson.ContentType10, ``)
+				r.Method = http.MethodGet
+				return r
+			}(),
 			status: 405, ctype: awsjson.ContentType10,
 			body: map[string]any{"__type": "com.amazon.coral.service#UnknownOperationException", "message": "Only POST is supported"},
 		},
