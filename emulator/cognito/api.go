@@ -1,0 +1,114 @@
+package cognito
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/ccql/ccql/internal/handler"
+)
+
+// Operation is one Cognito Identity Provider API operation (JSON 1.1 body in,
+// response value out, JSON-marshalled by the caller). Cognito failures are
+// returned as *APIError; any other error is an internal failure.
+type Operation func(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error)
+
+// Operations returns the IdP API operations keyed by name, e.g.
+// "CreateUserPoolClient" (the X-Amz-Target suffix after
+// "AWSCognitoIdentityProviderService.").
+func Operations() map[string]Operation {
+	return map[string]Operation{
+		"CreateUserPool":         opCreateUserPool,
+		"DescribeUserPool":       opDescribeUserPool,
+		"ListUserPools":          opListUserPools,
+		"DeleteUserPool":         opDeleteUserPool,
+		"CreateUserPoolClient":   opCreateUserPoolClient,
+		"DescribeUserPoolClient": opDescribeUserPoolClient,
+		"UpdateUserPoolClient":   opUpdateUserPoolClient,
+		"DeleteUserPoolClient":   opDeleteUserPoolClient,
+		"ListUserPoolClients":    opListUserPoolClients,
+	}
+}
+
+// OperationNames returns the names of Operations, sorted.
+func OperationNames() []string {
+	ops := Operations()
+	out := make([]string, 0, len(ops))
+	for k := range ops {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// decodeBody decodes a JSON 1.1 request body into v. An empty body is an
+// empty object; anything that is not a JSON object of the right member
+// types is a SerializationException, as the service front end reports it.
+func decodeBody(body []byte, v any) *APIError {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		return apiErrorf(typeSerialization, "%s", serializationMessage(err))
+	}
+	if dec.More() {
+		return apiErrorf(typeSerialization, "Unexpected content after the request body")
+	}
+	return nil
+}
+
+func serializationMessage(err error) string {
+	switch e := err.(type) {
+	case *json.UnmarshalTypeError:
+		if e.Field != "" {
+			return fmt.Sprintf("Unexpected %s value for member %s", e.Value, e.Field)
+		}
+		return fmt.Sprintf("Unexpected %s value", e.Value)
+	default:
+		return "Malformed request body"
+	}
+}
+
+// A page is one page of a listing and the token of the next.
+type page struct {
+	recs []handler.Record
+	next string
+}
+
+// paginate cuts recs (ordered by identifier) at the position token names.
+// Tokens are the base64url of the next identifier, opaque to callers.
+func paginate(recs []handler.Record, max int, token *string) (page, *APIError) {
+	start := 0
+	if token != nil {
+		raw, err := base64.RawURLEncoding.DecodeString(*token)
+		if err != nil || len(raw) == 0 {
+			return page{}, invalidParameter("Invalid pagination token.")
+		}
+		start = sort.Search(len(recs), func(i int) bool { return recs[i].Identifier >= string(raw) })
+	}
+	end := min(start+max, len(recs))
+	p := page{recs: recs[start:end]}
+	if end < len(recs) {
+		p.next = base64.RawURLEncoding.EncodeToString([]byte(recs[end].Identifier))
+	}
+	return p, nil
+}
+
+// checkPaging validates MaxResults (1…60; required when required is set)
+// and NextToken, returning the page size.
+func checkPaging(v *violations, maxResults *int, required bool, nextToken *string) int {
+	v.checkString("nextToken", nextToken, 1, 131072, &patNextToken)
+	if maxResults == nil {
+		if required {
+			v.add("null", "maxResults", "Member must not be null")
+		}
+		return 60
+	}
+	v.checkInt("maxResults", maxResults, 1, 60)
+	return *maxResults
+}

@@ -1,0 +1,188 @@
+package cognito
+
+import (
+	"context"
+
+	"github.com/ccql/ccql/internal/handler"
+)
+
+// poolAPIKeys are the user pool settings whose IdP API member name equals
+// the CloudFormation property name; they pass between the two unchanged.
+var poolAPIKeys = []string{
+	"AccountRecoverySetting", "AdminCreateUserConfig", "AliasAttributes", "AutoVerifiedAttributes",
+	"DeletionProtection", "DeviceConfiguration", "EmailConfiguration", "EmailVerificationMessage",
+	"EmailVerificationSubject", "IssuerConfiguration", "KeyConfiguration", "LambdaConfig",
+	"MfaConfiguration", "Policies", "SmsAuthenticationMessage", "SmsConfiguration",
+	"SmsVerificationMessage", "UserAttributeUpdateSettings", "UserPoolAddOns", "UserPoolTags",
+	"UserPoolTier", "UsernameAttributes", "UsernameConfiguration", "VerificationMessageTemplate",
+}
+
+// poolFromAPI translates a CreateUserPool request into the pool's
+// CloudFormation model: PoolName becomes UserPoolName, Schema stays Schema,
+// members CloudFormation does not model are dropped.
+func poolFromAPI(in map[string]any) map[string]any {
+	m := map[string]any{}
+	for _, k := range poolAPIKeys {
+		if v, ok := in[k]; ok && v != nil {
+			m[k] = v
+		}
+	}
+	if v, ok := in["PoolName"]; ok && v != nil {
+		m["UserPoolName"] = v
+	}
+	if v, ok := in["Schema"]; ok && v != nil {
+		m["Schema"] = v
+	}
+	return m
+}
+
+// poolToAPI renders a stored pool as the IdP API's UserPoolType.
+func poolToAPI(tx handler.Tx, pool map[string]any) (map[string]any, error) {
+	id, _ := pool["UserPoolId"].(string)
+	out := map[string]any{
+		"Id":                     id,
+		"Name":                   pool["UserPoolName"],
+		"Arn":                    pool["Arn"],
+		"SchemaAttributes":       schemaAttributes(pool),
+		"EstimatedNumberOfUsers": 0,
+	}
+	for _, k := range poolAPIKeys {
+		if v, ok := pool[k]; ok {
+			out[k] = v
+		}
+	}
+	ts, err := stamps(tx, typeUserPool, id)
+	if err != nil {
+		return nil, err
+	}
+	out["CreationDate"] = ts.CreationDate
+	out["LastModifiedDate"] = ts.LastModifiedDate
+	return out, nil
+}
+
+func opCreateUserPool(_ context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
+	var in map[string]any
+	if err := decodeBody(body, &in); err != nil {
+		return nil, err
+	}
+	name, isString := in["PoolName"].(string)
+	if in["PoolName"] != nil && !isString {
+		return nil, apiErrorf(typeSerialization, "Unexpected value for member PoolName")
+	}
+	var v violations
+	var namePtr *string
+	if isString {
+		namePtr = &name
+	}
+	v.checkRequiredString("poolName", namePtr, 1, 128, &patPoolName)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	model := poolFromAPI(in)
+	id, err := newPoolID(env.Rand, env.Region)
+	if err != nil {
+		return nil, err
+	}
+	model["UserPoolId"] = id
+	if _, err := createPool(env, tx, model); err != nil {
+		return nil, err
+	}
+	return describePool(tx, id)
+}
+
+func describePool(tx handler.Tx, id string) (any, error) {
+	pool, err := loadPool(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	out, err := poolToAPI(tx, pool)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"UserPool": out}, nil
+}
+
+type poolIDInput struct {
+	UserPoolId *string `json:"UserPoolId"`
+}
+
+func (in *poolIDInput) validate() *APIError {
+	var v violations
+	v.checkRequiredString("userPoolId", in.UserPoolId, 1, 55, &patUserPoolID)
+	return v.err()
+}
+
+func opDescribeUserPool(_ context.Context, _ handler.Env, tx handler.Tx, body []byte) (any, error) {
+	var in poolIDInput
+	if err := decodeBody(body, &in); err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	return describePool(tx, *in.UserPoolId)
+}
+
+func opDeleteUserPool(_ context.Context, _ handler.Env, tx handler.Tx, body []byte) (any, error) {
+	var in poolIDInput
+	if err := decodeBody(body, &in); err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	if err := deletePool(tx, *in.UserPoolId); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func opListUserPools(_ context.Context, _ handler.Env, tx handler.Tx, body []byte) (any, error) {
+	var in struct {
+		MaxResults *int    `json:"MaxResults"`
+		NextToken  *string `json:"NextToken"`
+	}
+	if err := decodeBody(body, &in); err != nil {
+		return nil, err
+	}
+	var v violations
+	size := checkPaging(&v, in.MaxResults, true, in.NextToken)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	recs, err := tx.List(typeUserPool, "")
+	if err != nil {
+		return nil, err
+	}
+	p, apiErr := paginate(recs, size, in.NextToken)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	pools := make([]map[string]any, 0, len(p.recs))
+	for _, r := range p.recs {
+		var pool map[string]any
+		if err := decodeRaw(r.Model, &pool); err != nil {
+			return nil, err
+		}
+		ts, err := stamps(tx, typeUserPool, r.Identifier)
+		if err != nil {
+			return nil, err
+		}
+		d := map[string]any{
+			"Id":               r.Identifier,
+			"Name":             pool["UserPoolName"],
+			"CreationDate":     ts.CreationDate,
+			"LastModifiedDate": ts.LastModifiedDate,
+			"LambdaConfig":     map[string]any{},
+		}
+		if lc, ok := pool["LambdaConfig"]; ok {
+			d["LambdaConfig"] = lc
+		}
+		pools = append(pools, d)
+	}
+	out := map[string]any{"UserPools": pools}
+	if p.next != "" {
+		out["NextToken"] = p.next
+	}
+	return out, nil
+}

@@ -1,0 +1,49 @@
+// Package cognito is the emulator's Amazon Cognito user pools: the Cloud
+// Control handlers of AWS::Cognito::UserPool and AWS::Cognito::UserPoolClient
+// and the Cognito Identity Provider API operations (JSON 1.1) over the same
+// stored state, so a client created through one API is visible through the
+// other.
+//
+// # Layout
+//
+// Each Cognito rule has one implementation, in the service layer
+// (client_service.go, pool_service.go, client_rules.go, validation.go), which
+// speaks Cognito: failures are *APIError with Cognito's exception name and
+// exact message. Two thin front doors translate:
+//
+//   - handlers.go, the Cloud Control handlers: an *APIError becomes a
+//     *handler.Error with the HandlerErrorCode of reference C6
+//     (InvalidParameter, InvalidOAuthFlow, ScopeDoesNotExist → InvalidRequest;
+//     ResourceNotFound → NotFound; LimitExceeded → ServiceLimitExceeded; …)
+//     and the message suffixed as the CloudFormation handlers do:
+//     "(Service: CognitoIdentityProvider, Status Code: 400, Request ID: <uuid>)".
+//     The request id is drawn from Env.Rand, so fixing Rand fixes the message.
+//   - api*.go, the IdP operations: request bodies are decoded, validated with
+//     the service front end's "N validation error(s) detected: …" messages,
+//     and answered with the SDK's shapes (dates as epoch seconds).
+//
+// # Stored state
+//
+// Pools are stored under their UserPoolId as the CloudFormation model,
+// clients under "<UserPoolId>|<ClientId>" as exactly what GetResource
+// returns. Creation and modification dates, which only the IdP API shows,
+// are kept apart under the private type "ccql::Cognito::Timestamps".
+//
+// # Decisions on open questions (reference section E)
+//
+//   - E1, the client read model: DescribeUserPoolClient in CloudFormation
+//     names, plus Name (= ClientName), ClientSecret only when the client has
+//     one, GenerateSecret echoed as the create request gave it (it is
+//     create-only, so it never drifts), absent values omitted, never null.
+//   - E2, a client created through Cloud Control without ClientName is named
+//     "UserPoolClient-" + 12 characters [0-9A-Z]; a pool without
+//     UserPoolName "UserPool-" + 12 characters [0-9A-Z].
+//   - E5, TokenValidityUnits: {} when no unit was given; once one is given,
+//     the others are filled with hours, hours, days.
+//   - Update is a full replace (omitted settings return to their defaults:
+//     RefreshTokenValidity 30, AuthSessionValidity 3, EnableTokenRevocation
+//     true, booleans false, lists empty); the id, the secret and
+//     GenerateSecret are kept, and the name when none is given.
+//   - Messages Cognito is not known to use are marked in the code where they
+//     are raised (relative URLs, the 1,000-client limit).
+package cognito
