@@ -67,8 +67,9 @@ type Catalog struct {
 	tables map[string]*Table // "service.name"
 }
 
-// New returns the catalog of every resource type in reg. Use
-// schema.NewRegistry() for the hand-checked Cognito types.
+// New returns the catalog of every Cloud Control resource type in reg:
+// schema.NewFullRegistry() for all of awscc (what the CLI wants),
+// schema.NewRegistry() for just the hand-checked Cognito types.
 func New(reg *schema.Registry) *Catalog {
 	return &Catalog{reg: reg, tables: map[string]*Table{}}
 }
@@ -77,25 +78,30 @@ func (c *Catalog) load() {
 	c.once.Do(func() {
 		c.byService = map[string][]entry{}
 		c.byType = map[string]entry{}
+		pre, err := parseNames(namesData)
+		if err != nil {
+			c.err = err
+			return
+		}
 		var plural *Pluralizer
 		for _, tn := range c.reg.TypeNames() {
+			if e, ok := pre[tn]; ok {
+				c.add(e)
+				continue
+			}
+			// Not in the precomputed index (the index is stale, or the
+			// registry has a type the generator never saw): derive it.
 			r, err := c.reg.Lookup(tn)
 			if err != nil {
 				c.err = fmt.Errorf("catalog: %w", err)
 				return
 			}
-			if !hasHandler(r, "create") {
-				continue // only provisionable types are Cloud Control resources
-			}
-			svc := ServiceName(tn)
-			if svc == "" {
-				continue
-			}
 			if plural == nil {
 				plural = NewPluralizer()
 			}
-			e := entry{typeName: tn, service: svc, resource: plural.ResourceName(tn), list: hasHandler(r, "list")}
-			c.add(e)
+			if e, ok := entryFor(r, plural); ok {
+				c.add(e)
+			}
 		}
 		for _, es := range c.byService {
 			sort.Slice(es, func(i, j int) bool { return es[i].resource < es[j].resource })

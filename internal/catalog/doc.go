@@ -17,3 +17,5 @@
 // native tables expose the Cloud Control operations (resource, resources,
 // resource_request, resource_requests).
 package catalog
+
+//go:generate go run ./gen -archive=${CCQL_CFN_ARCHIVE}

@@ -167,7 +167,7 @@ func resourceTables(r *schema.Resource, service, name string) (full, listOnly *T
 	flags := propertyFlags(r)
 	for _, p := range r.Properties {
 		c := Column{
-			Name:        columnFor(r.TypeName, p.Name),
+			Name:        dodge(columnFor(r.TypeName, p.Name), true),
 			Property:    p.Name,
 			Description: p.Description,
 		}
@@ -222,7 +222,7 @@ func resourceTables(r *schema.Resource, service, name string) (full, listOnly *T
 		c := Column{
 			// The generator joins nested path parts with "_" before
 			// snake-casing: Schedule/ScheduleId → schedule__schedule_id.
-			Name:     columnFor(r.TypeName, strings.ReplaceAll(prop, "/", "_")),
+			Name:     dodge(columnFor(r.TypeName, strings.ReplaceAll(prop, "/", "_")), false),
 			Property: prop,
 			Type:     "string",
 		}
@@ -234,6 +234,20 @@ func resourceTables(r *schema.Resource, service, name string) (full, listOnly *T
 	}
 	listOnly.Columns = append(listOnly.Columns, regionColumn())
 	return full, listOnly
+}
+
+// dodge renames a property column that would collide with a column every
+// table has: region (all tables) and the hidden Identifier (full tables).
+// StackQL's views project both, and SQLite then answers the plain name with
+// the first (the request's region, the Cloud Control identifier) and
+// renames the property "region:1"; a leading "_", as for reserved words,
+// keeps the property reachable under a usable name. 15 types have one
+// (SNS Subscription's Region, Cognito UserPoolResourceServer's Identifier).
+func dodge(name string, full bool) string {
+	if strings.EqualFold(name, RegionColumn) || (full && strings.EqualFold(name, IdentifierColumn)) {
+		return "_" + name
+	}
+	return name
 }
 
 func regionColumn() Column {

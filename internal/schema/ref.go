@@ -24,8 +24,23 @@ func (r *Resource) Pointer(ptr string) (json.RawMessage, error) {
 	if !strings.HasPrefix(p, "/") {
 		return nil, fmt.Errorf("%w: %q in %s", ErrBadPointer, ptr, r.TypeName)
 	}
-	for _, tok := range strings.Split(p[1:], "/") {
-		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+	toks := strings.Split(p[1:], "/")
+	// Fast paths for what $refs name in practice: a definition or a
+	// top-level property, without decoding the whole document.
+	if len(toks) >= 2 && (toks[0] == "definitions" || toks[0] == "properties") {
+		name := unescapePointer(toks[1])
+		var start json.RawMessage
+		if toks[0] == "definitions" {
+			start = r.definitions[name]
+		} else if prop, ok := r.Property(name); ok {
+			start = prop.Raw
+		}
+		if start != nil {
+			cur, toks = start, toks[2:]
+		}
+	}
+	for _, tok := range toks {
+		tok = unescapePointer(tok)
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(cur, &obj); err != nil {
 			return nil, fmt.Errorf("%w: %q in %s: %q is not an object", ErrBadPointer, ptr, r.TypeName, tok)
@@ -37,6 +52,11 @@ func (r *Resource) Pointer(ptr string) (json.RawMessage, error) {
 		cur = next
 	}
 	return cur, nil
+}
+
+// unescapePointer decodes one JSON pointer token (RFC 6901: ~1 is "/", ~0 is "~").
+func unescapePointer(tok string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
 }
 
 // maxRefDepth bounds $ref chains so a cyclic schema cannot loop forever.
