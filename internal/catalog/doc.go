@@ -16,6 +16,16 @@
 // them. Besides the per-type services there is cloud_control, whose four
 // native tables expose the Cloud Control operations (resource, resources,
 // resource_request, resource_requests).
+//
+// catalog.New(schema.NewFullRegistry()) is all of awscc: 1,490 provisionable
+// types in 270 services, from the embedded schema archive
+// (internal/schema/archive/schemas.bin) and the precomputed name index
+// (awscc.tsv). Both are generated, never edited: to refresh them from a new
+// schema set run
+//
+//	CCQL_CFN_ARCHIVE=/path/cfn-all-YYYY-MM-DD.tar.zst go generate ./internal/catalog/...
+//
+// catalog.New(schema.NewRegistry()) is just the hand-checked Cognito types.
 package catalog
 
 //go:generate go run ./gen -archive=${CCQL_CFN_ARCHIVE}

@@ -26,7 +26,8 @@ const (
 )
 
 // Table is one queryable resource: its columns in DESCRIBE order and its
-// methods in SHOW METHODS order.
+// methods in SHOW METHODS order. A Catalog hands out the same *Table to
+// every caller; treat it as read-only.
 type Table struct {
 	Provider string // "awscc"
 	Service  string // "cognito"
@@ -110,6 +111,12 @@ const (
 	// does not list it.
 	IdentifierColumn = "Identifier"
 )
+
+// RequestParameters are the optional Cloud Control request fields INSERT,
+// UPDATE and DELETE accept as columns besides the resource's properties
+// (the seed page's "Additional Parameters"). They are never part of
+// DesiredState.
+func RequestParameters() []string { return []string{"ClientToken", "RoleArn", "TypeVersionId"} }
 
 // Column returns the column called name, matched case-insensitively against
 // the snake-case column name and then the schema property name, so both
