@@ -110,7 +110,7 @@ func (p *parser) valuesRows(ins *Insert) error {
 			return p.fail("expected ',' or ')' in the row of values")
 		}
 		if n != len(ins.Columns) {
-			return errAt(p.src, open.pos, open.end, fmt.Sprintf("%d values for %d columns", n, len(ins.Columns)))
+			return errAt(p.src, open.pos, open.end, countMsg("this row", n, len(ins.Columns)))
 		}
 		if !p.acceptOp(",") {
 			break
@@ -161,9 +161,21 @@ func (p *parser) insertProjection(ins *Insert) error {
 		return p.fail("expected ',', FROM, RETURNING or end of statement")
 	}
 	if !star && n != len(ins.Columns) {
-		return errAt(p.src, sel.pos, sel.end, fmt.Sprintf("%d values for %d columns", n, len(ins.Columns)))
+		return errAt(p.src, sel.pos, sel.end, countMsg("the SELECT", n, len(ins.Columns)))
 	}
 	return nil
+}
+
+func countMsg(what string, values, columns int) string {
+	s := "s"
+	if values == 1 {
+		s = ""
+	}
+	c := "s"
+	if columns == 1 {
+		c = ""
+	}
+	return fmt.Sprintf("%s has %d value%s for %d column%s", what, values, s, columns, c)
 }
 
 // starChain moves past t.* or s.t.* at the current token, if that is what
@@ -405,6 +417,9 @@ func (p *parser) bindingsIn(s, e int) []Binding {
 					return nil
 				}
 			}
+		}
+		if len(vals) == 0 {
+			return nil
 		}
 		return []Binding{{Column: c, Values: vals, Pos: p.toks[s].pos}}
 	}

@@ -178,10 +178,10 @@ func (p *parser) matchParen(i int) (int, error) {
 		t := p.toks[j]
 		switch {
 		case t.kind == kEOF:
+			// Point at the '(' rather than at the end: that is where the
+			// mistake usually is.
 			open := p.toks[i]
-			line, col := LineCol(p.src, open.pos)
-			e := errAt(p.src, t.pos, t.end, fmt.Sprintf("expected ')' to close the '(' at line %d, column %d", line, col))
-			return 0, e
+			return 0, errAt(p.src, open.pos, open.end, "this '(' is never closed")
 		case p.isOp(t, "("):
 			depth++
 		case p.isOp(t, ")"):
