@@ -163,7 +163,7 @@ func TestParse_selectRewrite(t *testing.T) {
 
 // TestParse_literalsByteExact pins the lexing rule that matters most for
 // Cloud Control: a string literal's content reaches SQLite and the engine
-// exactly as written, backslashes included; only ” means '.
+// exactly as written, backslashes included; only a doubled quote changes.
 func TestParse_literalsByteExact(t *testing.T) {
 	const json = `[{"op":"add","path":"/ClientName","value":"a \"quoted\" \\ name\n"},{"op":"add","path":"/X","value":"it''s ✓"}]`
 	const unquoted = `[{"op":"add","path":"/ClientName","value":"a \"quoted\" \\ name\n"},{"op":"add","path":"/X","value":"it's ✓"}]`

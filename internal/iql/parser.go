@@ -401,7 +401,7 @@ func (p *parser) unquoteName(t token) string {
 	return p.text(t)
 }
 
-// unquoteIdent removes the quotes of "x", `x` or [x] and undoubles "" or “.
+// unquoteIdent removes the quotes of "x", `x` or [x] and undoubles a doubled quote inside.
 func unquoteIdent(s string) string {
 	if len(s) < 2 {
 		return s
@@ -417,7 +417,7 @@ func unquoteIdent(s string) string {
 	return s
 }
 
-// unquoteString returns the value of the string literal s ('…' with ”).
+// unquoteString returns the value of the string literal s, a doubled quote inside standing for one.
 func unquoteString(s string) string {
 	return strings.ReplaceAll(s[1:len(s)-1], "''", "'")
 }
