@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -253,6 +254,31 @@ func BenchmarkCatalog_Resources(b *testing.B) {
 		c := catalog.New(schema.NewFullRegistry())
 		if _, err := c.Resources("awscc", "ec2"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestCatalog_concurrent(t *testing.T) {
+	c := catalog.New(schema.NewFullRegistry())
+	ids := []string{"awscc.cognito.user_pool_clients", "awscc.cognito.user_pool_clients_list_only", "awscc.ec2.instances", "awscc.s3.buckets"}
+	var wg sync.WaitGroup
+	got := make([][]*catalog.Table, 8)
+	for g := range got {
+		wg.Go(func() {
+			for _, id := range ids {
+				tbl, err := c.TableByID(id)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				got[g] = append(got[g], tbl)
+			}
+		})
+	}
+	wg.Wait()
+	for g := range got {
+		if !slices.Equal(got[g], got[0]) {
+			t.Errorf("goroutine %d got different *Table values than goroutine 0", g)
 		}
 	}
 }
