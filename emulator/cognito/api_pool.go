@@ -17,6 +17,50 @@ var poolAPIKeys = []string{
 	"UserPoolTier", "UsernameAttributes", "UsernameConfiguration", "VerificationMessageTemplate",
 }
 
+// poolAPIKinds is the JSON kind of each CreateUserPool member this package
+// stores ('o' object, 'a' array, 's' string). The SDKs always send the right
+// kinds; checking them keeps a hand-made request from storing a model that
+// the CloudFormation schema would reject on its next update.
+var poolAPIKinds = map[string]byte{
+	"AccountRecoverySetting": 'o', "AdminCreateUserConfig": 'o', "AliasAttributes": 'a', "AutoVerifiedAttributes": 'a',
+	"DeletionProtection": 's', "DeviceConfiguration": 'o', "EmailConfiguration": 'o', "EmailVerificationMessage": 's',
+	"EmailVerificationSubject": 's', "IssuerConfiguration": 'o', "KeyConfiguration": 'o', "LambdaConfig": 'o',
+	"MfaConfiguration": 's', "Policies": 'o', "SmsAuthenticationMessage": 's', "SmsConfiguration": 'o',
+	"SmsVerificationMessage": 's', "UserAttributeUpdateSettings": 'o', "UserPoolAddOns": 'o', "UserPoolTags": 'o',
+	"UserPoolTier": 's', "UsernameAttributes": 'a', "UsernameConfiguration": 'o', "VerificationMessageTemplate": 'o',
+	"PoolName": 's', "Schema": 'a',
+}
+
+// checkPoolKinds rejects members of the wrong JSON kind, and Schema
+// entries that are not objects.
+func checkPoolKinds(in map[string]any) *APIError {
+	for k, kind := range poolAPIKinds {
+		v, ok := in[k]
+		if !ok || v == nil {
+			continue
+		}
+		var good bool
+		switch kind {
+		case 'o':
+			_, good = v.(map[string]any)
+		case 'a':
+			_, good = v.([]any)
+		case 's':
+			_, good = v.(string)
+		}
+		if !good {
+			return apiErrorf(typeSerialization, "Unexpected value type for member %s", k)
+		}
+	}
+	list, _ := in["Schema"].([]any)
+	for _, it := range list {
+		if _, ok := it.(map[string]any); !ok {
+			return apiErrorf(typeSerialization, "Unexpected value type for member Schema")
+		}
+	}
+	return nil
+}
+
 // poolFromAPI translates a CreateUserPool request into the pool's
 // CloudFormation model: PoolName becomes UserPoolName, Schema stays Schema,
 // members CloudFormation does not model are dropped.
@@ -65,10 +109,10 @@ func opCreateUserPool(_ context.Context, env handler.Env, tx handler.Tx, body []
 	if err := decodeBody(body, &in); err != nil {
 		return nil, err
 	}
-	name, isString := in["PoolName"].(string)
-	if in["PoolName"] != nil && !isString {
-		return nil, apiErrorf(typeSerialization, "Unexpected value for member PoolName")
+	if err := checkPoolKinds(in); err != nil {
+		return nil, err
 	}
+	name, isString := in["PoolName"].(string)
 	var v violations
 	var namePtr *string
 	if isString {

@@ -2,6 +2,7 @@ package cognito_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"regexp"
@@ -109,4 +110,15 @@ func handlerError(t *testing.T, err error) (handler.Code, string) {
 		t.Errorf("message %q lacks the CognitoIdentityProvider suffix", he.Message)
 	}
 	return he.Code, msg
+}
+
+// roundTrip passes v through JSON into a map.
+func roundTrip(v any) (map[string]any, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	err = json.Unmarshal(raw, &out)
+	return out, err
 }

@@ -47,7 +47,7 @@ func (poolHandler) Create(_ context.Context, env handler.Env, tx handler.Tx, mod
 	if err != nil {
 		return nil, toHandlerError(env, err)
 	}
-	return m, nil
+	return encodeModel(m) // as a read returns it: JSON numbers, fresh maps
 }
 
 func (poolHandler) Read(_ context.Context, _ handler.Env, tx handler.Tx, identifier string) (map[string]any, error) {
@@ -66,7 +66,7 @@ func (poolHandler) Update(_ context.Context, env handler.Env, tx handler.Tx, ide
 	if err != nil {
 		return nil, toHandlerError(env, err)
 	}
-	return m, nil
+	return encodeModel(m)
 }
 
 func (poolHandler) Delete(_ context.Context, env handler.Env, tx handler.Tx, identifier string) error {
