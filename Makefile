@@ -1,0 +1,32 @@
+# ccql — the README's two commands are `make demo` (run the seed's statements
+# on the embedded emulator) and `make test` (everything CI runs).
+GO      ?= go
+BIN     ?= bin/ccql
+PKGS    ?= ./...
+export CGO_ENABLED ?= 0
+
+.PHONY: build demo test vet fmt-check bench fuzz clean
+
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/ccql
+
+# The seed page's statements, end to end, on a fresh embedded emulator.
+demo: build
+	@rm -rf .tmp/demo && mkdir -p .tmp/demo
+	$(BIN) exec --data-dir .tmp/demo -f examples/quickstart.iql
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l . | grep -v '^\.tmp/' || true); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+test: fmt-check vet
+	$(GO) build ./...
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+
+clean:
+	rm -rf bin .tmp

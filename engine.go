@@ -1,0 +1,413 @@
+package ccql
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/smithy-go"
+	"github.com/ccql/ccql/internal/catalog"
+	"github.com/ccql/ccql/internal/cloudcontrol"
+	"github.com/ccql/ccql/internal/iql"
+	"github.com/ccql/ccql/internal/provider"
+	"github.com/ccql/ccql/internal/schema"
+	"github.com/ccql/ccql/internal/vtable"
+)
+
+// Engine runs StackQL statements. It is safe for concurrent use: each
+// statement runs on its own SQLite session.
+type Engine struct {
+	cfg     Config
+	api     cloudcontrol.API
+	closeFn func() error
+	cat     *catalog.Catalog
+	prov    *provider.Provider
+	db      *vtable.DB
+	log     *slog.Logger
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// DataDir returns the data dir a Config resolves to: DataDir, else
+// $CCQL_DATA_DIR, else $XDG_DATA_HOME/ccql, else ~/.local/share/ccql.
+func DataDir(cfg Config) string {
+	if cfg.DataDir != "" {
+		return cfg.DataDir
+	}
+	if d := os.Getenv("CCQL_DATA_DIR"); d != "" {
+		return d
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "ccql")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(os.TempDir(), "ccql")
+	}
+	return filepath.Join(home, ".local", "share", "ccql")
+}
+
+// Open starts an engine on the configured backend.
+func Open(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.Backend == "" {
+		cfg.Backend = BackendLocal
+		if cfg.Endpoint != "" {
+			cfg.Backend = BackendEndpoint
+		}
+	}
+	if cfg.WaitTimeout <= 0 {
+		cfg.WaitTimeout = DefaultWaitTimeout
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = DefaultConcurrency
+	}
+	e := &Engine{cfg: cfg, log: cfg.Logger}
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	var err error
+	switch cfg.Backend {
+	case BackendLocal:
+		e.api, e.closeFn, err = openLocal(DataDir(cfg), cfg)
+	case BackendAWS, BackendEndpoint:
+		if cfg.Backend == BackendEndpoint && cfg.Endpoint == "" && os.Getenv("AWS_ENDPOINT_URL_CLOUDCONTROL") == "" {
+			return nil, errors.New("backend endpoint needs an endpoint URL (--endpoint or AWS_ENDPOINT_URL_CLOUDCONTROL)")
+		}
+		e.api, err = cloudcontrol.NewSDK(ctx, cloudcontrol.SDKOptions{Endpoint: cfg.Endpoint, Region: cfg.Region})
+	default:
+		return nil, fmt.Errorf("unknown backend %q (want local, aws or endpoint)", cfg.Backend)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s backend: %w", cfg.Backend, err)
+	}
+	e.cat = catalog.New(schema.NewFullRegistry())
+	e.prov = provider.New(e.cat, e.api, cfg.Concurrency)
+	e.db, err = vtable.Open(e.prov.Resolve, sqlFuncs(), cfg.Concurrency)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Close releases the engine; with the embedded emulator it first lets the
+// requests in flight finish.
+func (e *Engine) Close() error {
+	e.closeOnce.Do(func() {
+		var errs []error
+		if e.db != nil {
+			errs = append(errs, e.db.Close())
+		}
+		if e.closeFn != nil {
+			errs = append(errs, e.closeFn())
+		}
+		e.closeErr = errors.Join(errs...)
+	})
+	return e.closeErr
+}
+
+func (e *Engine) concurrency() int { return e.cfg.Concurrency }
+
+// Query parses and runs one statement. args bind the parameters ($1, ?, …)
+// of a SELECT.
+func (e *Engine) Query(ctx context.Context, statement string, args ...any) (*Result, error) {
+	st, err := iql.Parse(statement)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrSyntax, err)
+	}
+	return e.run(ctx, st, args)
+}
+
+func (e *Engine) run(ctx context.Context, st iql.Statement, args []any) (*Result, error) {
+	await := false
+	if b := st.Info(); b != nil {
+		await = b.Hints.Has("await")
+	}
+	switch s := st.(type) {
+	case *iql.Select:
+		return e.runSelect(ctx, s, args)
+	case *iql.Insert:
+		t, err := e.table(s.Table.TableName)
+		if err != nil {
+			return nil, err
+		}
+		return e.runInsert(ctx, &insertPlan{table: t, columns: s.Columns, source: s.Source, sourceTables: idents(s.Tables),
+			stringCols: s.StringColumns, returning: s.Returning, await: await})
+	case *iql.Update:
+		t, err := e.table(s.Table.TableName)
+		if err != nil {
+			return nil, err
+		}
+		p := &updatePlan{targetPlan: e.targetPlan(t, s.Where, s.Tables), returning: s.Returning, await: await}
+		for _, a := range s.Set {
+			p.set = append(p.set, assignment{column: a.Column, expr: a.Expr, literal: a.Literal, isString: a.IsString, isNull: a.IsNull})
+		}
+		return e.runUpdate(ctx, p)
+	case *iql.Delete:
+		t, err := e.table(s.Table.TableName)
+		if err != nil {
+			return nil, err
+		}
+		return e.runDelete(ctx, &deletePlan{targetPlan: e.targetPlan(t, s.Where, s.Tables), returning: s.Returning, await: await})
+	case *iql.Show:
+		return e.runShow(ctx, s)
+	case *iql.Describe:
+		t, err := e.table(s.Table.TableName)
+		if err != nil {
+			return nil, err
+		}
+		return e.describe(t, s.Extended)
+	case *iql.ShowVar:
+		return e.showVar(s.Name), nil
+	case *iql.Set, *iql.Begin, *iql.Commit, *iql.Rollback, *iql.Use:
+		return &Result{Kind: KindMutation, Message: "OK"}, nil
+	}
+	return nil, fmt.Errorf("%w: statement %T", ErrUnsupported, st)
+}
+
+func idents(refs []iql.TableRef) []string {
+	names := iql.Names(refs)
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = n.String()
+	}
+	return out
+}
+
+// table resolves a three-part name in the catalog.
+func (e *Engine) table(n iql.TableName) (*catalog.Table, error) {
+	t, err := e.cat.Table(n.Provider, n.Service, n.Resource)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownResource, n.String())
+	}
+	return t, nil
+}
+
+func (e *Engine) targetPlan(t *catalog.Table, w iql.Where, tables []iql.TableRef) targetPlan {
+	p := targetPlan{table: t, where: w.SQL, whereTables: idents(tables), equalities: map[string][]string{}, onlyEq: true}
+	keyish := map[string]bool{catalog.RegionColumn: true, strings.ToLower(catalog.IdentifierColumn): true,
+		strings.ToLower(paramClientToken): true, strings.ToLower(paramRoleArn): true, strings.ToLower(paramTypeVersionID): true,
+		"requesttoken": true}
+	for _, c := range t.Columns {
+		if c.Identifier {
+			keyish[strings.ToLower(c.Name)] = true
+			keyish[strings.ToLower(c.Property)] = true
+		}
+	}
+	for _, b := range w.Bindings {
+		k := strings.ToLower(b.Column)
+		if !keyish[k] {
+			p.onlyEq = false
+		}
+		if vals, ok := w.Literals(b.Column); ok {
+			p.equalities[k] = append(p.equalities[k], vals...)
+		} else {
+			p.onlyEq = false
+		}
+	}
+	return p
+}
+
+func (e *Engine) runSelect(ctx context.Context, s *iql.Select, args []any) (*Result, error) {
+	var tables []string
+	for _, n := range iql.Names(s.Tables) {
+		if _, err := e.table(n); err != nil {
+			return nil, err
+		}
+		tables = append(tables, n.String())
+	}
+	rows, err := e.db.Query(ctx, tables, s.SQL, args...)
+	if err != nil {
+		return nil, e.wrapSQL(err)
+	}
+	return typedResult(rows), nil
+}
+
+func (e *Engine) runShow(ctx context.Context, s *iql.Show) (*Result, error) {
+	like := ""
+	if s.Like != nil {
+		like = *s.Like
+	}
+	var res *Result
+	var err error
+	switch s.Kind {
+	case iql.ShowProviders:
+		res, err = e.showProviders(like)
+	case iql.ShowServices:
+		p := s.Provider
+		if p == "" {
+			p = catalog.ProviderName
+		}
+		res, err = e.showServices(p, like)
+	case iql.ShowResources:
+		res, err = e.showResources(s.Provider, s.Service, like)
+	case iql.ShowMethods:
+		var t *catalog.Table
+		t, err = e.table(iql.TableName{Provider: s.Provider, Service: s.Service, Resource: s.Resource})
+		if err == nil {
+			res, err = e.showMethods(t, like)
+		}
+	default:
+		return nil, fmt.Errorf("%w: SHOW %s", ErrUnsupported, s.Kind)
+	}
+	if err != nil || s.Where == "" {
+		return res, err
+	}
+	return e.filterRows(ctx, res, s.Where)
+}
+
+// filterRows applies a SHOW … WHERE expression with SQLite, over the rows
+// as a CTE whose columns are the result's.
+func (e *Engine) filterRows(ctx context.Context, res *Result, where string) (*Result, error) {
+	if len(res.Rows) == 0 {
+		return res, nil
+	}
+	var b strings.Builder
+	names := make([]string, len(res.Columns))
+	for i, c := range res.Columns {
+		names[i] = quoteIdent(c.Name)
+	}
+	b.WriteString("WITH t(" + strings.Join(names, ", ") + ") AS (VALUES ")
+	var args []any
+	for r, row := range res.Rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + strings.TrimSuffix(strings.Repeat("?, ", len(row)), ", ") + ")")
+		args = append(args, row...)
+	}
+	b.WriteString(") SELECT * FROM t WHERE " + where)
+	rows, err := e.db.Query(ctx, nil, b.String(), args...)
+	if err != nil {
+		return nil, e.wrapSQL(err)
+	}
+	out := &Result{Columns: res.Columns}
+	for _, v := range rows.Values {
+		row := make([]any, len(v))
+		for i := range v {
+			row[i] = convert(v[i], res.Columns[i].Type)
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	return out, nil
+}
+
+// showVar answers SHOW name for the settings PostgreSQL clients ask about.
+func (e *Engine) showVar(name string) *Result {
+	vals := map[string]string{
+		"server_version": "16.0 (ccql)", "server_encoding": "UTF8", "client_encoding": "UTF8",
+		"transaction isolation level": "serializable", "standard_conforming_strings": "on",
+		"datestyle": "ISO, MDY", "timezone": "UTC", "integer_datetimes": "on",
+	}
+	v, ok := vals[name]
+	if !ok {
+		v = ""
+	}
+	return &Result{Columns: []Column{{Name: name, Type: TypeText}}, Rows: [][]any{{v}}}
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// wrapSQL maps errors out of SQLite to the engine's sentinels.
+func (e *Engine) wrapSQL(err error) error {
+	var mk *vtable.MissingKeyError
+	if errors.As(err, &mk) {
+		return fmt.Errorf("%w: %v", ErrMissingKey, mk)
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return serviceError("", err)
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "no such column"):
+		return fmt.Errorf("%w: %s", ErrUnknownColumn, cleanSQLite(msg))
+	case strings.Contains(msg, "no such table"):
+		return fmt.Errorf("%w: %s", ErrUnknownResource, cleanSQLite(msg))
+	case strings.Contains(msg, "syntax error") || strings.Contains(msg, "incomplete input"):
+		return fmt.Errorf("%w: %s", ErrSyntax, cleanSQLite(msg))
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("sqlite: %s", cleanSQLite(msg))
+}
+
+// cleanSQLite drops the driver's "SQL logic error" noise from a message.
+func cleanSQLite(msg string) string {
+	msg = strings.TrimPrefix(msg, "SQL logic error: ")
+	if i := strings.LastIndex(msg, " (1)"); i > 0 {
+		msg = msg[:i]
+	}
+	return msg
+}
+
+// serviceError turns an AWS API error into a *ServiceError (keeping other
+// errors, wrapped with the operation).
+func serviceError(op string, err error) error {
+	var se *ServiceError
+	if errors.As(err, &se) {
+		return err
+	}
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		out := &ServiceError{Operation: op, Code: api.ErrorCode(), Message: api.ErrorMessage()}
+		var re interface{ HTTPStatusCode() int }
+		if errors.As(err, &re) {
+			out.Status = re.HTTPStatusCode()
+		}
+		if out.Operation == "" {
+			out.Operation = operationOf(err.Error())
+		}
+		return out
+	}
+	if op != "" {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return err
+}
+
+func operationOf(msg string) string {
+	for _, op := range []string{"GetResource", "ListResources", "GetResourceRequestStatus", "ListResourceRequests"} {
+		if strings.Contains(msg, "operation "+op) {
+			return op
+		}
+	}
+	return "CloudControl"
+}
+
+// spin shows a spinner on Config.Progress while a request is awaited.
+func (e *Engine) spin(label string) (stop func()) {
+	w := e.cfg.Progress
+	if w == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		frames := `|/-\`
+		start := time.Now()
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for i := 0; ; i++ {
+			fmt.Fprintf(w, "\r%c awaiting %s (%s)", frames[i%len(frames)], label, time.Since(start).Round(100*time.Millisecond))
+			select {
+			case <-done:
+				fmt.Fprint(w, "\r\033[K")
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}

@@ -1,0 +1,254 @@
+// Package provider serves the catalog's tables to SQLite: it turns a table's
+// bound key columns into Cloud Control calls (GetResource, ListResources,
+// GetResourceRequestStatus, ListResourceRequests) and the answers into rows.
+//
+// Reads fan out in parallel with a bounded pool: a full resource table
+// without an Identifier lists and then gets every match, and a list whose
+// handler needs a parent's identifier (user pool clients need UserPoolId)
+// lists the parent first when the statement does not bind it.
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
+	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
+	"github.com/ccql/ccql/internal/catalog"
+	"github.com/ccql/ccql/internal/cloudcontrol"
+	"github.com/ccql/ccql/internal/vtable"
+)
+
+// Catalog is what the provider needs of the catalog.
+type Catalog interface {
+	Table(provider, service, resource string) (*catalog.Table, error)
+	Resources(provider, service string) ([]catalog.ResourceRef, error)
+}
+
+// Provider resolves SQL table names to vtable.Tables over one Cloud Control API.
+type Provider struct {
+	cat         Catalog
+	api         cloudcontrol.API
+	concurrency int
+	mu          sync.Mutex
+	tables      map[string]vtable.Table
+}
+
+// New returns a provider. concurrency bounds parallel calls per scan.
+func New(cat Catalog, api cloudcontrol.API, concurrency int) *Provider {
+	if concurrency <= 0 {
+		concurrency = 8
+	}
+	return &Provider{cat: cat, api: api, concurrency: concurrency, tables: map[string]vtable.Table{}}
+}
+
+// SplitName splits "awscc.cognito.user_pool_clients" into its three parts.
+func SplitName(name string) (provider, service, resource string, err error) {
+	parts := strings.Split(name, ".")
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return "", "", "", fmt.Errorf("%q is not a provider.service.resource name", name)
+	}
+	return parts[0], parts[1], parts[2], nil
+}
+
+// Lookup returns the catalog table for a three-part name.
+func (p *Provider) Lookup(name string) (*catalog.Table, error) {
+	pr, svc, res, err := SplitName(name)
+	if err != nil {
+		return nil, err
+	}
+	return p.cat.Table(pr, svc, res)
+}
+
+// Resolve implements vtable.Resolver.
+func (p *Provider) Resolve(name string) (vtable.Table, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t, ok := p.tables[name]; ok {
+		return t, nil
+	}
+	ct, err := p.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	var t vtable.Table
+	switch ct.Kind {
+	case catalog.KindResource:
+		t = newResourceTable(p, ct)
+	case catalog.KindListOnly:
+		t = newListTable(p, ct)
+	case catalog.KindNative:
+		t, err = newNativeTable(p, ct)
+		if err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("table %s: unknown kind %d", name, ct.Kind)
+	}
+	p.tables[name] = t
+	return t, nil
+}
+
+// declType maps a JSON schema type to the declared SQLite type the engine
+// reads back to type result columns.
+func declType(jsonType string) string {
+	switch jsonType {
+	case "integer":
+		return "INTEGER"
+	case "number":
+		return "REAL"
+	case "boolean":
+		return "BOOLEAN"
+	case "array", "object":
+		return "JSON"
+	}
+	return "TEXT"
+}
+
+// value converts one decoded JSON value to a SQLite value.
+func value(v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return x
+	case bool:
+		return x
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case float64:
+		if x == float64(int64(x)) {
+			return int64(x)
+		}
+		return x
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+}
+
+// decodeModel decodes a Properties / ResourceModel JSON string, keeping numbers exact.
+func decodeModel(s string) (map[string]any, error) {
+	if s == "" {
+		return map[string]any{}, nil
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("decode resource properties: %w", err)
+	}
+	return m, nil
+}
+
+// lookupPath reads a property or a "/"-separated nested path from a model.
+func lookupPath(m map[string]any, path string) any {
+	var cur any = m
+	for _, part := range strings.Split(path, "/") {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = obj[part]
+	}
+	return cur
+}
+
+// stringKey returns a bound key value as a string.
+func stringKey(keys map[string]any, name string) (string, bool) {
+	v, ok := keys[name]
+	if !ok || v == nil {
+		return "", false
+	}
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case []byte:
+		return string(x), true
+	default:
+		return fmt.Sprint(x), true
+	}
+}
+
+// isNotFound reports whether err is Cloud Control's ResourceNotFoundException.
+func isNotFound(err error) bool {
+	var nf *types.ResourceNotFoundException
+	if errors.As(err, &nf) {
+		return true
+	}
+	var api interface{ ErrorCode() string }
+	return errors.As(err, &api) && api.ErrorCode() == "ResourceNotFoundException"
+}
+
+// parallel runs fn for every index in [0, n) with at most limit at once and
+// returns the first error.
+func parallel(ctx context.Context, n, limit int, fn func(ctx context.Context, i int) error) error {
+	if n == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, limit)
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	for i := 0; i < n; i++ {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := fn(ctx, i); err != nil {
+				once.Do(func() { first = err; cancel() })
+			}
+		}(i)
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
+}
+
+// listAll pages through ListResources.
+func (p *Provider) listAll(ctx context.Context, typeName, region string, model map[string]any) ([]types.ResourceDescription, error) {
+	in := &cc.ListResourcesInput{TypeName: &typeName}
+	if len(model) > 0 {
+		b, err := json.Marshal(model)
+		if err != nil {
+			return nil, err
+		}
+		s := string(b)
+		in.ResourceModel = &s
+	}
+	var out []types.ResourceDescription
+	for {
+		page, err := p.api.ListResources(ctx, in, cloudcontrol.WithRegion(region))
+		if err != nil {
+			return nil, fmt.Errorf("list %s in %s: %w", typeName, region, err)
+		}
+		out = append(out, page.ResourceDescriptions...)
+		if page.NextToken == nil || *page.NextToken == "" {
+			return out, nil
+		}
+		in.NextToken = page.NextToken
+	}
+}
+
+func asErr[T error](err error, target *T) bool { return errors.As(err, target) }

@@ -1,0 +1,317 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
+	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
+	"github.com/ccql/ccql/internal/catalog"
+	"github.com/ccql/ccql/internal/cloudcontrol"
+	"github.com/ccql/ccql/internal/vtable"
+)
+
+// lister lists the identifiers (and list-handler properties) of one type,
+// filling list-handler parameters the statement did not bind by listing the
+// parent type that owns them.
+type lister struct {
+	p  *Provider
+	ct *catalog.Table
+}
+
+// listRequiredColumns maps each list-required property to its column name.
+func (l lister) listRequiredColumns() map[string]string {
+	out := map[string]string{}
+	for _, prop := range l.ct.ListRequired {
+		name := prop
+		if c, ok := l.ct.Column(prop); ok {
+			name = c.Name
+		}
+		out[prop] = name
+	}
+	return out
+}
+
+func (l lister) list(ctx context.Context, region string, keys map[string]any) ([]types.ResourceDescription, error) {
+	model := map[string]any{}
+	var missing []string
+	for prop, col := range l.listRequiredColumns() {
+		if v, ok := stringKey(keys, col); ok {
+			model[prop] = v
+		} else {
+			missing = append(missing, prop)
+		}
+	}
+	if len(missing) == 0 {
+		return l.p.listAll(ctx, l.ct.TypeName, region, model)
+	}
+	if len(missing) > 1 {
+		return nil, l.missing(missing)
+	}
+	parent, err := l.parent(missing[0])
+	if err != nil {
+		return nil, err
+	}
+	if parent == nil {
+		return nil, l.missing(missing)
+	}
+	parents, err := lister{p: l.p, ct: parent}.list(ctx, region, nil)
+	if err != nil {
+		return nil, err
+	}
+	results := make([][]types.ResourceDescription, len(parents))
+	err = parallel(ctx, len(parents), l.p.concurrency, func(ctx context.Context, i int) error {
+		m := map[string]any{}
+		for k, v := range model {
+			m[k] = v
+		}
+		m[missing[0]] = derefS(parents[i].Identifier)
+		got, err := l.p.listAll(ctx, l.ct.TypeName, region, m)
+		if isNotFound(err) {
+			return nil // the parent went away between the two lists
+		}
+		results[i] = got
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []types.ResourceDescription
+	for _, r := range results {
+		out = append(out, r...)
+	}
+	return out, nil
+}
+
+func (l lister) missing(props []string) error {
+	cols := l.listRequiredColumns()
+	names := make([]string, len(props))
+	for i, p := range props {
+		names[i] = cols[p]
+	}
+	return &vtable.MissingKeyError{Table: l.ct.ID(), Keys: names}
+}
+
+// parent finds the type in the same service whose single primary identifier
+// is prop and whose list handler needs nothing: listing it yields every
+// value prop can take.
+func (l lister) parent(prop string) (*catalog.Table, error) {
+	refs, err := l.p.cat.Resources(l.ct.Provider, l.ct.Service)
+	if err != nil {
+		return nil, err
+	}
+	for _, ref := range refs {
+		t, err := l.p.cat.Table(l.ct.Provider, l.ct.Service, ref.Name)
+		if err != nil || t.Kind != catalog.KindResource || t.TypeName == l.ct.TypeName {
+			continue
+		}
+		if len(t.Identifier) == 1 && t.Identifier[0] == prop && len(t.ListRequired) == 0 && t.Schema != nil && t.Schema.HasHandler("list") {
+			return t, nil
+		}
+	}
+	return nil, nil
+}
+
+func derefS(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// resourceTable is a full resource table: one row per resource with every
+// property as a column.
+type resourceTable struct {
+	p    *Provider
+	ct   *catalog.Table
+	cols []vtable.Column
+	// idCols maps each primary identifier property to its column index.
+	idCols []int
+}
+
+func newResourceTable(p *Provider, ct *catalog.Table) *resourceTable {
+	t := &resourceTable{p: p, ct: ct}
+	listReq := map[string]bool{}
+	for _, prop := range ct.ListRequired {
+		listReq[prop] = true
+	}
+	t.cols = append(t.cols, vtable.Column{Name: catalog.RegionColumn, Decl: "TEXT", Key: vtable.Required})
+	for _, c := range ct.Columns {
+		if c.Name == catalog.RegionColumn {
+			continue
+		}
+		col := vtable.Column{Name: c.Name, Decl: declType(c.Type)}
+		if listReq[c.Property] || c.Identifier {
+			col.Key = vtable.Optional
+		}
+		t.cols = append(t.cols, col)
+	}
+	t.cols = append(t.cols, vtable.Column{Name: catalog.IdentifierColumn, Decl: "TEXT", Hidden: true, Key: vtable.Optional})
+	for _, prop := range ct.Identifier {
+		for i, c := range t.cols {
+			if cc, ok := ct.Column(c.Name); ok && cc.Property == prop && c.Name != catalog.RegionColumn {
+				t.idCols = append(t.idCols, i)
+				break
+			}
+		}
+	}
+	return t
+}
+
+func (t *resourceTable) Columns() []vtable.Column { return t.cols }
+
+func (t *resourceTable) Scan(ctx context.Context, keys map[string]any) ([][]any, error) {
+	region, _ := stringKey(keys, catalog.RegionColumn)
+	var ids []string
+	if id, ok := stringKey(keys, catalog.IdentifierColumn); ok {
+		ids = []string{id}
+	} else if id, ok := t.boundIdentifier(keys); ok {
+		ids = []string{id}
+	} else {
+		descs, err := lister{p: t.p, ct: t.ct}.list(ctx, region, keys)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range descs {
+			ids = append(ids, derefS(d.Identifier))
+		}
+	}
+	rows := make([][]any, len(ids))
+	err := parallel(ctx, len(ids), t.p.concurrency, func(ctx context.Context, i int) error {
+		row, err := t.get(ctx, region, ids[i])
+		rows[i] = row
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// boundIdentifier builds the identifier when every part is bound by its column.
+func (t *resourceTable) boundIdentifier(keys map[string]any) (string, bool) {
+	if len(t.idCols) == 0 || len(t.idCols) != len(t.ct.Identifier) {
+		return "", false
+	}
+	parts := make([]string, len(t.idCols))
+	for i, ci := range t.idCols {
+		v, ok := stringKey(keys, t.cols[ci].Name)
+		if !ok {
+			return "", false
+		}
+		parts[i] = v
+	}
+	return strings.Join(parts, "|"), true
+}
+
+// get reads one resource; a missing one is no row, not an error.
+func (t *resourceTable) get(ctx context.Context, region, id string) ([]any, error) {
+	typeName := t.ct.TypeName
+	out, err := t.p.api.GetResource(ctx, &cc.GetResourceInput{TypeName: &typeName, Identifier: &id}, cloudcontrol.WithRegion(region))
+	if isNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %s %q in %s: %w", typeName, id, region, err)
+	}
+	var props string
+	ident := id
+	if out.ResourceDescription != nil {
+		props = derefS(out.ResourceDescription.Properties)
+		if out.ResourceDescription.Identifier != nil {
+			ident = *out.ResourceDescription.Identifier
+		}
+	}
+	model, err := decodeModel(props)
+	if err != nil {
+		return nil, fmt.Errorf("get %s %q: %w", typeName, id, err)
+	}
+	row := make([]any, len(t.cols))
+	for i, c := range t.cols {
+		switch {
+		case i == 0:
+			row[i] = region
+		case c.Name == catalog.IdentifierColumn && c.Hidden:
+			row[i] = ident
+		default:
+			cc, _ := t.ct.Column(c.Name)
+			row[i] = value(lookupPath(model, cc.Property))
+		}
+	}
+	return row, nil
+}
+
+// listTable is a _list_only table: one row per listed resource with its
+// identifier columns.
+type listTable struct {
+	p    *Provider
+	ct   *catalog.Table
+	cols []vtable.Column
+}
+
+func newListTable(p *Provider, ct *catalog.Table) *listTable {
+	t := &listTable{p: p, ct: ct}
+	listReq := map[string]bool{}
+	for _, prop := range ct.ListRequired {
+		listReq[prop] = true
+	}
+	t.cols = append(t.cols, vtable.Column{Name: catalog.RegionColumn, Decl: "TEXT", Key: vtable.Required})
+	for _, c := range ct.Columns {
+		if c.Name == catalog.RegionColumn {
+			continue
+		}
+		col := vtable.Column{Name: c.Name, Decl: declType(c.Type)}
+		if listReq[c.Property] {
+			col.Key = vtable.Optional
+		}
+		t.cols = append(t.cols, col)
+	}
+	return t
+}
+
+func (t *listTable) Columns() []vtable.Column { return t.cols }
+
+func (t *listTable) Scan(ctx context.Context, keys map[string]any) ([][]any, error) {
+	region, _ := stringKey(keys, catalog.RegionColumn)
+	descs, err := lister{p: t.p, ct: t.ct}.list(ctx, region, keys)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([][]any, 0, len(descs))
+	var mu sync.Mutex
+	for _, d := range descs {
+		model, err := decodeModel(derefS(d.Properties))
+		if err != nil {
+			return nil, err
+		}
+		idParts := strings.Split(derefS(d.Identifier), "|")
+		row := make([]any, len(t.cols))
+		row[0] = region
+		for i, c := range t.cols[1:] {
+			cc, _ := t.ct.Column(c.Name)
+			v := lookupPath(model, cc.Property)
+			if v == nil {
+				// Some list handlers return only the identifier: take the
+				// part that belongs to this column.
+				for j, prop := range t.ct.Identifier {
+					if prop == cc.Property && j < len(idParts) {
+						v = idParts[j]
+					}
+				}
+			}
+			row[i+1] = value(v)
+		}
+		mu.Lock()
+		rows = append(rows, row)
+		mu.Unlock()
+	}
+	return rows, nil
+}
