@@ -574,10 +574,6 @@ func (e *Engine) parallel(ctx context.Context, n int, fn func(ctx context.Contex
 	return errors.Join(errs...)
 }
 
-
-
-
-
 func sortedKeys(m map[string]any) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
