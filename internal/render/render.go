@@ -140,14 +140,26 @@ func jsonValue(v any) (json.RawMessage, error) {
 		}
 		return json.RawMessage(compactJSON(x)), nil
 	case []byte:
-		return json.Marshal(string(x))
+		return marshal(string(x))
 	case time.Time:
-		return json.Marshal(Cell(x))
+		return marshal(Cell(x))
 	case float64:
 		return json.RawMessage(strconv.FormatFloat(x, 'f', -1, 64)), nil
 	default:
-		return json.Marshal(x)
+		return marshal(x)
 	}
+}
+
+// marshal is json.Marshal without HTML escaping: a message like
+// "<application arn>" must print as written, not as \u003c…\u003e.
+func marshal(v any) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return json.RawMessage(bytes.TrimRight(buf.Bytes(), "\n")), nil
 }
 
 func writeObject(buf *bytes.Buffer, cols []string, row []any) error {
@@ -156,7 +168,7 @@ func writeObject(buf *bytes.Buffer, cols []string, row []any) error {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		k, _ := json.Marshal(c)
+		k, _ := marshal(c)
 		buf.Write(k)
 		buf.WriteByte(':')
 		var v any

@@ -80,3 +80,14 @@ func TestParseFormat(t *testing.T) {
 		t.Error("ParseFormat(xml) succeeded")
 	}
 }
+
+func TestWrite_JSONNoHTMLEscaping(t *testing.T) {
+	var buf bytes.Buffer
+	r := render.Result{Columns: []string{"m"}, Rows: [][]any{{"either <application arn> & more"}}}
+	if err := render.Write(&buf, render.JSON, r); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := buf.String(), `[{"m":"either <application arn> & more"}]`+"\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
