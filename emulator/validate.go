@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/dlclark/regexp2"
@@ -137,7 +138,7 @@ func validate(s *jsonschema.Schema, doc []byte) ([]string, error) {
 		return nil, err
 	}
 	var msgs []string
-	collect(ve, &msgs)
+	collect(ve, inst, &msgs)
 	sort.Strings(msgs)
 	msgs = dedupe(msgs)
 	if len(msgs) == 0 {
@@ -164,10 +165,10 @@ func pointer(loc []string) string {
 }
 
 // collect walks the error tree and translates its leaves.
-func collect(ve *jsonschema.ValidationError, out *[]string) {
+func collect(ve *jsonschema.ValidationError, inst any, out *[]string) {
 	if len(ve.Causes) > 0 {
 		for _, c := range ve.Causes {
-			collect(c, out)
+			collect(c, inst, out)
 		}
 		return
 	}
@@ -190,7 +191,13 @@ func collect(ve *jsonschema.ValidationError, out *[]string) {
 		if len(want) > 1 {
 			w = "one of [" + w + "]"
 		}
-		*out = append(*out, fmt.Sprintf("%s: expected type: %s, found: %s", at, w, everitType(k.Got)))
+		got := everitType(k.Got)
+		if n, ok := instanceAt(inst, ve.InstanceLocation).(json.Number); ok {
+			if _, err := n.Int64(); err == nil {
+				got = "Integer" // the validator says "number" for 5
+			}
+		}
+		*out = append(*out, fmt.Sprintf("%s: expected type: %s, found: %s", at, w, got))
 	case *kind.MinLength:
 		*out = append(*out, fmt.Sprintf("%s: expected minLength: %d, actual: %d", at, k.Want, k.Got))
 	case *kind.MaxLength:
@@ -212,6 +219,25 @@ func collect(ve *jsonschema.ValidationError, out *[]string) {
 		}
 		*out = append(*out, fmt.Sprintf("%s: failed validation constraint for keyword [%s]", at, kw))
 	}
+}
+
+// instanceAt returns the value at an instance location, nil if absent.
+func instanceAt(v any, loc []string) any {
+	for _, t := range loc {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[t]
+		case []any:
+			i, err := strconv.Atoi(t)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	return v
 }
 
 func everitType(t string) string {

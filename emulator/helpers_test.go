@@ -1,0 +1,151 @@
+package emulator_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
+	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/ccql/ccql/emulator"
+)
+
+const (
+	poolType   = "AWS::Cognito::UserPool"
+	clientType = "AWS::Cognito::UserPoolClient"
+)
+
+var reUUIDv4 = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// env is one emulator and its in-process API.
+type env struct {
+	t   *testing.T
+	s   *emulator.Server
+	api *emulator.CloudControl
+	ctx context.Context
+}
+
+func newEnv(t *testing.T, opts emulator.Options) *env {
+	t.Helper()
+	s := emulator.NewTestServer(t, opts, memHandler{})
+	return &env{t: t, s: s, api: s.CloudControl(""), ctx: context.Background()}
+}
+
+func (e *env) create(typeName, desired string, optFns ...func(*cc.Options)) *types.ProgressEvent {
+	e.t.Helper()
+	out, err := e.api.CreateResource(e.ctx, &cc.CreateResourceInput{TypeName: aws.String(typeName), DesiredState: aws.String(desired)}, optFns...)
+	if err != nil {
+		e.t.Fatalf("CreateResource %s %s: %v", typeName, desired, err)
+	}
+	return out.ProgressEvent
+}
+
+// status returns a request's current event.
+func (e *env) status(token *string, optFns ...func(*cc.Options)) *types.ProgressEvent {
+	e.t.Helper()
+	out, err := e.api.GetResourceRequestStatus(e.ctx, &cc.GetResourceRequestStatusInput{RequestToken: token}, optFns...)
+	if err != nil {
+		e.t.Fatalf("GetResourceRequestStatus: %v", err)
+	}
+	return out.ProgressEvent
+}
+
+// await lets the worker finish and returns the request's final event.
+func (e *env) await(ev *types.ProgressEvent, optFns ...func(*cc.Options)) *types.ProgressEvent {
+	e.t.Helper()
+	e.s.Settle()
+	return e.status(ev.RequestToken, optFns...)
+}
+
+func (e *env) mustSucceed(ev *types.ProgressEvent, optFns ...func(*cc.Options)) *types.ProgressEvent {
+	e.t.Helper()
+	final := e.await(ev, optFns...)
+	if final.OperationStatus != types.OperationStatusSuccess {
+		e.t.Fatalf("request %s ended %s: %s %s", aws.ToString(ev.RequestToken), final.OperationStatus, final.ErrorCode, aws.ToString(final.StatusMessage))
+	}
+	return final
+}
+
+func (e *env) pool(optFns ...func(*cc.Options)) string {
+	e.t.Helper()
+	ev := e.create(poolType, `{"UserPoolName":"pool"}`, optFns...)
+	e.mustSucceed(ev, optFns...)
+	return aws.ToString(ev.Identifier)
+}
+
+func (e *env) client(pool, extra string) string {
+	e.t.Helper()
+	desired := fmt.Sprintf(`{"UserPoolId":%q,"ClientName":"app"%s}`, pool, extra)
+	ev := e.create(clientType, desired)
+	e.mustSucceed(ev)
+	return aws.ToString(ev.Identifier)
+}
+
+func (e *env) get(typeName, id string) map[string]any {
+	e.t.Helper()
+	out, err := e.api.GetResource(e.ctx, &cc.GetResourceInput{TypeName: aws.String(typeName), Identifier: aws.String(id)})
+	if err != nil {
+		e.t.Fatalf("GetResource %s: %v", id, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(aws.ToString(out.ResourceDescription.Properties)), &m); err != nil {
+		e.t.Fatal(err)
+	}
+	return m
+}
+
+func (e *env) update(typeName, id, patch string) (*types.ProgressEvent, error) {
+	out, err := e.api.UpdateResource(e.ctx, &cc.UpdateResourceInput{TypeName: aws.String(typeName), Identifier: aws.String(id), PatchDocument: aws.String(patch)})
+	if err != nil {
+		return nil, err
+	}
+	return out.ProgressEvent, nil
+}
+
+// wantAPIError checks err's AWS error code and message; the concrete type
+// check is done by wantType.
+func wantAPIError(t *testing.T, err error, code, msg string) {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("err = %v (%T), want %s", err, err, code)
+	}
+	if ae.ErrorCode() != code {
+		t.Errorf("code = %s, want %s (message %q)", ae.ErrorCode(), code, ae.ErrorMessage())
+	}
+	if msg != "" && ae.ErrorMessage() != msg {
+		t.Errorf("message = %q\nwant      %q", ae.ErrorMessage(), msg)
+	}
+}
+
+// wantType checks that err is the SDK's declared error type T.
+func wantType[T error](t *testing.T, err error) {
+	t.Helper()
+	var target T
+	if !errors.As(err, &target) {
+		t.Errorf("err = %v (%T), want %T", err, err, target)
+	}
+}
+
+func mustRe(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+func errMessage(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorMessage()
+	}
+	return ""
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+func sortStrings(s []string) { sort.Strings(s) }
+
+func region(r string) func(*cc.Options) { return func(o *cc.Options) { o.Region = r } }
