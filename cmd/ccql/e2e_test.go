@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// binary builds the ccql command once per test run.
+var binary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "ccql-e2e-bin")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "ccql")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// ccqlBin runs the built binary and returns stdout, stderr and the exit code.
+func ccqlBin(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = repoRoot(t)
+	cmd.Env = append(cleanEnv(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run ccql %v: %v", args, err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+// cleanEnv drops AWS settings from the test's environment so that runs are
+// the same on every machine.
+func cleanEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "CCQL_") {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Dir(filepath.Dir(wd))
+}
+
+// normalizers replace the values that differ on every run.
+var normalizers = []struct {
+	re   *regexp.Regexp
+	repl string
+}{
+	{regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`), "<UUID>"},
+	{regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`), "<TIME>"},
+	{regexp.MustCompile(`us-east-1_[0-9A-Za-z]{9}`), "us-east-1_<POOL>"},
+	{regexp.MustCompile(`\b[a-z0-9]{26}\b`), "<CLIENT_ID>"},
+	{regexp.MustCompile(`\b[a-z0-9]{52}\b`), "<SECRET>"},
+	{regexp.MustCompile(`UserPoolClient-[A-Z0-9]{12}`), "UserPoolClient-<GENERATED>"},
+}
+
+func normalize(s string) string {
+	for _, n := range normalizers {
+		s = n.re.ReplaceAllString(s, n.repl)
+	}
+	return s
+}
+
+// checkGolden compares got (normalized) with testdata/e2e/<name>.golden.
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	got = normalize(got)
+	path := filepath.Join("testdata", "e2e", name+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s: output differs from %s\n--- got:\n%s\n--- want:\n%s", name, path, got, want)
+	}
+}
+
+// TestE2E_Catalog pins every SHOW and DESCRIBE of the seed's resources.
+func TestE2E_Catalog(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	env := []string{"CCQL_DATA_DIR=" + t.TempDir()}
+	cases := []struct{ name, stmt, format string }{
+		{"show_providers", "SHOW PROVIDERS", "table"},
+		{"show_services_like", "SHOW SERVICES IN awscc LIKE 'cog%'", "table"},
+		{"show_services_json", "SHOW SERVICES IN awscc LIKE 'c%'", "json"},
+		{"show_resources_cognito", "SHOW RESOURCES IN awscc.cognito", "table"},
+		{"show_resources_cloud_control", "SHOW RESOURCES IN awscc.cloud_control", "csv"},
+		{"show_methods_user_pool_clients", "SHOW METHODS IN awscc.cognito.user_pool_clients", "table"},
+		{"show_methods_user_pool_clients_list_only", "SHOW METHODS IN awscc.cognito.user_pool_clients_list_only", "table"},
+		{"show_methods_user_pools", "SHOW METHODS IN awscc.cognito.user_pools", "json"},
+		{"describe_user_pool_clients", "DESCRIBE awscc.cognito.user_pool_clients", "table"},
+		{"describe_extended_user_pool_clients", "DESCRIBE EXTENDED awscc.cognito.user_pool_clients", "table"},
+		{"describe_user_pool_clients_list_only", "DESCRIBE awscc.cognito.user_pool_clients_list_only", "table"},
+		{"describe_extended_user_pools", "DESCRIBE EXTENDED awscc.cognito.user_pools", "json"},
+		{"describe_resource_request", "DESCRIBE awscc.cloud_control.resource_request", "table"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, errOut, code := ccqlBin(t, env, "exec", "-o", c.format, c.stmt)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			checkGolden(t, "catalog/"+c.name, out)
+		})
+	}
+}
+
+// seedRun runs the seed page's statements in order against one backend and
+// checks each output against the same golden files, so the embedded
+// emulator and an endpoint must give identical results.
+func seedRun(t *testing.T, backend []string) {
+	env := []string{"CCQL_DATA_DIR=" + t.TempDir()}
+	run := func(name string, args ...string) string {
+		t.Helper()
+		out, errOut, code := ccqlBin(t, env, append(append([]string{"exec"}, backend...), args...)...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, errOut)
+		}
+		return out
+	}
+	pool := strings.TrimSpace(run("create pool", "-o", "text", "--wait",
+		"INSERT INTO awscc.cognito.user_pools (UserPoolName, region) SELECT 'seed-pool', 'us-east-1' RETURNING Identifier"))
+	if !regexp.MustCompile(`^us-east-1_[0-9A-Za-z]{9}$`).MatchString(pool) {
+		t.Fatalf("pool id %q does not look like a Cognito pool id", pool)
+	}
+	vars := []string{"--var", "region=us-east-1", "--var", "user_pool_id=" + pool}
+
+	// INSERT, as on the page (it sends only UserPoolId), awaited.
+	out := run("insert", append([]string{"-o", "json", "--wait", "-f", "examples/seed/insert.iql"}, vars...)...)
+	checkGolden(t, "seed/01-insert", out)
+	id := regexp.MustCompile(`"Identifier":"(us-east-1_[0-9A-Za-z]{9})\|([a-z0-9]{26})"`).FindStringSubmatch(out)
+	if id == nil {
+		t.Fatalf("no identifier in the INSERT's RETURNING: %s", out)
+	}
+	client := id[2]
+	vars = append(vars, "--var", "client_id="+client)
+	all := append([]string{"--var-file", "examples/seed/vars.example.yaml"}, vars...)
+
+	checkGolden(t, "seed/02-select", run("select", append([]string{"-o", "json", "-f", "examples/seed/select.iql"}, all...)...))
+	checkGolden(t, "seed/03-update", run("update", append([]string{"-o", "json", "--wait", "-f", "examples/seed/update.iql"}, all...)...))
+	checkGolden(t, "seed/04-select-after-update", run("select", append([]string{"-o", "json", "-f", "examples/seed/select.iql"}, all...)...))
+	checkGolden(t, "seed/05-list", run("list", append([]string{"-f", "examples/seed/list.iql"}, vars...)...))
+	checkGolden(t, "seed/06-delete", run("delete", append([]string{"-o", "json", "--wait", "-f", "examples/seed/delete.iql"}, all...)...))
+	checkGolden(t, "seed/07-select-after-delete", run("select", append([]string{"-o", "json", "-f", "examples/seed/select.iql"}, all...)...))
+}
+
+func TestE2E_SeedEmbedded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	seedRun(t, nil)
+}
+
+// TestE2E_SeedEndpoint runs the same statements through the AWS SDK
+// against a ccql serve started here.
+func TestE2E_SeedEndpoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	addr := startServe(t)
+	seedRun(t, []string{"--endpoint", "http://" + addr})
+}
+
+// startServe starts `ccql serve` on a free loopback port and waits until it
+// accepts connections.
+func startServe(t *testing.T) string {
+	t.Helper()
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", addr, "--data-dir", t.TempDir())
+	cmd.Env = cleanEnv()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { cancel(); <-done })
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		select {
+		case err := <-done:
+			t.Fatalf("ccql serve exited: %v\n%s", err, stderr.String())
+		default:
+		}
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return addr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ccql serve did not listen on %s: %s", addr, stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond) // polling for readiness, not synchronisation
+	}
+}
