@@ -12,6 +12,9 @@ import "strings"
 // MATCH REGEXP BETWEEN ISNULL NOTNULL; < <= > >=; & | << >>; + -; * / %;
 // || -> ->>; COLLATE; unary - + ~.
 
+// maxDepth is how deeply expressions may nest.
+const maxDepth = 1000
+
 func (p *parser) expr() error {
 	if err := p.andExpr(); err != nil {
 		return err
@@ -212,6 +215,12 @@ func (p *parser) unaryExpr() error {
 // primary parses an operand: a literal, parameter, name, function call,
 // parenthesized expression or list, subquery, CAST, CASE or EXISTS.
 func (p *parser) primary() error {
+	// Bound the recursion, as SQLite does (SQLITE_MAX_EXPR_DEPTH), so that
+	// "((((…" cannot exhaust the stack.
+	if p.depth++; p.depth > maxDepth {
+		return p.fail("expression nested too deeply")
+	}
+	defer func() { p.depth-- }()
 	t := p.tok()
 	switch t.kind {
 	case kString, kNumber, kBlob, kParam:

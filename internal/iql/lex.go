@@ -121,9 +121,10 @@ func lex(src string, i int) token {
 				j++
 			}
 			if j < n {
-				j++
+				t.kind, t.end = kIllegal, j+1
+			} else {
+				t.kind, t.end = kUnterminated, n
 			}
-			t.kind, t.end = kIllegal, j
 		default:
 			t.kind, t.end = kBlob, j+1
 		}

@@ -361,18 +361,22 @@ func (p *parser) condition() ([]Binding, error) {
 	return out, nil
 }
 
+// maxUnwrap bounds how many levels of parentheses around conjuncts are
+// looked into for bindings; each level re-parses its inside.
+const maxUnwrap = 8
+
 // bindingsIn returns the bindings of the conjunct in tokens [s, e).
 func (p *parser) bindingsIn(s, e int) []Binding {
 	if p.isOp(p.toks[s], "(") {
 		end, err := p.matchParen(s)
-		if err != nil || end != e-1 {
+		if err != nil || end != e-1 || p.unwrapped >= maxUnwrap {
 			return nil
 		}
 		// (a = 'x' AND b = 'y'): the inner conjuncts are top-level too.
 		inner := make([]token, 0, e-s-1)
 		inner = append(inner, p.toks[s+1:e-1]...)
 		inner = append(inner, token{kind: kEOF, pos: p.toks[e-1].pos, end: p.toks[e-1].pos})
-		q := &parser{src: p.src, toks: inner}
+		q := &parser{src: p.src, toks: inner, unwrapped: p.unwrapped + 1}
 		b, err := q.condition()
 		if err != nil || q.tok().kind != kEOF {
 			return nil

@@ -557,3 +557,22 @@ func TestLineCol(t *testing.T) {
 		}
 	}
 }
+
+func TestParse_deepNesting(t *testing.T) {
+	deep := "DELETE FROM a.b.c WHERE " + strings.Repeat("(", 100000) + "1" + strings.Repeat(")", 100000)
+	_, err := iql.Parse(deep)
+	var se *iql.SyntaxError
+	if !errors.As(err, &se) || se.Msg != "expression nested too deeply" {
+		t.Errorf("Parse(deep) = %v, want a nesting error", err)
+	}
+	ok := "DELETE FROM a.b.c WHERE " + strings.Repeat("(", 500) + "x = 'a'" + strings.Repeat(")", 500)
+	if _, err := iql.Parse(ok); err != nil {
+		t.Fatalf("Parse(500 deep): %v", err)
+	}
+	// Bindings are looked for through a few parentheses, not through any
+	// number (each level is parsed again).
+	d := mustParse(t, "DELETE FROM a.b.c WHERE ((((y = 'b'))))").(*iql.Delete)
+	if v, ok := d.Where.Literals("y"); !ok || v[0] != "b" {
+		t.Errorf("bindings through 4 parentheses: %v %v", v, ok)
+	}
+}

@@ -8,9 +8,13 @@ import (
 // parser is a recursive-descent parser over the significant tokens of one
 // statement. The last token is always kEOF.
 type parser struct {
-	src  string
-	toks []token
-	i    int
+	src   string
+	toks  []token
+	i     int
+	depth int // nesting of primary expressions, bounded by maxDepth
+	// unwrapped counts the parentheses around the conjuncts this parser
+	// looks at for bindings (see bindingsIn).
+	unwrapped int
 }
 
 func (p *parser) tok() token { return p.toks[p.i] }
@@ -163,7 +167,7 @@ func (p *parser) tableName() (TableRef, error) {
 	if err != nil {
 		return TableRef{}, err
 	}
-	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+	if len(parts) != 3 || !plainParts(parts) {
 		p.i = start
 		return TableRef{}, p.failf("expected %s", what)
 	}

@@ -82,14 +82,14 @@ func (p *parser) rewrite(from, to int, known []TableName) (string, []TableRef) {
 			case next < to && p.isOp(p.toks[next], "("): // table-valued function
 				i = next - 1
 				continue
-			case len(parts) == 3:
+			case len(parts) == 3 && plainParts(parts):
 				n := TableName{parts[0], parts[1], parts[2]}
 				refs = append(refs, TableRef{TableName: n, Pos: t.pos})
 				splices = append(splices, splice{t.pos, p.toks[next-1].end, n.Ident()})
 				i = next - 1
 				continue
 			case len(parts) == 1 && t.kind == kQIdent:
-				if q := strings.Split(parts[0], "."); len(q) == 3 && q[0] != "" && q[1] != "" && q[2] != "" {
+				if q := strings.Split(parts[0], "."); len(q) == 3 && plainParts(q) {
 					refs = append(refs, TableRef{TableName: TableName{q[0], q[1], q[2]}, Pos: t.pos})
 				}
 				continue
@@ -101,7 +101,7 @@ func (p *parser) rewrite(from, to int, known []TableName) (string, []TableRef) {
 			// SELECT of a subquery; keywords are handled below.
 		} else if len(parts) > 1 {
 			star := len(parts) == 3 && next+1 < to && p.isOp(p.toks[next], ".") && p.isOp(p.toks[next+1], "*")
-			if len(parts) == 4 || star {
+			if (len(parts) == 4 || star) && plainParts(parts[:3]) {
 				n := TableName{parts[0], parts[1], parts[2]}
 				end := p.toks[next-1].end
 				if !star {
@@ -140,7 +140,15 @@ func (p *parser) rewrite(from, to int, known []TableName) (string, []TableRef) {
 	at := start
 	for _, s := range splices {
 		b.WriteString(p.src[at:s.pos])
+		// A quote right before or after the new identifier would merge with
+		// it into one token ("x""a.b.c"), so keep them apart.
+		if s.pos > 0 && p.src[s.pos-1] == '"' {
+			b.WriteByte(' ')
+		}
 		b.WriteString(s.with)
+		if s.end < len(p.src) && p.src[s.end] == '"' {
+			b.WriteByte(' ')
+		}
 		at = s.end
 	}
 	b.WriteString(p.src[at:end])
@@ -168,4 +176,16 @@ func tableKnown(id string, refs []TableRef, known []TableName) bool {
 		}
 	}
 	return false
+}
+
+// plainParts reports whether the parts of a resource name are non-empty and
+// free of dots; "a.b".c.d would be ambiguous once joined into one
+// identifier, so it is not treated as a resource.
+func plainParts(parts []string) bool {
+	for _, s := range parts {
+		if s == "" || strings.Contains(s, ".") {
+			return false
+		}
+	}
+	return true
 }

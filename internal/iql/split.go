@@ -54,13 +54,13 @@ func Split(script string) ([]Piece, error) {
 			// Plain comments before a statement are not part of it, so that
 			// Line is where the statement (or its first hint) starts.
 			if start >= 0 {
-				end = t.end
+				end = trimOpen(script, t)
 			}
 		default:
 			if start < 0 {
 				start = t.pos
 			}
-			end = t.end
+			end = trimOpen(script, t)
 			if t.kind != kHint {
 				hasStmt = true
 			}
@@ -81,6 +81,19 @@ func Split(script string) ([]Piece, error) {
 		out[k].Col = utf8.RuneCountInString(script[lineStart:out[k].Pos]) + 1
 	}
 	return out, nil
+}
+
+// trimOpen returns the end of t, less trailing white space when t is a
+// comment that runs to the end of its line or of the script, so that no
+// piece ends in white space.
+func trimOpen(src string, t token) int {
+	e := t.end
+	if t.open || t.kind == kComment && src[t.pos] == '-' {
+		for e > t.pos+2 && isSpace(src[e-1]) {
+			e--
+		}
+	}
+	return e
 }
 
 // Parse parses the piece like Parse, but reports a *SyntaxError's position
