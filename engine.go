@@ -121,7 +121,7 @@ func (e *Engine) concurrency() int { return e.cfg.Concurrency }
 func (e *Engine) Query(ctx context.Context, statement string, args ...any) (*Result, error) {
 	st, err := iql.Parse(statement)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrSyntax, err)
+		return nil, &syntaxError{err}
 	}
 	return e.run(ctx, st, args)
 }
@@ -411,3 +411,11 @@ func (e *Engine) spin(label string) (stop func()) {
 	}()
 	return func() { close(done); wg.Wait() }
 }
+
+// syntaxError is a parse error that reads as the parser wrote it and
+// matches ErrSyntax.
+type syntaxError struct{ err error }
+
+func (e *syntaxError) Error() string        { return e.err.Error() }
+func (e *syntaxError) Unwrap() error        { return e.err }
+func (e *syntaxError) Is(target error) bool { return target == ErrSyntax }
