@@ -149,3 +149,6 @@ func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) 
 func sortStrings(s []string) { sort.Strings(s) }
 
 func region(r string) func(*cc.Options) { return func(o *cc.Options) { o.Region = r } }
+
+// asAny is errors.As for an interface target.
+func asAny(err error, target any) bool { return errors.As(err, target) }
