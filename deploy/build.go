@@ -1,0 +1,418 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/ccql/ccql/internal/template"
+)
+
+// Build deploys the stack: every resource in manifest order is created if
+// missing, updated if not in its desired state, and checked afterwards; its
+// exports then feed the resources after it. See the package documentation
+// for the exact flow.
+func (s *Stack) Build(ctx context.Context, q Querier, cfg Config) (*Result, error) {
+	return s.do(ctx, q, cfg, "build")
+}
+
+// Plan shows what Build would do, resource by resource, without changing
+// anything: it runs only the exists, statecheck and exports queries.
+func (s *Stack) Plan(ctx context.Context, q Querier, cfg Config) (*Result, error) {
+	cfg.DryRun = false
+	return s.do(ctx, q, cfg, "plan")
+}
+
+// Test checks that every resource exists and is in its desired state,
+// running only exists, statecheck and exports queries.
+func (s *Stack) Test(ctx context.Context, q Querier, cfg Config) (*Result, error) {
+	return s.do(ctx, q, cfg, "test")
+}
+
+// Teardown deletes the stack's resources in reverse order, waiting for each
+// to be gone.
+func (s *Stack) Teardown(ctx context.Context, q Querier, cfg Config) (*Result, error) {
+	return s.do(ctx, q, cfg, "teardown")
+}
+
+func (s *Stack) do(ctx context.Context, q Querier, cfg Config, command string) (*Result, error) {
+	rn, err := newRun(s, q, cfg, command)
+	if err != nil {
+		return nil, err
+	}
+	err = rn.globals()
+	if err == nil {
+		switch command {
+		case "build":
+			err = rn.forEach(ctx, rn.build)
+		case "plan":
+			err = rn.forEach(ctx, rn.plan)
+		case "test":
+			err = rn.forEach(ctx, rn.test)
+		case "teardown":
+			err = rn.teardown(ctx)
+		}
+	}
+	if err == nil && command != "teardown" {
+		err = rn.stackExports()
+	}
+	rn.res.Elapsed = rn.cfg.Now().Sub(rn.start)
+	return rn.res, err
+}
+
+type step func(ctx context.Context, res *Resource, vars map[string]any, rr *ResourceResult) error
+
+// forEach runs a step over the resources in order, with progress lines.
+func (rn *run) forEach(ctx context.Context, fn step) error {
+	for i := range rn.stack.Manifest.Resources {
+		res := &rn.stack.Manifest.Resources[i]
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		start := rn.cfg.Now()
+		rn.begin(res)
+		rr := ResourceResult{Name: res.Name, Type: res.Type}
+		vars, ok, err := rn.resourceVars(res)
+		switch {
+		case err != nil:
+		case !ok:
+			rr.Action = ActionSkipped
+			rr.Note = "if is false"
+		case rn.cfg.DryRun:
+			rr.Action = ActionRendered
+			err = rn.dryRun(ctx, res, vars)
+		default:
+			err = fn(ctx, res, vars, &rr)
+		}
+		rr.Elapsed = rn.cfg.Now().Sub(start)
+		rn.done(rr, err)
+		if err != nil {
+			return err
+		}
+		rn.res.Resources = append(rn.res.Resources, rr)
+	}
+	return nil
+}
+
+// dryRun prints the queries a command would run for a resource.
+func (rn *run) dryRun(ctx context.Context, res *Resource, vars map[string]any) error {
+	var anchors []string
+	switch rn.command {
+	case "build":
+		anchors = []string{AnchorExists, AnchorCreate, AnchorCreateOrUpdate, AnchorStatecheck, AnchorUpdate, AnchorCommand}
+	case "test":
+		anchors = []string{AnchorExists, AnchorStatecheck}
+	case "teardown":
+		anchors = []string{AnchorExists, AnchorDelete}
+	}
+	switch res.Type {
+	case TypeScript:
+		return rn.script(ctx, res, vars)
+	case TypeCommand:
+		if rn.command != "build" {
+			return nil
+		}
+		if res.SQL != "" {
+			return rn.mutate(ctx, res, &Query{Anchor: AnchorCommand, Text: res.SQL, Options: Options{Retries: 1}}, vars)
+		}
+	}
+	qf := rn.stack.queries[res.Name]
+	for _, a := range anchors {
+		if q := qf.Get(a); q != nil {
+			stmt, err := rn.render(res, q, vars)
+			if err != nil {
+				return err
+			}
+			if _, err := rn.exec(ctx, res, a, stmt); err != nil {
+				return err
+			}
+		}
+	}
+	return rn.exports(ctx, res, vars, false)
+}
+
+// build is the build step of one resource.
+func (rn *run) build(ctx context.Context, res *Resource, vars map[string]any, rr *ResourceResult) error {
+	switch res.Type {
+	case TypeQuery:
+		rr.Action = ActionExported
+		return rn.exports(ctx, res, vars, false)
+	case TypeScript:
+		rr.Action = ActionExported
+		return rn.script(ctx, res, vars)
+	case TypeCommand:
+		rr.Action = ActionRan
+		q := rn.stack.queries[res.Name].Get(AnchorCommand)
+		if res.SQL != "" {
+			q = &Query{Anchor: AnchorCommand, Text: res.SQL, Options: Options{Retries: 1}}
+		}
+		if err := rn.mutate(ctx, res, q, vars); err != nil {
+			return err
+		}
+		return rn.exports(ctx, res, vars, false)
+	}
+	qf := rn.stack.queries[res.Name]
+	exists, create, update := qf.Get(AnchorExists), qf.Get(AnchorCreate), qf.Get(AnchorUpdate)
+	state := qf.Get(AnchorStatecheck)
+	if res.SkipValidation {
+		state = nil
+	}
+	if cou := qf.Get(AnchorCreateOrUpdate); cou != nil {
+		// createorupdate runs unconditionally: no pre-check.
+		if err := rn.mutate(ctx, res, cou, vars); err != nil {
+			return err
+		}
+		rr.Action = ActionDeployed
+		if err := rn.postCheck(ctx, res, vars); err != nil {
+			return err
+		}
+		return rn.exports(ctx, res, vars, false)
+	}
+	found, desired, err := rn.existsCheck(ctx, res, vars)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !found:
+		if err := rn.mutate(ctx, res, create, vars); err != nil {
+			return err
+		}
+		rr.Action = ActionCreated
+	case desired:
+		rr.Action = ActionUnchanged
+	case state == nil:
+		// Nothing describes the desired state: an existing resource is
+		// left as it is.
+		rr.Action = ActionUnchanged
+	default:
+		ok, _, err := rn.poll(ctx, res, state, vars, true, 1, 0)
+		if err != nil {
+			return err
+		}
+		if ok {
+			rr.Action = ActionUnchanged
+			break
+		}
+		if update == nil {
+			return rn.fail(res, AnchorStatecheck, fmt.Errorf("%w, and the file has no update anchor", ErrNotDesired))
+		}
+		if err := rn.mutate(ctx, res, update, vars); err != nil {
+			return err
+		}
+		rr.Action = ActionUpdated
+	}
+	if rr.Action != ActionUnchanged {
+		if exists != nil {
+			// Capture what the create made (ids are AWS-generated) before
+			// the statecheck and exports use {{ this.* }}.
+			o := exists.Options
+			if state != nil {
+				o = state.Options
+			}
+			ok, row, err := rn.poll(ctx, res, exists, vars, true, o.Retries, o.RetryDelay)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return rn.fail(res, AnchorExists, fmt.Errorf("%w: exists is still false after %s", ErrNotDesired, rr.Action))
+			}
+			rn.capture(res, vars, row)
+		}
+		if err := rn.postCheck(ctx, res, vars); err != nil {
+			return err
+		}
+	}
+	return rn.exports(ctx, res, vars, false)
+}
+
+// existsCheck answers "is the resource there", with exists, else the
+// statecheck, else the exports query; the last two also answer "and in the
+// desired state".
+func (rn *run) existsCheck(ctx context.Context, res *Resource, vars map[string]any) (found, desired bool, err error) {
+	qf := rn.stack.queries[res.Name]
+	q, desiredToo := qf.Get(AnchorExists), false
+	if q == nil {
+		q, desiredToo = qf.Get(AnchorStatecheck), true
+	}
+	if q == nil {
+		q, desiredToo = rn.exportsQuery(res), true
+	}
+	if q == nil {
+		return false, false, rn.fail(res, "", fmt.Errorf("%w: needs an exists, statecheck or exports anchor", ErrMissingAnchor))
+	}
+	ok, row, err := rn.poll(ctx, res, q, vars, true, 1, 0)
+	if err != nil {
+		return false, false, err
+	}
+	if ok {
+		rn.capture(res, vars, row)
+	}
+	return ok, ok && desiredToo, nil
+}
+
+// postCheck is the statecheck after a create or update, with its retries;
+// still false is fatal.
+func (rn *run) postCheck(ctx context.Context, res *Resource, vars map[string]any) error {
+	state := rn.stack.queries[res.Name].Get(AnchorStatecheck)
+	if state == nil || res.SkipValidation {
+		return nil
+	}
+	ok, _, err := rn.poll(ctx, res, state, vars, true, state.Options.Retries, state.Options.RetryDelay)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return rn.fail(res, AnchorStatecheck, fmt.Errorf("%w: statecheck still false after %d attempt(s)", ErrNotDesired, state.Options.Retries))
+	}
+	return nil
+}
+
+// plan is the plan step of one resource: what build would do.
+func (rn *run) plan(ctx context.Context, res *Resource, vars map[string]any, rr *ResourceResult) error {
+	switch res.Type {
+	case TypeQuery:
+		rr.Action = ActionExported
+		if rn.dependsOnUnknown(res, rn.exportsQuery(res), vars, rr) {
+			rn.unknownExports(res)
+			return nil
+		}
+		return rn.exports(ctx, res, vars, false)
+	case TypeScript:
+		rr.Action, rr.Note = ActionSkipped, "scripts run only in build, test and teardown"
+		rn.unknownExports(res)
+		return nil
+	case TypeCommand:
+		rr.Action, rr.Note = ActionRan, "would run its command"
+		return nil
+	}
+	qf := rn.stack.queries[res.Name]
+	if q := qf.Get(AnchorExists); q != nil && rn.dependsOnUnknown(res, q, vars, rr) {
+		rr.Action = ActionWouldCreate
+		rn.planStatement(res, qf.Get(AnchorCreate), vars, rr)
+		rn.unknownExports(res)
+		return nil
+	}
+	state := qf.Get(AnchorStatecheck)
+	if res.SkipValidation {
+		state = nil
+	}
+	if cou := qf.Get(AnchorCreateOrUpdate); cou != nil {
+		if state != nil {
+			ok, _, err := rn.poll(ctx, res, state, vars, true, 1, 0)
+			if err != nil {
+				return err
+			}
+			if ok {
+				rr.Action = ActionUnchanged
+				return rn.exports(ctx, res, vars, false)
+			}
+		}
+		rr.Action = ActionWouldDeploy
+		rn.planStatement(res, cou, vars, rr)
+		rn.unknownExports(res)
+		return nil
+	}
+	found, desired, err := rn.existsCheck(ctx, res, vars)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !found:
+		rr.Action = ActionWouldCreate
+		rn.planStatement(res, qf.Get(AnchorCreate), vars, rr)
+		rn.unknownExports(res)
+		return nil
+	case desired || state == nil:
+		rr.Action = ActionUnchanged
+	default:
+		ok, _, err := rn.poll(ctx, res, state, vars, true, 1, 0)
+		if err != nil {
+			return err
+		}
+		if ok {
+			rr.Action = ActionUnchanged
+			break
+		}
+		rr.Action = ActionWouldUpdate
+		if u := qf.Get(AnchorUpdate); u != nil {
+			rn.planStatement(res, u, vars, rr)
+		} else {
+			rr.Note = "not in the desired state, and the file has no update anchor: build would fail"
+		}
+	}
+	return rn.exports(ctx, res, vars, false)
+}
+
+// dependsOnUnknown reports (and notes) that a query cannot run in a plan
+// because it uses an export of a resource that does not exist yet.
+func (rn *run) dependsOnUnknown(res *Resource, q *Query, vars map[string]any, rr *ResourceResult) bool {
+	if q == nil || len(rn.unknown) == 0 {
+		return false
+	}
+	stmt, err := rn.tpl.Render("plan", q.Text, vars)
+	if err != nil || !strings.Contains(stmt, string(placeholder)) {
+		return false
+	}
+	var from []string
+	for name, r := range rn.unknown {
+		from = append(from, r+"."+name)
+	}
+	rr.Note = "uses values known only after build (" + strings.Join(sortedStrings(from), ", ") + ")"
+	return true
+}
+
+// unknownExports marks a resource's exports as unknown: in a plan they
+// are placeholders (known only after build); in a teardown they stay
+// undefined, so a resource that uses them is known to be gone too.
+func (rn *run) unknownExports(res *Resource) {
+	for _, e := range res.Exports {
+		if rn.command == "plan" {
+			rn.vars[e.As] = placeholder
+		} else {
+			delete(rn.vars, e.As)
+		}
+		rn.unknown[e.As] = res.Name
+	}
+}
+
+var rePatch = regexp.MustCompile(`(?is)PatchDocument\s*=\s*(?:string\s*\(\s*)?'((?:[^']|'')*)'`)
+
+// planStatement records the statement build would send, and its patch.
+func (rn *run) planStatement(res *Resource, q *Query, vars map[string]any, rr *ResourceResult) {
+	if q == nil {
+		return
+	}
+	stmt, err := rn.render(res, q, vars)
+	if err != nil {
+		rr.Note = strings.TrimSpace(rr.Note + " (" + err.Error() + ")")
+		return
+	}
+	rr.Statement = rn.mask.mask(stmt)
+	if m := rePatch.FindStringSubmatch(stmt); m != nil {
+		rr.Patch = rn.mask.mask(strings.ReplaceAll(m[1], "''", "'"))
+	}
+}
+
+// undefinedRoot is the variable an undefined-name template error is about.
+func undefinedRoot(err error) string {
+	var te *template.Error
+	if !errors.As(err, &te) || te.Undefined == "" {
+		return ""
+	}
+	n := te.Undefined
+	for _, p := range []string{"vars.", "globals."} {
+		n = strings.TrimPrefix(n, p)
+	}
+	if i := strings.IndexAny(n, ".["); i >= 0 {
+		n = n[:i]
+	}
+	return n
+}
+
+func sortedStrings(s []string) []string {
+	slices.Sort(s)
+	return s
+}

@@ -1,0 +1,221 @@
+package deploy
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/ccql/ccql/internal/template"
+)
+
+// globals renders the manifest's globals, in order, into the stack context.
+func (rn *run) globals() error {
+	for _, g := range rn.stack.Manifest.Globals {
+		v, err := rn.renderValue("globals."+g.Name, g.Value, rn.vars)
+		if err != nil {
+			return rn.fail(nil, "", err)
+		}
+		if v == nil || v == "" {
+			return rn.fail(nil, "", fmt.Errorf("%w: global %s is empty", ErrMissingValue, g.Name))
+		}
+		rn.vars[g.Name] = v
+		if looksSecret(g.Name) {
+			rn.mask.add(v, false)
+		}
+	}
+	return nil
+}
+
+// renderValue renders the strings inside a manifest value (recursively in
+// lists and maps), as stackql-deploy does. A value that renders to exactly
+// True or False becomes true or false (v1 did the same; Jinja prints
+// Python's booleans).
+func (rn *run) renderValue(where string, v any, vars map[string]any) (any, error) {
+	switch x := v.(type) {
+	case string:
+		out, err := rn.tpl.Render(ManifestFile+" "+where, x, vars)
+		if err != nil {
+			return nil, templateError{err}
+		}
+		switch out {
+		case "True":
+			return "true", nil
+		case "False":
+			return "false", nil
+		}
+		return out, nil
+	case []any:
+		l := make([]any, len(x))
+		for i, e := range x {
+			r, err := rn.renderValue(fmt.Sprintf("%s[%d]", where, i), e, vars)
+			if err != nil {
+				return nil, err
+			}
+			l[i] = r
+		}
+		return template.Normalize(l), nil
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			r, err := rn.renderValue(where+"."+k, e, vars)
+			if err != nil {
+				return nil, err
+			}
+			m[k] = r
+		}
+		return template.Normalize(m), nil
+	}
+	return template.Normalize(v), nil
+}
+
+// resourceVars builds a resource's context: the stack context, then its
+// props in order (each may use the ones before it), and this (what its
+// checks capture). It reports false when the resource's if is false.
+func (rn *run) resourceVars(res *Resource) (map[string]any, bool, error) {
+	vars := maps.Clone(rn.vars)
+	vars["resource_name"] = res.Name
+	for _, p := range res.Props {
+		where := fmt.Sprintf("resources.%s.props.%s", res.Name, p.Name)
+		var v any
+		switch {
+		case p.HasValue:
+			r, err := rn.renderValue(where, p.Value, vars)
+			if err != nil {
+				return nil, false, rn.fail(res, "", err)
+			}
+			v = r
+		case p.Values != nil:
+			ev, ok := p.Values[rn.cfg.Env]
+			if !ok {
+				return nil, false, rn.fail(res, "", fmt.Errorf("%w: prop %s has no value for environment %q", ErrMissingValue, p.Name, rn.cfg.Env))
+			}
+			r, err := rn.renderValue(where, ev.Value, vars)
+			if err != nil {
+				return nil, false, rn.fail(res, "", err)
+			}
+			v = r
+		}
+		for _, from := range p.Merge {
+			other, ok := vars[from]
+			if !ok {
+				return nil, false, rn.fail(res, "", fmt.Errorf("%w: prop %s merges %q, which is not defined", ErrMissingValue, p.Name, from))
+			}
+			merged, err := merge(v, other)
+			if err != nil {
+				return nil, false, rn.fail(res, "", fmt.Errorf("prop %s: merge %s: %w", p.Name, from, err))
+			}
+			v = merged
+		}
+		vars[p.Name] = v
+		if looksSecret(p.Name) {
+			rn.mask.add(v, false)
+		}
+	}
+	if rn.cfg.DryRun {
+		vars["this"] = placeholder
+	} else {
+		vars["this"] = template.Map{}
+	}
+	if res.If == "" {
+		return vars, true, nil
+	}
+	ok, err := rn.condition(res, vars)
+	if err != nil {
+		return nil, false, err
+	}
+	return vars, ok, nil
+}
+
+// condition evaluates a resource's if as a Jinja expression. A v1-style
+// condition with {{ }} inside ("'{{ stack_env }}' == 'prd'") is rendered
+// first; the result is then evaluated. Nothing is handed to a shell or to
+// Python's eval.
+func (rn *run) condition(res *Resource, vars map[string]any) (bool, error) {
+	expr := res.If
+	where := "resources." + res.Name + ".if"
+	if strings.Contains(expr, "{{") || strings.Contains(expr, "{%") {
+		out, err := rn.tpl.Render(ManifestFile+" "+where, expr, vars)
+		if err != nil {
+			return false, rn.fail(res, "", templateError{err})
+		}
+		expr = out
+	}
+	out, err := rn.tpl.Render(ManifestFile+" "+where, "{% if "+expr+" %}1{% else %}0{% endif %}", vars)
+	if err != nil {
+		return false, rn.fail(res, "", templateError{err})
+	}
+	return out == "1", nil
+}
+
+// merge merges a prop with another variable: lists are united (each
+// distinct item once, first seen first), dicts merged shallowly with the
+// other's keys winning. A value that is JSON text is parsed first, as
+// stackql-deploy kept lists and dicts as JSON text.
+func merge(base, other any) (any, error) {
+	base, other = parseJSONText(base), parseJSONText(other)
+	switch o := other.(type) {
+	case template.List:
+		var b template.List
+		switch x := base.(type) {
+		case nil:
+		case template.List:
+			b = x
+		default:
+			return nil, errors.New("cannot merge a list into a non-list")
+		}
+		out := template.List{}
+		seen := map[string]bool{}
+		for _, item := range append(append(template.List{}, b...), o...) {
+			key, err := canonicalJSON(item)
+			if err != nil {
+				return nil, err
+			}
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, item)
+			}
+		}
+		return out, nil
+	case template.Map:
+		out := template.Map{}
+		switch x := base.(type) {
+		case nil:
+		case template.Map:
+			maps.Copy(out, x)
+		default:
+			return nil, errors.New("cannot merge a dict into a non-dict")
+		}
+		maps.Copy(out, o)
+		return out, nil
+	}
+	return nil, errors.New("only lists and dicts can be merged")
+}
+
+func parseJSONText(v any) any {
+	s, ok := v.(string)
+	if !ok {
+		return v
+	}
+	t := strings.TrimSpace(s)
+	if !strings.HasPrefix(t, "[") && !strings.HasPrefix(t, "{") {
+		return v
+	}
+	if parsed, err := template.ParseJSON(t); err == nil {
+		return parsed
+	}
+	return v
+}
+
+// canonicalJSON is v as JSON with sorted keys, for comparing list items.
+func canonicalJSON(v any) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(exportValue(v)); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}

@@ -1,0 +1,350 @@
+package deploy_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ccql/ccql"
+	"github.com/ccql/ccql/deploy"
+	"github.com/ccql/ccql/internal/template"
+)
+
+const secret = "Sup3rS3cretValue"
+
+type harness struct {
+	t        *testing.T
+	stack    *deploy.Stack
+	fake     *fakeCloud
+	out      bytes.Buffer // queries
+	progress bytes.Buffer
+	sleeps   sleeps
+	vars     map[string]string
+}
+
+func newHarness(t *testing.T, files map[string]string) *harness {
+	t.Helper()
+	if files == nil {
+		files = map[string]string{"stackql_manifest.yml": thingsManifest, "resources/thing.iql": thingsIQL}
+	}
+	st, err := deploy.Load(writeStack(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, stack: st, fake: newFake(), vars: map[string]string{"THING_SECRET": secret}}
+}
+
+func (h *harness) cfg(env string) deploy.Config {
+	return deploy.Config{Env: env, Vars: h.vars, Out: &h.out, Progress: &h.progress, Sleep: h.sleeps.sleep, ShowQueries: true}
+}
+
+func (h *harness) run(cmd, env string) (*deploy.Result, error) {
+	h.t.Helper()
+	h.fake.reset()
+	ctx := context.Background()
+	switch cmd {
+	case "build":
+		return h.stack.Build(ctx, h.fake, h.cfg(env))
+	case "plan":
+		return h.stack.Plan(ctx, h.fake, h.cfg(env))
+	case "test":
+		return h.stack.Test(ctx, h.fake, h.cfg(env))
+	case "teardown":
+		return h.stack.Teardown(ctx, h.fake, h.cfg(env))
+	}
+	h.t.Fatalf("no command %s", cmd)
+	return nil, nil
+}
+
+func actions(r *deploy.Result) string {
+	var s []string
+	for _, rr := range r.Resources {
+		s = append(s, rr.Name+"="+string(rr.Action))
+	}
+	return strings.Join(s, " ")
+}
+
+func TestStack_lifecycle(t *testing.T) {
+	h := newHarness(t, nil)
+	mustAction := func(cmd, want string) *deploy.Result {
+		t.Helper()
+		res, err := h.run(cmd, "dev")
+		if err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+		if got := actions(res); got != want {
+			t.Fatalf("%s: actions %q, want %q", cmd, got, want)
+		}
+		return res
+	}
+
+	res := mustAction("plan", "thing=would create")
+	if n := len(h.fake.things); n != 0 {
+		t.Fatalf("plan created %d things", n)
+	}
+	if !strings.Contains(res.Resources[0].Statement, "INSERT INTO things") {
+		t.Errorf("plan statement = %q", res.Resources[0].Statement)
+	}
+
+	res = mustAction("build", "thing=created")
+	if got := res.Exports["thing_id"]; got != "id-1" {
+		t.Errorf("export thing_id = %v", got)
+	}
+	if res.Exports["stack_name"] != "things" || res.Exports["stack_env"] != "dev" || res.Exports["elapsed_time"] == nil {
+		t.Errorf("stack exports = %v", res.Exports)
+	}
+
+	mustAction("build", "thing=unchanged")
+	if n := h.fake.count("INSERT") + h.fake.count("UPDATE") + h.fake.count("DELETE"); n != 0 {
+		t.Errorf("second build sent %d mutations", n)
+	}
+
+	h.vars["SIZE"] = "5"
+	res = mustAction("plan", "thing=would update")
+	wantPatch := `[{"op": "add", "path": "/Size", "value": 5}, {"op": "add", "path": "/Name", "value": "things-dev"}]`
+	if got := res.Resources[0].Patch; got != wantPatch {
+		t.Errorf("plan patch = %s\nwant %s", got, wantPatch)
+	}
+	if h.fake.things["id-1"].Size != 1 {
+		t.Fatal("plan changed the thing")
+	}
+	mustAction("build", "thing=updated")
+	if len(h.fake.patches) != 1 || h.fake.patches[0] != wantPatch {
+		t.Errorf("patches sent = %q, want one %s", h.fake.patches, wantPatch)
+	}
+	mustAction("test", "thing=passed")
+
+	mustAction("teardown", "thing=deleted")
+	if len(h.fake.things) != 0 {
+		t.Errorf("teardown left %v", h.fake.things)
+	}
+	mustAction("teardown", "thing=not found")
+	if _, err := h.run("test", "dev"); !errors.Is(err, deploy.ErrTestFailed) {
+		t.Errorf("test after teardown: %v, want ErrTestFailed", err)
+	}
+}
+
+func TestStack_Build_failures(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     string
+		setup   func(h *harness)
+		files   map[string]string
+		wantErr error
+		wantMsg string
+		check   func(t *testing.T, h *harness)
+	}{
+		{
+			name: "missing env for values", env: "stg",
+			wantErr: deploy.ErrMissingValue, wantMsg: `prop size has no value for environment "stg"`,
+		},
+		{
+			name: "template error names file, line and variable",
+			files: map[string]string{
+				"stackql_manifest.yml": thingsManifest,
+				"resources/thing.iql":  strings.Replace(thingsIQL, "name = '{{ thing_name }}'", "name = '{{ thing_nmae }}'", 1),
+			},
+			wantErr: ccql.ErrTemplate, wantMsg: `resources/thing.iql:2: undefined "thing_nmae"`,
+			check: func(t *testing.T, h *harness) {
+				if len(h.fake.stmts) != 0 {
+					t.Errorf("ran %q after a template error", h.fake.stmts)
+				}
+			},
+		},
+		{
+			name:    "exports returning two rows",
+			setup:   func(h *harness) { h.fake.dupExports = true },
+			wantErr: deploy.ErrExports, wantMsg: "returned 2 rows",
+		},
+		{
+			name:    "service error in exists is not 'missing'",
+			setup:   func(h *harness) { h.fake.errOn["SELECT id FROM things WHERE name"] = &ccql.ServiceError{Operation: "ListResources", Code: "AccessDeniedException", Message: "no"} },
+			wantMsg: "AccessDeniedException",
+			check: func(t *testing.T, h *harness) {
+				if h.fake.count("INSERT") != 0 {
+					t.Error("create ran after exists failed")
+				}
+			},
+		},
+		{
+			name:    "statecheck never true within retries",
+			setup:   func(h *harness) { h.fake.staleState = 100 },
+			wantErr: deploy.ErrNotDesired, wantMsg: "after 3 attempt(s)",
+			check: func(t *testing.T, h *harness) {
+				if got := h.fake.count("SELECT COUNT"); got != 3 {
+					t.Errorf("statecheck ran %d times, want 3 (retries=3 is attempts)", got)
+				}
+				if len(h.sleeps.d) != 2 || h.sleeps.d[0] != 7*time.Second {
+					t.Errorf("slept %v, want 2×7s", h.sleeps.d)
+				}
+			},
+		},
+		{
+			name:    "FAILED request is an error",
+			setup:   func(h *harness) { h.fake.failCreate = true },
+			wantErr: deploy.ErrRequestFailed, wantMsg: "FAILED InvalidRequest: size is silly",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, tt.files)
+			if tt.setup != nil {
+				tt.setup(h)
+			}
+			env := tt.env
+			if env == "" {
+				env = "dev"
+			}
+			_, err := h.stack.Build(context.Background(), h.fake, h.cfg(env))
+			if err == nil {
+				t.Fatal("build succeeded")
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("err = %v, want %v", err, tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("err = %q, want it to contain %q", err, tt.wantMsg)
+			}
+			var de *deploy.Error
+			if !errors.As(err, &de) || de.Resource != "thing" {
+				t.Errorf("err is not a *deploy.Error about thing: %#v", err)
+			}
+			if strings.Contains(err.Error(), "{{") {
+				t.Errorf("error holds raw template text: %v", err)
+			}
+			if !strings.Contains(h.progress.String(), "✗ thing") {
+				t.Errorf("progress has no failure line: %q", h.progress.String())
+			}
+			if tt.check != nil {
+				tt.check(t, h)
+			}
+		})
+	}
+}
+
+func TestStack_secretsMasked(t *testing.T) {
+	h := newHarness(t, nil)
+	if _, err := h.run("build", "dev"); err != nil {
+		t.Fatal(err)
+	}
+	h.fake.errOn["SELECT id, secret"] = errors.New("exports failed for " + secret)
+	_, err := h.run("build", "dev")
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	for what, text := range map[string]string{"queries": h.out.String(), "progress": h.progress.String(), "error": err.Error()} {
+		if strings.Contains(text, secret) {
+			t.Errorf("%s shows the secret:\n%s", what, text)
+		}
+	}
+	if !strings.Contains(h.out.String(), deploy.Masked) {
+		t.Errorf("queries do not show the mask:\n%s", h.out.String())
+	}
+}
+
+func TestStack_Build_dryRun(t *testing.T) {
+	h := newHarness(t, nil)
+	cfg := h.cfg("prd")
+	cfg.DryRun = true
+	res, err := h.stack.Build(context.Background(), nil, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if actions(res) != "thing=rendered" {
+		t.Errorf("actions = %s", actions(res))
+	}
+	out := h.out.String()
+	for _, want := range []string{
+		"-- thing: exists\nSELECT id FROM things WHERE name = 'things-prd';",
+		"VALUES ('things-prd', 3, '" + deploy.Masked + "')",
+		"WHERE id = '<evaluated>'",
+		`string('[{"op": "add", "path": "/Size", "value": 3}`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, secret) {
+		t.Error("dry run shows the secret")
+	}
+}
+
+func TestStack_Teardown_dependsOnMissing(t *testing.T) {
+	child := `/*+ exists */
+SELECT id FROM things WHERE name = '{{ thing_id }}-child'
+/*+ create */
+INSERT INTO things (name, size, secret) VALUES ('{{ thing_id }}-child', 1, 'x')
+/*+ delete */
+DELETE FROM things WHERE id = '{{ this.id }}'
+`
+	manifest := thingsManifest[:strings.Index(thingsManifest, "exports:\n  - thing_id\n")] + `  - name: child
+    props: []
+`
+	h := newHarness(t, map[string]string{"stackql_manifest.yml": manifest, "resources/thing.iql": thingsIQL, "resources/child.iql": child})
+	res, err := h.run("build", "dev")
+	if err != nil || actions(res) != "thing=created child=created" {
+		t.Fatalf("build: %v %v", actions(res), err)
+	}
+	delete(h.fake.things, "id-1") // the parent vanished behind our back
+	res, err = h.run("teardown", "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(res); got != "thing=not found child=not found" {
+		t.Errorf("actions = %s", got)
+	}
+	if !strings.Contains(res.Resources[1].Note, "thing_id of thing") {
+		t.Errorf("note = %q", res.Resources[1].Note)
+	}
+}
+
+func TestStack_ifAndMerge(t *testing.T) {
+	manifest := `name: m
+resources:
+  - name: thing
+    if: "stack_env == 'prd' or '{{ FORCE | default('') }}' == 'yes'"
+    props:
+      - name: base
+        value: [a, b]
+      - name: thing_name
+        value: x
+      - name: size
+        value: 1
+        merge: []
+      - name: tags
+        value: {Env: "{{ stack_env }}"}
+        merge: [extra_tags]
+      - name: flows
+        value: [b, c]
+        merge: [base]
+`
+	iql := `/*+ exists */
+SELECT id FROM things WHERE name = '{{ tags }}{{ flows }}'
+/*+ create */
+INSERT INTO things (name, size, secret) VALUES ('{{ tags }}{{ flows }}', 1, 's')
+`
+	h := newHarness(t, map[string]string{"stackql_manifest.yml": manifest, "resources/thing.iql": iql})
+	h.vars["extra_tags"] = `{"Team": "auth"}`
+	res, err := h.run("build", "dev")
+	if err != nil || actions(res) != "thing=skipped" {
+		t.Fatalf("dev: %s %v", actions(res), err)
+	}
+	h.vars["FORCE"] = "yes"
+	if _, err = h.run("build", "dev"); err != nil {
+		t.Fatal(err)
+	}
+	want := `SELECT id FROM things WHERE name = '{"Env":"dev","Team":"auth"}["b","c","a"]'`
+	if got := h.fake.stmts[0]; got != want {
+		t.Errorf("exists = %s\nwant     %s", got, want)
+	}
+}
+
+func TestResultValuesNormalised(t *testing.T) {
+	// Exports keep JSON values as values: a list export prints as JSON.
+	if got := template.Normalize(ccql.JSON(`["a","b"]`)); template.List(got.(template.List)).String() != `["a","b"]` {
+		t.Errorf("got %v", got)
+	}
+}
