@@ -160,8 +160,10 @@ func TestStack_Build_failures(t *testing.T) {
 			wantErr: deploy.ErrExports, wantMsg: "returned 2 rows",
 		},
 		{
-			name:    "service error in exists is not 'missing'",
-			setup:   func(h *harness) { h.fake.errOn["SELECT id FROM things WHERE name"] = &ccql.ServiceError{Operation: "ListResources", Code: "AccessDeniedException", Message: "no"} },
+			name: "service error in exists is not 'missing'",
+			setup: func(h *harness) {
+				h.fake.errOn["SELECT id FROM things WHERE name"] = &ccql.ServiceError{Operation: "ListResources", Code: "AccessDeniedException", Message: "no"}
+			},
 			wantMsg: "AccessDeniedException",
 			check: func(t *testing.T, h *harness) {
 				if h.fake.count("INSERT") != 0 {

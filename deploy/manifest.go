@@ -175,7 +175,6 @@ func ParseManifest(data []byte, defaultName string) (*Manifest, error) {
 	return &m, nil
 }
 
-
 func (m *Manifest) validate() error {
 	var errs []error
 	seen := map[string]bool{}

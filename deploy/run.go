@@ -110,7 +110,7 @@ type run struct {
 	tpl     *template.Renderer
 	log     *slog.Logger
 	mask    *masker
-	vars    map[string]any // the stack context: env, globals, stack_name, stack_env, exports so far
+	vars    map[string]any    // the stack context: env, globals, stack_name, stack_env, exports so far
 	unknown map[string]string // plan/teardown: exported names whose values are not known → resource
 	start   time.Time
 	res     *Result

@@ -178,6 +178,8 @@ func canon(v any) (any, error) {
 		return canon(x.Interface())
 	case *object, pyNum, string, bool:
 		return x, nil
+	case Placeholder:
+		return string(x), nil
 	case json.Number:
 		return numberFromText(string(x))
 	case json.RawMessage:

@@ -196,3 +196,16 @@ func TestNew_doesNotTouchGonjaGlobals(t *testing.T) {
 		t.Error("gonja's global filter set gained generate_patch_document")
 	}
 }
+
+func TestPlaceholder(t *testing.T) {
+	r := template.New()
+	got, err := r.Render("q", "{{ this.client_id }}|{{ this['x'].y }}|{{ {'A': this.a} | generate_patch_document }}",
+		map[string]any{"this": template.Placeholder("<evaluated>")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `<evaluated>|<evaluated>|[{"op": "add", "path": "/A", "value": "<evaluated>"}]`
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -47,7 +47,7 @@ func compactJSON(v any) string {
 // text, integers become int64. Strings, bools, floats and nil are kept.
 func Normalize(v any) any {
 	switch x := v.(type) {
-	case nil, string, bool, int64, float64, Map, List:
+	case nil, string, bool, int64, float64, Map, List, Placeholder:
 		return x
 	case int:
 		return int64(x)
@@ -171,3 +171,17 @@ func JSON(v any) (string, error) {
 	encode(&buf, c, compactText, 0)
 	return buf.String(), nil
 }
+
+// Placeholder is a value that stands for anything not known yet, as in a
+// dry run: it prints as itself, and every attribute or item of it is the
+// same placeholder, so {{ this.client_id }} and {{ x['y'] }} render.
+type Placeholder string
+
+// String returns the placeholder text.
+func (p Placeholder) String() string { return string(p) }
+
+// GetAttribute makes p.anything the placeholder itself.
+func (p Placeholder) GetAttribute(string) (*exec.Value, bool) { return exec.AsValue(p), true }
+
+// GetItem makes p[anything] the placeholder itself.
+func (p Placeholder) GetItem(any) (*exec.Value, bool) { return exec.AsValue(p), true }
