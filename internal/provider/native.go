@@ -110,7 +110,9 @@ func (t *nativeTable) getResource(ctx context.Context, region string, keys map[s
 func (t *nativeTable) listResources(ctx context.Context, region string, keys map[string]any) ([][]any, error) {
 	typeName, _ := stringKey(keys, "TypeName")
 	var model map[string]any
+	var modelText any
 	if s, ok := stringKey(keys, "ResourceModel"); ok {
+		modelText = s
 		if err := json.Unmarshal([]byte(s), &model); err != nil {
 			return nil, fmt.Errorf("ResourceModel is not a JSON object: %w", err)
 		}
@@ -121,7 +123,7 @@ func (t *nativeTable) listResources(ctx context.Context, region string, keys map
 	}
 	rows := make([][]any, len(descs))
 	for i, d := range descs {
-		rows[i] = t.row(region, map[string]any{"TypeName": typeName, "Identifier": derefS(d.Identifier), "Properties": jsonOrNil(d.Properties), "ResourceModel": nil})
+		rows[i] = t.row(region, map[string]any{"TypeName": typeName, "Identifier": derefS(d.Identifier), "Properties": jsonOrNil(d.Properties), "ResourceModel": modelText})
 	}
 	return rows, nil
 }
@@ -144,7 +146,11 @@ func (t *nativeTable) getRequest(ctx context.Context, region string, keys map[st
 
 func (t *nativeTable) listRequests(ctx context.Context, region string, keys map[string]any) ([][]any, error) {
 	in := &cc.ListResourceRequestsInput{}
+	// The filter is an input, not data: rows echo the bound value so that
+	// SQLite's own check of the WHERE keeps them.
+	var filter any
 	if s, ok := stringKey(keys, "ResourceRequestStatusFilter"); ok {
+		filter = s
 		var f struct {
 			Operations        []types.Operation       `json:"Operations"`
 			OperationStatuses []types.OperationStatus `json:"OperationStatuses"`
@@ -162,7 +168,7 @@ func (t *nativeTable) listRequests(ctx context.Context, region string, keys map[
 		}
 		for i := range out.ResourceRequestStatusSummaries {
 			f := EventFields(&out.ResourceRequestStatusSummaries[i])
-			f["ResourceRequestStatusFilter"] = nil
+			f["ResourceRequestStatusFilter"] = filter
 			rows = append(rows, t.row(region, f))
 		}
 		if out.NextToken == nil || *out.NextToken == "" {
