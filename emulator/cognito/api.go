@@ -30,6 +30,30 @@ func Operations() map[string]Operation {
 		"UpdateUserPoolClient":   opUpdateUserPoolClient,
 		"DeleteUserPoolClient":   opDeleteUserPoolClient,
 		"ListUserPoolClients":    opListUserPoolClients,
+
+		"CreateResourceServer":   opCreateResourceServer,
+		"DescribeResourceServer": opDescribeResourceServer,
+		"UpdateResourceServer":   opUpdateResourceServer,
+		"DeleteResourceServer":   opDeleteResourceServer,
+		"ListResourceServers":    opListResourceServers,
+
+		"CreateIdentityProvider":          opCreateIdentityProvider,
+		"DescribeIdentityProvider":        opDescribeIdentityProvider,
+		"UpdateIdentityProvider":          opUpdateIdentityProvider,
+		"DeleteIdentityProvider":          opDeleteIdentityProvider,
+		"ListIdentityProviders":           opListIdentityProviders,
+		"GetIdentityProviderByIdentifier": opGetIdentityProviderByIdentifier,
+
+		"CreateGroup": opCreateGroup,
+		"GetGroup":    opGetGroup,
+		"UpdateGroup": opUpdateGroup,
+		"DeleteGroup": opDeleteGroup,
+		"ListGroups":  opListGroups,
+
+		"CreateUserPoolDomain":   opCreateUserPoolDomain,
+		"DescribeUserPoolDomain": opDescribeUserPoolDomain,
+		"UpdateUserPoolDomain":   opUpdateUserPoolDomain,
+		"DeleteUserPoolDomain":   opDeleteUserPoolDomain,
 	}
 }
 

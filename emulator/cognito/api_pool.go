@@ -95,6 +95,16 @@ func poolToAPI(tx handler.Tx, pool map[string]any) (map[string]any, error) {
 			out[k] = v
 		}
 	}
+	prefix, custom, err := poolDomains(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if prefix != "" {
+		out["Domain"] = prefix
+	}
+	if custom != "" {
+		out["CustomDomain"] = custom
+	}
 	ts, err := stamps(tx, typeUserPool, id)
 	if err != nil {
 		return nil, err

@@ -1,8 +1,15 @@
 // Package cognito is the emulator's Amazon Cognito user pools: the Cloud
-// Control handlers of AWS::Cognito::UserPool and AWS::Cognito::UserPoolClient
-// and the Cognito Identity Provider API operations (JSON 1.1) over the same
-// stored state, so a client created through one API is visible through the
-// other.
+// Control handlers of AWS::Cognito::UserPool, UserPoolClient,
+// UserPoolResourceServer, UserPoolIdentityProvider, UserPoolGroup and
+// UserPoolDomain, and the Cognito Identity Provider API operations (JSON 1.1)
+// over the same stored state, so a resource created through one API is
+// visible through the other.
+//
+// App clients are checked against their pool's satellites: a custom OAuth
+// scope "<identifier>/<name>" must be a scope of a resource server of the
+// pool, a supported identity provider must exist (COGNITO always does), and
+// deleting a pool deletes its clients, resource servers, identity providers,
+// groups and domains.
 //
 // # Layout
 //
@@ -44,6 +51,15 @@
 //     RefreshTokenValidity 30, AuthSessionValidity 3, EnableTokenRevocation
 //     true, booleans false, lists empty); the id, the secret and
 //     GenerateSecret are kept, and the name when none is given.
+//   - A group created through Cloud Control without GroupName (part of its
+//     identifier) is named "UserPoolGroup-" + 12 characters [0-9A-Z] in Prepare.
+//   - Satellite updates: resource servers and groups are replaced whole
+//     through Cloud Control (UpdateGroup through the IdP API keeps omitted
+//     members); identity providers keep Apple's private key, which no read
+//     returns; domains keep what an update omits.
+//   - Prefix domains are unique within one account and region (AWS: across
+//     all accounts of the region, which one emulator partition cannot see).
 //   - Messages Cognito is not known to use are marked in the code where they
-//     are raised (relative URLs, the 1,000-client limit).
+//     are raised (relative URLs, quotas, satellite not-found and duplicate
+//     messages).
 package cognito

@@ -10,13 +10,22 @@ import (
 	"github.com/ccql/ccql/internal/schema"
 )
 
-// Handlers returns the Cloud Control handlers of the Cognito family
-// (UserPool, UserPoolClient now). The registry is accepted so that later
-// members of the family can consult their schemas; the current handlers
-// need nothing from it beyond what the core already enforced.
+// Handlers returns the Cloud Control handlers of the Cognito family:
+// UserPool, UserPoolClient, UserPoolResourceServer,
+// UserPoolIdentityProvider, UserPoolGroup and UserPoolDomain. The registry
+// is accepted so that members of the family can consult their schemas; the
+// current handlers need nothing from it beyond what the core already
+// enforced.
 func Handlers(reg *schema.Registry) []handler.Handler {
 	_ = reg
-	return []handler.Handler{poolHandler{}, clientHandler{}}
+	return []handler.Handler{
+		poolHandler{},
+		clientHandler{},
+		satelliteHandler{resourceServers},
+		satelliteHandler{identityProviders},
+		satelliteHandler{groups},
+		satelliteHandler{domains},
+	}
 }
 
 var (

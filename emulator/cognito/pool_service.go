@@ -17,8 +17,8 @@ var satelliteTypes = []string{
 	typeUserPoolClient,
 	typeResourceServer,
 	typeIdentityProv,
-	"AWS::Cognito::UserPoolDomain",
-	"AWS::Cognito::UserPoolGroup",
+	typeDomain,
+	typeGroup,
 }
 
 // Enum value sets of pool members the CloudFormation schema leaves open.

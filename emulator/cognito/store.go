@@ -17,6 +17,8 @@ const (
 	typeUserPoolClient = "AWS::Cognito::UserPoolClient"
 	typeResourceServer = "AWS::Cognito::UserPoolResourceServer"
 	typeIdentityProv   = "AWS::Cognito::UserPoolIdentityProvider"
+	typeGroup          = "AWS::Cognito::UserPoolGroup"
+	typeDomain         = "AWS::Cognito::UserPoolDomain"
 	// typeTimestamps keeps the creation and modification dates the IdP API
 	// reports, apart from the Cloud Control models so that a read model
 	// stays exactly what GetResource returns. Keys are "<TypeName>|<identifier>".
