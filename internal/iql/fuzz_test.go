@@ -97,6 +97,9 @@ func FuzzSplit(f *testing.F) {
 func FuzzParse(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, text string) {
+		if _, err := iql.Bind(text, []any{"x", 1, nil}); err != nil && !errors.Is(err, iql.ErrParams) && !errors.Is(err, iql.ErrSyntax) {
+			t.Fatalf("Bind: unexpected error %v", err)
+		}
 		st, err := iql.Parse(text)
 		if err != nil {
 			if !errors.Is(err, iql.ErrEmpty) {
