@@ -116,6 +116,8 @@ type run struct {
 	res     *Result
 }
 
+// placeholder stands for a value not known without running: an export in a
+// dry run, or the export of a resource a plan would create.
 const placeholder = template.Placeholder("<evaluated>")
 
 func newRun(s *Stack, q Querier, cfg Config, command string) (*run, error) {

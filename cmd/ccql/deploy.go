@@ -1,18 +1,275 @@
 package main
 
 import (
+	"bufio"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
 
+	"github.com/ccql/ccql"
+	"github.com/ccql/ccql/deploy"
 	"github.com/spf13/cobra"
 )
 
-// newDeployCmd is a placeholder until the deploy subcommand lands.
+// deployFlags are the flags of build, test, plan and teardown.
+type deployFlags struct {
+	backendFlags
+	env         []string
+	envFile     string
+	dryRun      bool
+	showQueries bool
+	outputFile  string
+	logLevel    string
+}
+
 func newDeployCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "deploy",
-		Short: "not yet implemented",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return errors.New("deploy: not yet implemented")
+		Short: "Build, test, plan and tear down stackql-deploy stacks",
+		Long: `Run stackql-deploy-compatible stacks: a stackql_manifest.yml and resources/*.iql
+files whose queries are marked /*+ exists */, /*+ create */, /*+ statecheck */,
+/*+ update */, /*+ exports */, /*+ delete */ … and written as Jinja templates.
+Statements run through the ccql engine in process, on any backend.
+
+The format and the flows are documented in docs/deploy.md.`,
+	}
+	for _, c := range []struct{ name, short string }{
+		{"build", "Create or update every resource of the stack, in order"},
+		{"test", "Check every resource exists and is in its desired state"},
+		{"plan", "Show what build would create or update, changing nothing"},
+		{"teardown", "Delete every resource of the stack, in reverse order"},
+	} {
+		cmd.AddCommand(newDeployRunCmd(a, c.name, c.short))
+	}
+	cmd.AddCommand(newDeployInitCmd(a))
+	return cmd
+}
+
+func newDeployRunCmd(a *app, name, short string) *cobra.Command {
+	var f deployFlags
+	cmd := &cobra.Command{
+		Use:   name + " STACK_DIR STACK_ENV",
+		Short: short,
+		Args:  cobra.ExactArgs(2),
+		Example: fmt.Sprintf(`  ccql deploy %s examples/deploy/cognito dev
+  ccql deploy %s my-stack prd -e AWS_REGION=eu-west-1 --backend aws`, name, name),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDeploy(a, &f, name, args[0], args[1])
 		},
 	}
+	fs := cmd.Flags()
+	f.register(fs)
+	// deploy always awaits its mutations and fails on FAILED requests: a
+	// statecheck must see the finished resource.
+	_ = fs.MarkHidden("wait")
+	_ = fs.MarkHidden("fail-on-failed")
+	fs.StringArrayVarP(&f.env, "env", "e", nil, "environment variable KEY=VAL for the templates (overrides --env-file); repeatable")
+	fs.StringVar(&f.envFile, "env-file", ".env", "dotenv file of environment variables (a missing default .env is fine)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "render and print every query without running any")
+	fs.BoolVar(&f.showQueries, "show-queries", false, "print every rendered query before it runs (secrets masked)")
+	fs.StringVar(&f.outputFile, "output-file", "", "write the stack exports to FILE as JSON (build, test)")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	return cmd
+}
+
+func runDeploy(a *app, f *deployFlags, command, dir, env string) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
+		return usageErrorf("--log-level %q: want debug, info, warn or error", f.logLevel)
+	}
+	vars, err := deployVars(f)
+	if err != nil {
+		return err
+	}
+	stack, err := deploy.Load(dir)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	cfg := deploy.Config{
+		Env:         env,
+		Vars:        vars,
+		DryRun:      f.dryRun,
+		ShowQueries: f.showQueries,
+		Out:         a.stdout,
+		Logger:      logger,
+		Progress:    a.stderr,
+		Terminal:    isTerminal(a.stderr),
+	}
+	var q deploy.Querier
+	if !f.dryRun || command == "plan" {
+		ecfg, err := f.config()
+		if err != nil {
+			return err
+		}
+		ecfg.Wait, ecfg.FailOnFailed = true, true
+		ecfg.Logger = logger
+		eng, err := ccql.Open(a.ctx, ecfg)
+		if err != nil {
+			return err
+		}
+		defer eng.Close()
+		q = eng
+	}
+	run := map[string]func(*deploy.Stack) (*deploy.Result, error){
+		"build":    func(s *deploy.Stack) (*deploy.Result, error) { return s.Build(a.ctx, q, cfg) },
+		"test":     func(s *deploy.Stack) (*deploy.Result, error) { return s.Test(a.ctx, q, cfg) },
+		"plan":     func(s *deploy.Stack) (*deploy.Result, error) { return s.Plan(a.ctx, q, cfg) },
+		"teardown": func(s *deploy.Stack) (*deploy.Result, error) { return s.Teardown(a.ctx, q, cfg) },
+	}[command]
+	res, err := run(stack)
+	if err != nil {
+		return err
+	}
+	if command == "plan" {
+		printPlan(a, res)
+	}
+	fmt.Fprintf(a.stderr, "%s %s (%s) done in %s\n", command, res.Stack, res.Env, res.Elapsed.Round(1e6))
+	if f.outputFile != "" && res.Exports != nil {
+		b, err := json.MarshalIndent(res.Exports, "", "  ")
+		if err != nil {
+			return fmt.Errorf("output file: %w", err)
+		}
+		// The exports may hold secrets (protected exports are real values
+		// here): only the owner may read the file.
+		if err := os.WriteFile(f.outputFile, append(b, '\n'), 0o600); err != nil {
+			return fmt.Errorf("output file: %w", err)
+		}
+	}
+	return nil
+}
+
+// printPlan prints, per resource, what build would do and the statement it
+// would send.
+func printPlan(a *app, res *deploy.Result) {
+	counts := map[deploy.Action]int{}
+	for _, rr := range res.Resources {
+		counts[rr.Action]++
+		fmt.Fprintf(a.stdout, "%s: %s\n", rr.Name, rr.Action)
+		if rr.Note != "" {
+			fmt.Fprintf(a.stdout, "  note: %s\n", rr.Note)
+		}
+		switch {
+		case rr.Patch != "":
+			fmt.Fprintf(a.stdout, "  PatchDocument:\n%s\n", indent(prettyJSON(rr.Patch), "    "))
+		case rr.Statement != "":
+			fmt.Fprintf(a.stdout, "  statement:\n%s\n", indent(rr.Statement, "    "))
+		}
+	}
+	fmt.Fprintf(a.stdout, "Plan: %d to create, %d to update, %d unchanged.\n",
+		counts[deploy.ActionWouldCreate], counts[deploy.ActionWouldUpdate]+counts[deploy.ActionWouldDeploy], counts[deploy.ActionUnchanged])
+}
+
+func prettyJSON(s string) string {
+	var v any
+	if json.Unmarshal([]byte(s), &v) != nil {
+		return s
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return s
+	}
+	return string(b)
+}
+
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
+
+// deployVars are the run's environment variables: the process environment,
+// then the env file, then -e overrides.
+func deployVars(f *deployFlags) (map[string]string, error) {
+	vars := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	file, err := os.ReadFile(f.envFile)
+	switch {
+	case err == nil:
+		fileVars, err := parseDotenv(string(file))
+		if err != nil {
+			return nil, fmt.Errorf("--env-file %s: %w", f.envFile, err)
+		}
+		for k, v := range fileVars {
+			vars[k] = v
+		}
+	case errors.Is(err, fs.ErrNotExist) && f.envFile == ".env":
+	default:
+		return nil, fmt.Errorf("--env-file: %w", err)
+	}
+	for _, kv := range f.env {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, usageErrorf("-e %q: want KEY=VAL", kv)
+		}
+		vars[k] = v
+	}
+	return vars, nil
+}
+
+// parseDotenv reads KEY=VALUE lines: # comments, blank lines, an optional
+// "export ", and values in single quotes (literal) or double quotes (with
+// \n, \t, \" and \\ escapes).
+func parseDotenv(text string) (map[string]string, error) {
+	out := map[string]string{}
+	sc := bufio.NewScanner(strings.NewReader(text))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" || strings.ContainsAny(k, " \t") {
+			return nil, fmt.Errorf("line %d: want KEY=VALUE", n)
+		}
+		v = strings.TrimSpace(v)
+		switch {
+		case len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'':
+			v = v[1 : len(v)-1]
+		case len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"':
+			u, err := strconv.Unquote(v)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %s: bad quoted value", n, k)
+			}
+			v = u
+		default:
+			if i := strings.Index(v, " #"); i >= 0 {
+				v = strings.TrimSpace(v[:i])
+			}
+		}
+		out[k] = v
+	}
+	return out, sc.Err()
+}
+
+func newDeployInitCmd(a *app) *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "init NAME",
+		Short: "Write a starter stack (a Cognito user pool and app client) into ./NAME",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target := dir
+			if target == "" {
+				target = args[0]
+			}
+			if err := deploy.Init(target, args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Created stack %s in %s. Next:\n  ccql deploy plan %s dev\n  ccql deploy build %s dev\n",
+				deploy.StackName(args[0]), target, target, target)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "", "write the stack into DIR instead of ./NAME")
+	return cmd
 }
