@@ -178,13 +178,17 @@ func applyClientSpec(m *clientModel, s *clientSpec) {
 	m.ReadAttributes = s.ReadAttributes
 	m.WriteAttributes = s.WriteAttributes
 	m.AuthSessionValidity = deref(s.AuthSessionValidity, DefaultAuthSessionValidity)
+	m.TokenValidityUnits = fillUnits(s.TokenValidityUnits)
 	m.RefreshTokenValidity = deref(s.RefreshTokenValidity, 0)
-	if m.RefreshTokenValidity == 0 { // 0 means "the default" in the API
-		m.RefreshTokenValidity = DefaultRefreshTokenValidity
+	if m.RefreshTokenValidity == 0 {
+		// 0 or absent means the default, 30 days, expressed in the refresh
+		// unit so that the stored value reads back (and re-validates on the
+		// next full-replace update) as the same lifetime.
+		unit := deref(m.TokenValidityUnits.RefreshToken, "days")
+		m.RefreshTokenValidity = DefaultRefreshTokenValidity * unitSeconds["days"] / unitSeconds[unit]
 	}
 	m.AccessTokenValidity = s.AccessTokenValidity
 	m.IdTokenValidity = s.IdTokenValidity
-	m.TokenValidityUnits = fillUnits(s.TokenValidityUnits)
 	m.RefreshTokenRotation = s.RefreshTokenRotation
 	m.AllowedOAuthFlows = s.AllowedOAuthFlows
 	m.AllowedOAuthFlowsUserPoolClient = deref(s.AllowedOAuthFlowsUserPoolClient, false)

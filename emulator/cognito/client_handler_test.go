@@ -79,6 +79,19 @@ func TestClientHandler_TokenValidityUnits(t *testing.T) {
 	if diff := cmp.Diff(want, got["TokenValidityUnits"]); diff != "" {
 		t.Errorf("partial units not filled (-want +got):\n%s", diff)
 	}
+
+	// The default refresh lifetime is 30 days in whatever unit was chosen,
+	// and survives a full-replace update that sends the read model back.
+	minutes := f.mustClient(map[string]any{
+		"UserPoolId": pool, "ClientName": "u2", "TokenValidityUnits": map[string]any{"RefreshToken": "minutes"},
+	})
+	if got := minutes["RefreshTokenValidity"]; got != float64(43200) {
+		t.Errorf("default RefreshTokenValidity in minutes = %v, want 43200", got)
+	}
+	id := pool + "|" + minutes["ClientId"].(string)
+	if _, err := f.client.Update(context.Background(), f.env, f.tx, id, minutes); err != nil {
+		t.Errorf("update with the read model: %v", err)
+	}
 }
 
 // ruleCase is one Cognito rule check through the Cloud Control handler.
@@ -116,6 +129,8 @@ func TestClientHandler_Rules(t *testing.T) {
 		{"refresh 3650 days", m("RefreshTokenValidity", 3650), "", ""},
 		{"access above refresh", m("AccessTokenValidity", 12, "RefreshTokenValidity", 2, "TokenValidityUnits", map[string]any{"RefreshToken": "hours"}), ir, "Access and Id Token expiration times must be less than or equal to refresh token expiration times."},
 		{"id above refresh", m("IdTokenValidity", 3, "RefreshTokenValidity", 2, "TokenValidityUnits", map[string]any{"RefreshToken": "hours"}), ir, "Access and Id Token expiration times must be less than or equal to refresh token expiration times."},
+		{"unit without a value", m("TokenValidityUnits", map[string]any{"AccessToken": "minutes", "IdToken": "seconds"}), "", ""},
+		{"refresh unit without a value", m("TokenValidityUnits", map[string]any{"RefreshToken": "minutes"}), "", ""},
 		{"access equals refresh", m("AccessTokenValidity", 1, "RefreshTokenValidity", 1, "TokenValidityUnits", map[string]any{"AccessToken": "days"}), "", ""},
 		{"unknown unit", m("TokenValidityUnits", map[string]any{"AccessToken": "weeks"}), ir, "1 validation error detected: Value 'weeks' at 'tokenValidityUnits.accessToken' failed to satisfy constraint: Member must satisfy enum value set: [seconds, minutes, hours, days]"},
 

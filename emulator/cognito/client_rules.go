@@ -42,12 +42,12 @@ func checkTokenValidity(m *clientModel) error {
 	if u == nil {
 		u = &tokenValidityUnits{}
 	}
-	access := seconds(m.AccessTokenValidity, 1, u.AccessToken, "hours")
-	id := seconds(m.IdTokenValidity, 1, u.IdToken, "hours")
-	refresh := seconds(&m.RefreshTokenValidity, DefaultRefreshTokenValidity, u.RefreshToken, "days")
-	if access < minAccessSeconds || access > maxAccessSeconds ||
-		id < minAccessSeconds || id > maxAccessSeconds ||
-		refresh < minRefreshSeconds || refresh > maxRefreshSeconds {
+	// Only lifetimes the request gives are range-checked; an absent access
+	// or ID token lifetime is the default hour whatever its unit.
+	access, accessOK := seconds(m.AccessTokenValidity, u.AccessToken, "hours", minAccessSeconds, maxAccessSeconds)
+	id, idOK := seconds(m.IdTokenValidity, u.IdToken, "hours", minAccessSeconds, maxAccessSeconds)
+	refresh, refreshOK := seconds(&m.RefreshTokenValidity, u.RefreshToken, "days", minRefreshSeconds, maxRefreshSeconds)
+	if !accessOK || !idOK || !refreshOK {
 		return invalidParameter("Invalid range for token validity.")
 	}
 	if access > refresh || id > refresh {
@@ -56,9 +56,14 @@ func checkTokenValidity(m *clientModel) error {
 	return nil
 }
 
-// seconds converts a validity in its unit to seconds; nil values take def.
-func seconds(v *int, def int, unit *string, defUnit string) int {
-	return deref(v, def) * unitSeconds[deref(unit, defUnit)]
+// seconds converts a lifetime in its unit to seconds and reports whether it
+// is within [lo, hi]; an absent lifetime is one hour and always in range.
+func seconds(v *int, unit *string, defUnit string, lo, hi int) (int, bool) {
+	if v == nil {
+		return 3600, true
+	}
+	s := *v * unitSeconds[deref(unit, defUnit)]
+	return s, s >= lo && s <= hi
 }
 
 func checkAuthFlows(flows []string) error {
