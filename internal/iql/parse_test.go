@@ -448,6 +448,8 @@ func TestParse_errors(t *testing.T) {
 		{"UPDATE a.b.c SET x = 1 WHERE a = 1 ORDER BY x", `syntax error at line 1, column 36 near "ORDER": expected RETURNING or end of statement`},
 		{"SELECT * FROM t WHERE x IN (1, 2", `syntax error at line 1, column 28 near "(": this '(' is never closed`},
 		{"SELECT 'x' FROM t; ", ""},
+		{"SELECT 'x' FROM t;; ; -- end", ""},
+		{"SHOW INSERT INTO a.b.c", `syntax error at line 1, column 6 near "INSERT": SHOW INSERT is not supported`},
 		{"DESCRIBE a.b", `syntax error at line 1, column 10 near "a": expected a resource name provider.service.resource (like awscc.cognito.user_pool_clients)`},
 		{"SHOW METHODS IN a.b", `syntax error at line 1, column 17 near "a": expected a name like awscc.cognito.user_pool_clients`},
 		{"ROLLBACK TO SAVEPOINT x", `syntax error at line 1, column 10 near "TO": savepoints are not supported`},

@@ -219,8 +219,10 @@ func Parse(text string) (Statement, error) {
 	}
 	for i, t := range toks {
 		if t.kind == kOp && text[t.pos] == ';' {
-			if n := toks[i+1]; n.kind != kEOF {
-				return nil, errAt(text, n.pos, n.end, "a second statement after ';' (split scripts into statements first)")
+			for _, n := range toks[i+1:] {
+				if n.kind != kEOF && !(n.kind == kOp && text[n.pos] == ';') {
+					return nil, errAt(text, n.pos, n.end, "a second statement after ';' (split scripts into statements first)")
+				}
 			}
 			toks = append(toks[:i], token{kind: kEOF, pos: t.pos, end: t.pos})
 			break

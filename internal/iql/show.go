@@ -83,6 +83,9 @@ func exampleName(parts int) string {
 // showVar parses SHOW name [name …] (SHOW server_version,
 // SHOW TRANSACTION ISOLATION LEVEL, SHOW ALL).
 func (p *parser) showVar(base Base) (Statement, error) {
+	if p.kwAny("INSERT", "AUTH") {
+		return nil, p.failf("SHOW %s is not supported", strings.ToUpper(p.text(p.tok())))
+	}
 	var words []string
 	for p.tok().kind != kEOF {
 		t := p.tok()
