@@ -121,6 +121,31 @@ type session struct {
 	conn   *sql.Conn
 	ctx    context.Context
 	tables map[string]bool
+	stmts  map[string]*sql.Stmt // prepared statements by SQL text, see prepare
+}
+
+// maxCachedStmts bounds a session's prepared statements; preparing is most
+// of the cost of a small query, and tools repeat the same few statements.
+const maxCachedStmts = 64
+
+// prepare returns the session's prepared statement for query.
+func (s *session) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := s.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := s.conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.stmts) >= maxCachedStmts {
+		for k, old := range s.stmts {
+			old.Close()
+			delete(s.stmts, k)
+			break
+		}
+	}
+	s.stmts[query] = st
+	return st, nil
 }
 
 func (v *DB) acquire(ctx context.Context) (*session, error) {
@@ -133,7 +158,7 @@ func (v *DB) acquire(ctx context.Context) (*session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite session: %w", err)
 	}
-	s := &session{id: v.nextID.Add(1), conn: conn, tables: map[string]bool{}}
+	s := &session{id: v.nextID.Add(1), conn: conn, tables: map[string]bool{}, stmts: map[string]*sql.Stmt{}}
 	v.mu.Lock()
 	v.sessions[s.id] = s
 	v.mu.Unlock()
@@ -152,6 +177,9 @@ func (v *DB) release(s *session, broken bool) {
 	v.mu.Lock()
 	delete(v.sessions, s.id)
 	v.mu.Unlock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
 	s.conn.Close()
 }
 
@@ -196,7 +224,11 @@ func (v *DB) run(ctx context.Context, s *session, tables []string, query string,
 		}
 		s.tables[t] = true
 	}
-	rows, err := s.conn.QueryContext(ctx, query, args...)
+	st, err := s.prepare(ctx, query)
+	if err != nil {
+		return nil, v.unwrapSQLite(err)
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, v.unwrapSQLite(err)
 	}
