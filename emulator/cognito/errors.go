@@ -21,21 +21,20 @@ func (e *APIError) Error() string { return e.Type + ": " + e.Message }
 
 // The Cognito exception names this package raises.
 const (
-	typeInvalidParameter     = "InvalidParameterException"
-	typeResourceNotFound     = "ResourceNotFoundException"
-	typeLimitExceeded        = "LimitExceededException"
-	typeScopeDoesNotExist    = "ScopeDoesNotExistException"
-	typeInvalidOAuthFlow     = "InvalidOAuthFlowException"
-	typeSerialization        = "SerializationException"
-	typeDuplicateProvider    = "DuplicateProviderException"
-	typeGroupExists          = "GroupExistsException"
-	typeUnsupportedProvider  = "UnsupportedIdentityProviderException"
-	typeInternalError        = "InternalErrorException"
-	typeConcurrentModified   = "ConcurrentModificationException"
-	typeNotAuthorized        = "NotAuthorizedException"
-	typeTooManyRequests      = "TooManyRequestsException"
-	typeFeatureUnavailable   = "FeatureUnavailableInTierException"
-	typeUnknownOperationName = "UnknownOperationException"
+	typeInvalidParameter    = "InvalidParameterException"
+	typeResourceNotFound    = "ResourceNotFoundException"
+	typeLimitExceeded       = "LimitExceededException"
+	typeScopeDoesNotExist   = "ScopeDoesNotExistException"
+	typeInvalidOAuthFlow    = "InvalidOAuthFlowException"
+	typeSerialization       = "SerializationException"
+	typeDuplicateProvider   = "DuplicateProviderException"
+	typeGroupExists         = "GroupExistsException"
+	typeUnsupportedProvider = "UnsupportedIdentityProviderException"
+	typeInternalError       = "InternalErrorException"
+	typeConcurrentModified  = "ConcurrentModificationException"
+	typeNotAuthorized       = "NotAuthorizedException"
+	typeTooManyRequests     = "TooManyRequestsException"
+	typeFeatureUnavailable  = "FeatureUnavailableInTierException"
 )
 
 func apiErrorf(typ, format string, args ...any) *APIError {
