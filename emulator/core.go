@@ -307,7 +307,7 @@ type delayed struct {
 	timer *time.Timer
 }
 
-const workerConcurrency = 16
+const workerConcurrency = 64
 
 func newWorker(c *core) *worker {
 	return &worker{c: c, sem: make(chan struct{}, workerConcurrency), waiting: map[string]*delayed{}}

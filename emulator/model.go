@@ -129,35 +129,47 @@ func deepCopy(v any) any {
 // marshalModel encodes a model with its top-level properties in schema
 // order (then any others by name), as people read them.
 func (ti *typeInfo) marshalModel(model map[string]any) (string, error) {
-	keys := make([]string, 0, len(model))
-	for k := range model {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		oi, iok := ti.propOrder[keys[i]]
-		oj, jok := ti.propOrder[keys[j]]
-		switch {
-		case iok && jok:
-			return oi < oj
-		case iok != jok:
-			return iok
-		}
-		return keys[i] < keys[j]
-	})
 	var b bytes.Buffer
+	b.Grow(512)
 	b.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
+	first := true
+	write := func(k string, v any) error {
+		if !first {
 			b.WriteByte(',')
 		}
+		first = false
 		kb, _ := json.Marshal(k)
 		b.Write(kb)
 		b.WriteByte(':')
-		vb, err := json.Marshal(model[k])
+		vb, err := json.Marshal(v)
 		if err != nil {
-			return "", fmt.Errorf("encode %s: %w", k, err)
+			return fmt.Errorf("encode %s: %w", k, err)
 		}
 		b.Write(vb)
+		return nil
+	}
+	seen := 0
+	for _, p := range ti.res.Properties {
+		if v, ok := model[p.Name]; ok {
+			if err := write(p.Name, v); err != nil {
+				return "", err
+			}
+			seen++
+		}
+	}
+	if seen < len(model) {
+		var extra []string
+		for k := range model {
+			if _, ok := ti.propOrder[k]; !ok {
+				extra = append(extra, k)
+			}
+		}
+		sort.Strings(extra)
+		for _, k := range extra {
+			if err := write(k, model[k]); err != nil {
+				return "", err
+			}
+		}
 	}
 	b.WriteByte('}')
 	return b.String(), nil

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
 
 	"github.com/ccql/ccql/internal/cloudcontrol"
+	"github.com/ccql/ccql/internal/schema"
 	"github.com/ccql/ccql/internal/store"
 )
 
@@ -139,4 +140,9 @@ func TestServer_CloseDrains(t *testing.T) {
 	if st.ProgressEvent.OperationStatus != types.OperationStatusSuccess {
 		t.Errorf("after Close: %s", st.ProgressEvent.OperationStatus)
 	}
+}
+
+func testRegistry(t testing.TB) *schema.Registry {
+	t.Helper()
+	return schema.NewRegistry()
 }

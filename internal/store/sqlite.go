@@ -45,8 +45,8 @@ type SQLite struct {
 	conn    *sql.Conn            // the write connection, owned by the committer
 	wstmts  map[string]*sql.Stmt // prepared on conn; used by the committer only
 
-	rmu    sync.Mutex
-	rstmts map[string]*sql.Stmt // prepared on rdb
+	readers chan *reader // idle read connections
+	nreader int
 
 	mu     sync.RWMutex // guards closed and sends on reqs
 	closed bool
@@ -74,7 +74,7 @@ var _ Store = (*SQLite)(nil)
 // and the in-memory emulator use it.
 func Open(ctx context.Context, path string) (*SQLite, error) {
 	syncMode := "FULL"
-	s := &SQLite{path: path, wstmts: map[string]*sql.Stmt{}, rstmts: map[string]*sql.Stmt{}}
+	s := &SQLite{path: path, wstmts: map[string]*sql.Stmt{}}
 	if path == "" {
 		dir, err := os.MkdirTemp("", "ccql-store-")
 		if err != nil {
@@ -110,10 +110,19 @@ func Open(ctx context.Context, path string) (*SQLite, error) {
 		s.cleanup()
 		return nil, fmt.Errorf("open store %s: %w", s.path, err)
 	}
-	readers := max(4, runtime.GOMAXPROCS(0))
-	s.rdb.SetMaxOpenConns(readers)
-	s.rdb.SetMaxIdleConns(readers)
+	s.nreader = max(4, runtime.GOMAXPROCS(0))
+	s.rdb.SetMaxOpenConns(s.nreader)
+	s.rdb.SetMaxIdleConns(s.nreader)
 	s.rdb.SetConnMaxLifetime(0)
+	s.readers = make(chan *reader, s.nreader)
+	for range s.nreader {
+		c, err := s.rdb.Conn(ctx)
+		if err != nil {
+			s.cleanup()
+			return nil, fmt.Errorf("open store %s: %w", s.path, err)
+		}
+		s.readers <- &reader{conn: c, stmts: map[string]*sql.Stmt{}}
+	}
 	s.reqs = make(chan *writeReq, maxBatch)
 	s.done = make(chan struct{})
 	go s.commitLoop()
@@ -155,6 +164,43 @@ func (s *SQLite) Update(ctx context.Context, fn func(Tx) error) error {
 	return res.err
 }
 
+// reader is one read connection with its prepared statements. Views take
+// a reader from the pool, so statements are prepared once per connection
+// and run without database/sql's per-transaction bookkeeping.
+type reader struct {
+	conn  *sql.Conn
+	stmts map[string]*sql.Stmt
+}
+
+func (r *reader) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := r.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := r.conn.PrepareContext(context.Background(), q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	r.stmts[q] = st
+	return st, nil
+}
+
+func (r *reader) exec(q string) error {
+	st, err := r.stmt(q)
+	if err != nil {
+		return err
+	}
+	_, err = st.Exec()
+	return err
+}
+
+func (r *reader) close() error {
+	var errs []error
+	for _, st := range r.stmts {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(append(errs, r.conn.Close())...)
+}
+
 // View implements Store.
 func (s *SQLite) View(ctx context.Context, fn func(Tx) error) error {
 	s.mu.RLock()
@@ -163,32 +209,20 @@ func (s *SQLite) View(ctx context.Context, fn func(Tx) error) error {
 	if closed {
 		return ErrClosed
 	}
-	t, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
+	var r *reader
+	select {
+	case r = <-s.readers:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { s.readers <- r }()
+	// BEGIN starts a deferred read transaction: its snapshot is taken at
+	// the first read and holds until ROLLBACK.
+	if err := r.exec("BEGIN"); err != nil {
 		return fmt.Errorf("store view: %w", err)
 	}
-	defer t.Rollback() // a read-only transaction has nothing to commit
-	return fn(&tx{ctx: ctx, stmt: func(q string) (*sql.Stmt, error) {
-		st, err := s.readStmt(q)
-		if err != nil {
-			return nil, err
-		}
-		return t.StmtContext(ctx, st), nil
-	}})
-}
-
-func (s *SQLite) readStmt(q string) (*sql.Stmt, error) {
-	s.rmu.Lock()
-	defer s.rmu.Unlock()
-	if st, ok := s.rstmts[q]; ok {
-		return st, nil
-	}
-	st, err := s.rdb.Prepare(q)
-	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	s.rstmts[q] = st
-	return st, nil
+	defer r.exec("ROLLBACK") //nolint:errcheck // a read-only transaction has nothing to keep
+	return fn(&tx{ctx: ctx, stmt: r.stmt})
 }
 
 // writeStmt is called by the committer goroutine only.
@@ -229,8 +263,8 @@ func (s *SQLite) Close() error {
 	for _, st := range s.wstmts {
 		errs = append(errs, st.Close())
 	}
-	for _, st := range s.rstmts {
-		errs = append(errs, st.Close())
+	for range s.nreader {
+		errs = append(errs, (<-s.readers).close())
 	}
 	if s.conn != nil {
 		// Fold the WAL back into the database so the file stands alone.
