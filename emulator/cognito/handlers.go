@@ -199,13 +199,21 @@ func (clientHandler) Delete(_ context.Context, env handler.Env, tx handler.Tx, i
 // handler know. A missing pool fails with Cognito's not-found message.
 func (clientHandler) List(_ context.Context, env handler.Env, tx handler.Tx, resourceModel map[string]any) ([]map[string]any, error) {
 	poolID, _ := resourceModel["UserPoolId"].(string)
-	clients, err := listClients(tx, poolID)
-	if err != nil {
+	if _, err := loadPool(tx, poolID); err != nil {
 		return nil, toHandlerError(env, err)
 	}
-	out := make([]map[string]any, 0, len(clients))
-	for _, c := range clients {
-		out = append(out, map[string]any{"UserPoolId": c.UserPoolId, "ClientId": c.ClientId})
+	// The list handler returns only the identifier properties, which the
+	// keys already hold: no model needs decoding, so listing a pool's
+	// 1,000 clients page after page stays cheap.
+	recs, err := tx.List(typeUserPoolClient, poolID+"|")
+	if err != nil {
+		return nil, toHandlerError(env, fmt.Errorf("list clients of %s: %w", poolID, err))
+	}
+	out := make([]map[string]any, 0, len(recs))
+	for _, r := range recs {
+		if p, c, ok := splitClientIdentifier(r.Identifier); ok {
+			out = append(out, map[string]any{"UserPoolId": p, "ClientId": c})
+		}
 	}
 	return out, nil
 }
