@@ -483,8 +483,8 @@ func TestCloudControl_Partitions(t *testing.T) {
 }
 
 func TestCloudControl_Idempotency(t *testing.T) {
-	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	e := newEnv(t, emulator.Options{Now: func() time.Time { return now }})
+	clk := &clock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	e := newEnv(t, emulator.Options{Now: clk.Now})
 	in := &cc.CreateResourceInput{TypeName: aws.String(poolType), DesiredState: aws.String(`{"UserPoolName":"a"}`), ClientToken: aws.String("token-1")}
 	first, err := e.api.CreateResource(e.ctx, in)
 	if err != nil {
@@ -515,7 +515,7 @@ func TestCloudControl_Idempotency(t *testing.T) {
 	}
 
 	// After 36 hours the token is free again.
-	now = now.Add(36*time.Hour + time.Second)
+	clk.Add(36*time.Hour + time.Second)
 	later, err := e.api.CreateResource(e.ctx, in)
 	if err != nil {
 		t.Fatal(err)
@@ -526,7 +526,7 @@ func TestCloudControl_Idempotency(t *testing.T) {
 	e.mustSucceed(later.ProgressEvent)
 
 	// Requests expire after 7 days.
-	now = now.Add(7 * 24 * time.Hour)
+	clk.Add(7 * 24 * time.Hour)
 	_, err = e.api.GetResourceRequestStatus(e.ctx, &cc.GetResourceRequestStatusInput{RequestToken: first.ProgressEvent.RequestToken})
 	wantType[*types.RequestTokenNotFoundException](t, err)
 }
@@ -586,8 +586,8 @@ func TestCloudControl_ConcurrentAndCancel(t *testing.T) {
 }
 
 func TestCloudControl_ListResourceRequests(t *testing.T) {
-	tick := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
-	e := newEnv(t, emulator.Options{Now: func() time.Time { tick = tick.Add(time.Millisecond); return tick }})
+	clk := &clock{t: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), step: time.Millisecond}
+	e := newEnv(t, emulator.Options{Now: clk.Now})
 	pool := e.pool()
 	var created []string
 	for i := range 24 {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"sync"
+	"time"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -152,3 +154,24 @@ func region(r string) func(*cc.Options) { return func(o *cc.Options) { o.Region 
 
 // asAny is errors.As for an interface target.
 func asAny(err error, target any) bool { return errors.As(err, target) }
+
+// clock is a fake emulator clock, safe for the worker's goroutines: each
+// reading advances it by step.
+type clock struct {
+	mu   sync.Mutex
+	t    time.Time
+	step time.Duration
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(c.step)
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
