@@ -106,7 +106,7 @@ func (rn *run) dryRun(ctx context.Context, res *Resource, vars map[string]any) e
 	case "test":
 		anchors = []string{AnchorExists, AnchorStatecheck}
 	case "teardown":
-		anchors = []string{AnchorExists, AnchorDelete}
+		anchors = []string{AnchorExists} // deletes print in the reverse pass
 	}
 	switch res.Type {
 	case TypeScript:

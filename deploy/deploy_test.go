@@ -350,3 +350,22 @@ func TestResultValuesNormalised(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+func TestStack_Teardown_dryRunDeletesInReverse(t *testing.T) {
+	child := "/*+ exists */\nSELECT id FROM things WHERE name = '{{ thing_id }}-child'\n/*+ create */\nINSERT INTO things (name, size, secret) VALUES ('c', 1, 'x')\n/*+ delete */\nDELETE FROM things WHERE id = 'child-{{ this.id }}'\n"
+	manifest := thingsManifest[:strings.Index(thingsManifest, "exports:\n  - thing_id\n")] + "  - name: child\n"
+	h := newHarness(t, map[string]string{"stackql_manifest.yml": manifest, "resources/thing.iql": thingsIQL, "resources/child.iql": child})
+	cfg := h.cfg("dev")
+	cfg.DryRun = true
+	if _, err := h.stack.Teardown(context.Background(), nil, cfg); err != nil {
+		t.Fatal(err)
+	}
+	out := h.out.String()
+	c, p := strings.Index(out, "-- child: delete"), strings.Index(out, "-- thing: delete")
+	if c < 0 || p < 0 || c > p {
+		t.Errorf("deletes not printed child first:\n%s", out)
+	}
+	if len(h.fake.stmts) != 0 {
+		t.Errorf("dry run ran %q", h.fake.stmts)
+	}
+}

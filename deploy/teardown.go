@@ -113,6 +113,11 @@ func (rn *run) teardown(ctx context.Context) error {
 		start := rn.cfg.Now()
 		rn.begin(res)
 		var err error
+		if rn.cfg.DryRun && res.Type == TypeResource && rr.Action == ActionRendered {
+			if del := rn.stack.queries[res.Name].Get(AnchorDelete); del != nil {
+				err = rn.mutate(ctx, res, del, s.vars)
+			}
+		}
 		if s.found {
 			rr.Action, err = rn.deleteResource(ctx, res, s.vars)
 			if rr.Action == ActionKept {
