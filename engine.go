@@ -224,11 +224,66 @@ func (e *Engine) runSelect(ctx context.Context, s *iql.Select, args []any) (*Res
 		}
 		tables = append(tables, n.String())
 	}
-	rows, err := e.db.Query(ctx, tables, s.SQL, args...)
+	rows, err := e.db.QueryPrefetch(ctx, tables, e.prefetchFor(tables, s.Bindings), e.cfg.Concurrency, s.SQL, args...)
 	if err != nil {
 		return nil, e.wrapSQL(err)
 	}
 	return typedResult(rows), nil
+}
+
+// prefetchFor returns the scans a single-table SELECT will make when its
+// WHERE binds key columns to several values (region IN ('a', 'b')), so
+// that they run in parallel before SQLite visits them one by one.
+func (e *Engine) prefetchFor(tables []string, bindings []iql.Binding) []vtable.Prefetch {
+	if len(tables) != 1 || len(bindings) == 0 {
+		return nil
+	}
+	t, err := e.prov.Resolve(tables[0])
+	if err != nil {
+		return nil
+	}
+	keys := []map[string]any{{}}
+	multi := false
+	for _, col := range t.Columns() {
+		if col.Key == vtable.NotKey {
+			continue
+		}
+		var vals []string
+		for _, b := range bindings {
+			if !strings.EqualFold(b.Column, col.Name) {
+				continue
+			}
+			if vals != nil {
+				return nil // bound twice: leave it to SQLite
+			}
+			for _, v := range b.Values {
+				if v.Kind != iql.ValueString {
+					return nil
+				}
+				vals = append(vals, v.Text)
+			}
+		}
+		if len(vals) == 0 {
+			continue
+		}
+		multi = multi || len(vals) > 1
+		var next []map[string]any
+		for _, k := range keys {
+			for _, v := range vals {
+				m := make(map[string]any, len(k)+1)
+				for kk, vv := range k {
+					m[kk] = vv
+				}
+				m[col.Name] = v
+				next = append(next, m)
+			}
+		}
+		keys = next
+	}
+	if !multi || len(keys) > 256 {
+		return nil
+	}
+	return []vtable.Prefetch{{Table: tables[0], Keys: keys}}
 }
 
 func (e *Engine) runShow(ctx context.Context, s *iql.Show) (*Result, error) {

@@ -223,3 +223,17 @@ func TestEngine_ClientListFansOutOverPools(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+// TestEngine_RegionInPrefetch checks that region IN (…) gives the same rows
+// as the regions one by one (the IN values are fetched in parallel first).
+func TestEngine_RegionInPrefetch(t *testing.T) {
+	eng := openEngine(t)
+	createPool(t, eng, "us-east-1", "east")
+	createPool(t, eng, "eu-west-1", "west")
+	createPool(t, eng, "eu-west-1", "west-2")
+	res := query(t, eng, `SELECT region, user_pool_name FROM awscc.cognito.user_pools WHERE region IN ('us-east-1', 'eu-west-1', 'ap-south-1') ORDER BY 2`)
+	want := [][]any{{"us-east-1", "east"}, {"eu-west-1", "west"}, {"eu-west-1", "west-2"}}
+	if d := cmp.Diff(want, res.Rows); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}

@@ -71,7 +71,7 @@ func runExec(a *app, f *execFlags, args []string) error {
 	if strings.Contains(src, "{{") || strings.Contains(src, "{%") {
 		src, err = template.New().Render(name, src, vars)
 		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return err // a *template.Error names the file and line itself
 		}
 	}
 	pieces, err := iql.Split(src)

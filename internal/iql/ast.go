@@ -77,6 +77,12 @@ type Select struct {
 	// Tables are the resources the statement reads, in order of appearance.
 	Tables  []TableRef
 	Explain bool // the statement is EXPLAIN [QUERY PLAN] …
+	// Bindings are the top-level equality and IN predicates on unqualified
+	// columns of the WHERE of a plain SELECT (no WITH, no compound, no
+	// EXPLAIN), as in Where.Bindings; nil otherwise. The engine uses them
+	// to fetch the IN values of key columns in parallel before SQLite,
+	// which visits them one at a time.
+	Bindings []Binding
 }
 
 // Insert is INSERT INTO resource (columns) source [RETURNING …]. Each row of

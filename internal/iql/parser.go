@@ -310,7 +310,56 @@ func (p *parser) parseSelect(base Base) (Statement, error) {
 		return nil, err
 	}
 	s.SQL, s.Tables = p.rewrite(0, len(p.toks)-1, nil)
+	if !s.Explain && p.kw("SELECT") && p.i == firstSig(p) {
+		s.Bindings = p.selectBindings()
+	}
 	return s, nil
+}
+
+// firstSig is the index of the statement's first significant token.
+func firstSig(p *parser) int {
+	for i, t := range p.toks {
+		if t.kind != kEOF {
+			return i
+		}
+	}
+	return 0
+}
+
+// selectBindings finds the WHERE of a plain SELECT at parenthesis depth 0
+// and returns the bindings of its top-level conjuncts; nil for a compound
+// SELECT or when there is no WHERE.
+func (p *parser) selectBindings() []Binding {
+	depth, where, end := 0, -1, len(p.toks)-1
+	for i := p.i; i < len(p.toks)-1; i++ {
+		t := p.toks[i]
+		switch {
+		case p.isOp(t, "("):
+			depth++
+		case p.isOp(t, ")"):
+			depth--
+		case depth != 0:
+		case p.isKw(t, "UNION"), p.isKw(t, "INTERSECT"), p.isKw(t, "EXCEPT"):
+			return nil
+		case where < 0 && p.isKw(t, "WHERE"):
+			where = i
+		case where >= 0 && end == len(p.toks)-1 && (p.isKw(t, "GROUP") || p.isKw(t, "ORDER") ||
+			p.isKw(t, "LIMIT") || p.isKw(t, "WINDOW") || p.isKw(t, "HAVING")):
+			end = i
+		}
+	}
+	if where < 0 || where+1 >= end {
+		return nil
+	}
+	inner := make([]token, 0, end-where)
+	inner = append(inner, p.toks[where+1:end]...)
+	inner = append(inner, token{kind: kEOF, pos: p.toks[end].pos, end: p.toks[end].pos})
+	q := &parser{src: p.src, toks: inner}
+	b, err := q.condition()
+	if err != nil || q.tok().kind != kEOF {
+		return nil
+	}
+	return b
 }
 
 // skipWith moves past WITH [RECURSIVE] cte {, cte}, leaving the current

@@ -93,3 +93,36 @@ func TestWhere_LookupAndLiterals(t *testing.T) {
 		t.Error("Lookup(nope) found a binding")
 	}
 }
+
+func TestParse_selectBindings(t *testing.T) {
+	tests := []struct {
+		sql  string
+		want []string // column=values
+	}{
+		{`SELECT * FROM awscc.cognito.user_pools WHERE region IN ('a', 'b') AND Identifier = 'x' ORDER BY 1`, []string{"region=a,b", "Identifier=x"}},
+		{`SELECT count(*) FROM awscc.cognito.user_pools WHERE region = 'a' GROUP BY 1`, []string{"region=a"}},
+		{`SELECT * FROM awscc.cognito.user_pools WHERE region = 'a' OR region = 'b'`, nil},
+		{`SELECT * FROM awscc.cognito.user_pools WHERE region = 'a' UNION ALL SELECT * FROM awscc.cognito.user_pools WHERE region = 'b'`, nil},
+		{`SELECT * FROM awscc.cognito.user_pools p WHERE p.region = 'a'`, nil},
+		{`SELECT (SELECT 1 WHERE x = 1) FROM awscc.cognito.user_pools WHERE region = 'a' LIMIT 3`, []string{"region=a"}},
+		{`WITH c AS (SELECT 1) SELECT * FROM c WHERE region = 'a'`, nil},
+		{`SELECT 1`, nil},
+	}
+	for _, tt := range tests {
+		st, err := iql.Parse(tt.sql)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.sql, err)
+		}
+		var got []string
+		for _, b := range st.(*iql.Select).Bindings {
+			var vals []string
+			for _, v := range b.Values {
+				vals = append(vals, v.Text)
+			}
+			got = append(got, b.Column+"="+strings.Join(vals, ","))
+		}
+		if strings.Join(got, ";") != strings.Join(tt.want, ";") {
+			t.Errorf("%s: bindings = %v, want %v", tt.sql, got, tt.want)
+		}
+	}
+}

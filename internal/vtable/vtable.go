@@ -15,6 +15,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -122,6 +123,7 @@ type session struct {
 	ctx    context.Context
 	tables map[string]bool
 	stmts  map[string]*sql.Stmt // prepared statements by SQL text, see prepare
+	cache  map[string][][]any   // prefetched scans of the running statement, see QueryPrefetch
 }
 
 // maxCachedStmts bounds a session's prepared statements; preparing is most
@@ -167,6 +169,7 @@ func (v *DB) acquire(ctx context.Context) (*session, error) {
 
 func (v *DB) release(s *session, broken bool) {
 	s.ctx = nil
+	s.cache = nil
 	if !broken {
 		select {
 		case v.idle <- s:
@@ -181,6 +184,15 @@ func (v *DB) release(s *session, broken bool) {
 		st.Close()
 	}
 	s.conn.Close()
+}
+
+// cached returns a prefetched scan; s may be nil.
+func (s *session) cached(table string, keys map[string]any) ([][]any, bool) {
+	if s == nil || s.cache == nil {
+		return nil, false
+	}
+	rows, ok := s.cache[cacheKey(table, keys)]
+	return rows, ok
 }
 
 func (v *DB) lookup(id int64) *session {
@@ -200,14 +212,99 @@ type Rows struct {
 // tables are the names as they appear (quoted) in sql. args are bound to the
 // statement's parameters.
 func (v *DB) Query(ctx context.Context, tables []string, query string, args ...any) (*Rows, error) {
+	return v.QueryPrefetch(ctx, tables, nil, 0, query, args...)
+}
+
+// Prefetch names scans of one table to run before a statement: one per
+// key set, in parallel. SQLite visits the values of `key IN (…)` one at a
+// time; prefetching them turns that into a parallel fan-out, and the
+// statement's cursors then read the results.
+type Prefetch struct {
+	Table string
+	Keys  []map[string]any
+}
+
+// QueryPrefetch is Query after running the prefetch scans, at most
+// parallel at once (0 means 8). A prefetch that fails fails the statement.
+func (v *DB) QueryPrefetch(ctx context.Context, tables []string, pre []Prefetch, parallel int, query string, args ...any) (*Rows, error) {
 	s, err := v.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s.ctx = ctx
+	if len(pre) > 0 {
+		if s.cache, err = v.prefetch(ctx, pre, parallel); err != nil {
+			v.release(s, false)
+			return nil, err
+		}
+	}
 	out, err := v.run(ctx, s, tables, query, args)
 	v.release(s, ctx.Err() != nil)
 	return out, err
+}
+
+func (v *DB) prefetch(ctx context.Context, pre []Prefetch, parallel int) (map[string][][]any, error) {
+	if parallel <= 0 {
+		parallel = 8
+	}
+	type job struct {
+		t    Table
+		name string
+		keys map[string]any
+	}
+	var jobs []job
+	for _, p := range pre {
+		t, err := v.resolve(p.Table)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range p.Keys {
+			jobs = append(jobs, job{t: t, name: p.Table, keys: k})
+		}
+	}
+	results := make([][][]any, len(jobs))
+	errs := make([]error, len(jobs))
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i], errs[i] = j.t.Scan(ctx, j.keys)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	cache := make(map[string][][]any, len(jobs))
+	for i, j := range jobs {
+		cache[cacheKey(j.name, j.keys)] = results[i]
+	}
+	return cache, nil
+}
+
+// cacheKey identifies a scan: the table and its bound keys, sorted.
+func cacheKey(table string, keys map[string]any) string {
+	names := make([]string, 0, len(keys))
+	for k := range keys {
+		names = append(names, strings.ToLower(k))
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString(strings.ToLower(table))
+	for _, n := range names {
+		var val any
+		for k, v := range keys {
+			if strings.ToLower(k) == n {
+				val = v
+			}
+		}
+		fmt.Fprintf(&b, "\x00%s=%v", n, val)
+	}
+	return b.String()
 }
 
 func (v *DB) run(ctx context.Context, s *session, tables []string, query string, args []any) (*Rows, error) {
@@ -418,9 +515,14 @@ func (c *cursor) Filter(_ int, idxStr string, vals []vtab.Value) error {
 	if len(missing) > 0 {
 		return c.fail(&MissingKeyError{Table: c.t.name, Keys: missing})
 	}
-	rows, err := c.t.t.Scan(ctx, keys)
-	if err != nil {
-		return c.fail(err)
+	var rows [][]any
+	if cached, ok := s.cached(c.t.name, keys); ok {
+		rows = cached
+	} else {
+		var err error
+		if rows, err = c.t.t.Scan(ctx, keys); err != nil {
+			return c.fail(err)
+		}
 	}
 	c.rows, c.pos = rows, 0
 	return nil

@@ -123,3 +123,19 @@ func TestDB_QueryDeclTypes(t *testing.T) {
 		t.Errorf("decls = %q, want %q", got, want)
 	}
 }
+
+func TestDB_QueryPrefetch(t *testing.T) {
+	db, pools, _ := newDB(t)
+	pre := []vtable.Prefetch{{Table: "a.b.pools", Keys: []map[string]any{{"region": "r1"}, {"region": "r2"}}}}
+	rows, err := db.QueryPrefetch(context.Background(), []string{"a.b.pools"}, pre, 2, `SELECT pool FROM "a.b.pools" WHERE region IN ('r1', 'r2') ORDER BY pool`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([][]any{{"p1"}, {"p2"}, {"p3"}}, rows.Values); d != "" {
+		t.Errorf("rows (-want +got):\n%s", d)
+	}
+	// Two prefetched scans, and SQLite's two Filter calls read them.
+	if got := len(pools.scans); got != 2 {
+		t.Errorf("scans = %d, want 2 (the prefetched ones only): %v", got, pools.scans)
+	}
+}
