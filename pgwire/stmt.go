@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,8 @@ type prepared struct {
 	// SELECT version()); nil sends it to the engine.
 	local func(c *conn) (*ccql.Result, error)
 }
+
+var catalogRE = regexp.MustCompile(`(?i)\b(pg_catalog|information_schema)\s*\.\s*"?([a-z_][a-z0-9_]*)`)
 
 // prepare parses one statement. paramOIDs are the types a Parse message
 // gave (possibly fewer than the statement's parameters).
@@ -48,6 +51,11 @@ func prepare(c *conn, text string, paramOIDs []uint32) (*prepared, error) {
 	if fn := c.intercept(text); fn != nil {
 		p.local = fn
 		return p, nil
+	}
+	if m := catalogRE.FindStringSubmatch(text); m != nil {
+		// psql's \d and tools' schema browsers query the system catalogs.
+		return nil, &Error{Code: CodeUndefinedTable, Message: fmt.Sprintf("relation %s.%s does not exist: ccql has no PostgreSQL system catalogs", m[1], m[2]),
+			Hint: "explore with SHOW SERVICES IN awscc, SHOW RESOURCES IN awscc.<service> and DESCRIBE <resource>"}
 	}
 	st, err := iql.Parse(text)
 	if err != nil {
