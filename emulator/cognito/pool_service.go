@@ -19,6 +19,7 @@ var satelliteTypes = []string{
 	typeIdentityProv,
 	typeDomain,
 	typeGroup,
+	typeSigningKey,
 }
 
 // Enum value sets of pool members the CloudFormation schema leaves open.
