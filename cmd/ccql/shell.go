@@ -213,6 +213,7 @@ func (s *session) exitOnTerminate() (stop func()) {
 	go func() {
 		select {
 		case sig := <-ch:
+			fmt.Fprintln(s.a.stderr) // off the prompt line
 			s.line.Close()
 			if s.hist != nil {
 				s.hist.Close()
@@ -253,8 +254,14 @@ func (s *session) loop(name string, r lineReader, record bool) (quit bool) {
 			if !errors.Is(err, io.EOF) {
 				s.fail(fmt.Errorf("%s: read: %w", name, err))
 			}
-			if strings.TrimSpace(buf.String()) != "" {
-				// Like exec, a last statement without ';' still runs.
+			switch {
+			case strings.TrimSpace(buf.String()) == "":
+			case s.interactive && record:
+				// Ctrl-D in the middle of a statement: never run half of
+				// what was typed (a DELETE without its WHERE).
+				fmt.Fprintln(s.a.stderr, "\nIncomplete statement discarded.")
+			default:
+				// Like exec, a script's last statement without ';' runs.
 				s.runText(name, startLine, buf.String())
 			}
 			return false
@@ -339,6 +346,11 @@ func (s *session) runPiece(name string, p iql.Piece) {
 	case err != nil:
 		if interrupted && errors.Is(err, context.Canceled) {
 			err = errInterrupted
+			if isMutation(p.Text) {
+				// Cloud Control has the requests already sent; only the
+				// waiting stopped.
+				err = fmt.Errorf("%w (requests already sent go on: see awscc.cloud_control.resource_requests)", err)
+			}
 		}
 		s.fail(statementError(name, p, err))
 	case res.Kind == ccql.KindMutation && len(res.Columns) == 0:
@@ -395,6 +407,19 @@ func withAwait(text string) string {
 		}
 	}
 	return text
+}
+
+// isMutation reports whether a statement is an INSERT, UPDATE or DELETE.
+func isMutation(text string) bool {
+	st, err := iql.Parse(text)
+	if err != nil {
+		return false
+	}
+	switch st.(type) {
+	case *iql.Insert, *iql.Update, *iql.Delete:
+		return true
+	}
+	return false
 }
 
 // fail prints an error and counts it.

@@ -345,8 +345,8 @@ func TestShell_CompleteEngine(t *testing.T) {
 }
 
 // TestShell_Tmux drives the shell on a real terminal (tmux): prompts,
-// continuation lines, Tab completion, Ctrl-C at the prompt and \q. It is
-// skipped where tmux is not installed.
+// continuation lines, Tab completion, Ctrl-C on a running statement and at
+// the prompt, and \q. It is skipped where tmux is not installed.
 func TestShell_Tmux(t *testing.T) {
 	tmux, err := exec.LookPath("tmux")
 	if err != nil {
@@ -374,7 +374,7 @@ func TestShell_Tmux(t *testing.T) {
 	}
 	// The pane outlives the shell (sleep) so that its exit status can be read.
 	tm("new-session", "-d", "-s", "ccql", "-x", "160", "-y", "50",
-		"TERM=xterm AWS_ENDPOINT_URL_CLOUDCONTROL= '"+bin+"' shell --data-dir '"+dataDir+"' -o csv; echo EXITED=$?; sleep 60")
+		"TERM=xterm AWS_ENDPOINT_URL_CLOUDCONTROL= '"+bin+"' shell --data-dir '"+dataDir+"' -o csv --latency 4s; echo EXITED=$?; sleep 60")
 	t.Cleanup(func() { exec.Command(tmux, "-S", socket, "kill-server").Run() })
 
 	// waitFor polls the screen until it matches: the shell answers
@@ -396,6 +396,14 @@ func TestShell_Tmux(t *testing.T) {
 	keys := func(k ...string) { t.Helper(); tm(append([]string{"send-keys", "-t", "ccql"}, k...)...) }
 
 	waitFor("banner and prompt", regexp.MustCompile(`(?m)Type \\\? for help.*\n^ccql>$`))
+	// Ctrl-C while a statement runs stops it, not the shell. The spinner
+	// shows the statement is running (the emulator takes 4s).
+	keys("-l", `INSERT /*+ AWAIT */ INTO awscc.cognito.user_pools (UserPoolName, region) SELECT 'p', 'us-east-1'\;`)
+	keys("Enter")
+	waitFor("awaiting spinner", regexp.MustCompile(`awaiting CREATE AWS::Cognito::UserPool`))
+	keys("C-c")
+	waitFor("statement interrupted", regexp.MustCompile(`(?m)interrupted \(requests already sent go on[^>]*\n^ccql>$`))
+
 	keys("-l", "SELECT 40 + 2 AS answer")
 	keys("Enter")
 	waitFor("continuation prompt", regexp.MustCompile(`(?m)^   ->$`))
@@ -419,7 +427,7 @@ func TestShell_Tmux(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "SELECT 40 + 2 AS answer ;\n\\q\n"; string(b) != want {
+	if want := "INSERT /*+ AWAIT */ INTO awscc.cognito.user_pools (UserPoolName, region) SELECT 'p', 'us-east-1';\nSELECT 40 + 2 AS answer ;\n\\q\n"; string(b) != want {
 		t.Errorf("history = %q, want %q", b, want)
 	}
 }
