@@ -237,3 +237,15 @@ func TestEngine_RegionInPrefetch(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+func TestEngine_ExecStopsAtFailure(t *testing.T) {
+	eng := openEngine(t)
+	res, err := eng.Exec(context.Background(), "SHOW PROVIDERS;\n\nSELECT nope FROM awscc.cognito.user_pools WHERE region = 'us-east-1';\nSHOW PROVIDERS")
+	var se *ccql.StatementError
+	if !errors.As(err, &se) || se.Line != 3 || !errors.Is(err, ccql.ErrUnknownColumn) {
+		t.Fatalf("err = %v, want a *StatementError at line 3 wrapping ErrUnknownColumn", err)
+	}
+	if len(res) != 1 {
+		t.Errorf("results = %d, want the 1 before the failure", len(res))
+	}
+}
