@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -34,10 +33,6 @@ const (
 
 // maxIncludeDepth bounds \i inside \i, so a file that includes itself ends.
 const maxIncludeDepth = 16
-
-// errAborted is a line reader's answer to Ctrl-C at the prompt: drop the
-// statement being typed.
-var errAborted = errors.New("input aborted")
 
 // errInterrupted replaces context.Canceled when Ctrl-C stopped a statement.
 var errInterrupted = errors.New("interrupted")
@@ -134,7 +129,7 @@ func runShell(a *app, f *shellFlags) error {
 	if s.interactive {
 		s.base = context.WithoutCancel(a.ctx)
 	}
-	s.comp = shell.NewCompleter(engineCatalog{eng: eng})
+	s.comp = shell.NewCompleter(shell.EngineCatalog{Q: eng})
 	if !f.noHistory {
 		path := filepath.Join(ccql.DataDir(cfg), "history")
 		if s.hist, err = shell.OpenHistory(path, 0); err != nil {
@@ -150,7 +145,7 @@ func runShell(a *app, f *shellFlags) error {
 		}
 	}()
 
-	var r lineReader
+	var r shell.LineReader
 	switch {
 	case s.interactive && isTerminal(a.stdout) && isStdio(a.stdin, 0) && isStdio(a.stdout, 1):
 		// liner reads os.Stdin and writes os.Stdout itself, so it is used
@@ -159,13 +154,13 @@ func runShell(a *app, f *shellFlags) error {
 		defer s.line.Close()
 		stop := s.exitOnTerminate()
 		defer stop()
-		r = linerReader{s.line}
+		r = shell.TerminalReader{State: s.line}
 	case s.interactive:
 		// A terminal typing into a pipe (ccql shell > out.json): prompts go
 		// to stderr, so stdout holds only results.
-		r = newBufReader(a.stdin, a.stderr)
+		r = shell.NewPipeReader(a.stdin, a.stderr)
 	default:
-		r = newBufReader(a.stdin, nil)
+		r = shell.NewPipeReader(a.stdin, nil)
 	}
 	if s.interactive {
 		fmt.Fprintf(a.stderr, "ccql %s shell, backend %s. Type \\? for help, \\q to quit.\n", version, cfg.Backend)
@@ -236,7 +231,7 @@ func (s *session) exitOnTerminate() (stop func()) {
 // arrives and each meta-command at once. name and line numbers label
 // errors. record adds what is read to the history (not for \i files). It
 // reports whether \q (or quit) ended it.
-func (s *session) loop(name string, r lineReader, record bool) (quit bool) {
+func (s *session) loop(name string, r shell.LineReader, record bool) (quit bool) {
 	var buf strings.Builder
 	lineNo, startLine := 0, 0
 	for {
@@ -245,8 +240,8 @@ func (s *session) loop(name string, r lineReader, record bool) (quit bool) {
 			prompt = promptContinue
 		}
 		s.pending = buf.String()
-		text, err := r.readLine(prompt)
-		if errors.Is(err, errAborted) {
+		text, err := r.ReadLine(prompt)
+		if errors.Is(err, shell.ErrAborted) {
 			buf.Reset()
 			continue
 		}
@@ -560,7 +555,7 @@ func (s *session) include(path string) {
 	defer f.Close()
 	s.depth++
 	defer func() { s.depth-- }()
-	s.loop(path, newBufReader(f, nil), false)
+	s.loop(path, shell.NewPipeReader(f, nil), false)
 }
 
 // set runs \set: without arguments it lists the variables.
@@ -610,83 +605,4 @@ func plural(n int, one, many string) string {
 func isStdio(f any, fd uintptr) bool {
 	file, ok := f.(*os.File)
 	return ok && file.Fd() == fd
-}
-
-// lineReader reads input a line at a time. io.EOF ends the input; errAborted
-// discards the statement being typed.
-type lineReader interface {
-	readLine(prompt string) (string, error)
-}
-
-// linerReader reads from the terminal with line editing.
-type linerReader struct{ st *liner.State }
-
-func (r linerReader) readLine(prompt string) (string, error) {
-	line, err := r.st.Prompt(prompt)
-	if errors.Is(err, liner.ErrPromptAborted) {
-		return "", errAborted
-	}
-	return line, err
-}
-
-// bufReader reads lines from a pipe or file, with prompts written to
-// prompts when it is not nil.
-type bufReader struct {
-	r       *bufio.Reader
-	prompts io.Writer
-}
-
-func newBufReader(r io.Reader, prompts io.Writer) *bufReader {
-	return &bufReader{r: bufio.NewReader(r), prompts: prompts}
-}
-
-func (r *bufReader) readLine(prompt string) (string, error) {
-	if r.prompts != nil {
-		fmt.Fprint(r.prompts, prompt)
-	}
-	line, err := r.r.ReadString('\n')
-	if err != nil && line == "" {
-		return "", err
-	}
-	// A last line without '\n' is a line; the next call gives io.EOF.
-	return strings.TrimRight(line, "\r\n"), nil
-}
-
-// engineCatalog answers the completer by running SHOW and DESCRIBE through
-// the engine: names come from the same catalog statements run against.
-type engineCatalog struct{ eng *ccql.Engine }
-
-func (c engineCatalog) Providers(ctx context.Context) ([]string, error) {
-	return c.names(ctx, "SHOW PROVIDERS")
-}
-
-func (c engineCatalog) Services(ctx context.Context, provider string) ([]string, error) {
-	return c.names(ctx, "SHOW SERVICES IN "+provider)
-}
-
-func (c engineCatalog) Resources(ctx context.Context, provider, service string) ([]string, error) {
-	return c.names(ctx, "SHOW RESOURCES IN "+provider+"."+service)
-}
-
-func (c engineCatalog) Columns(ctx context.Context, resource string) ([]string, error) {
-	return c.names(ctx, "DESCRIBE "+resource)
-}
-
-// names returns the "name" column of a statement's result.
-func (c engineCatalog) names(ctx context.Context, q string) ([]string, error) {
-	res, err := c.eng.Query(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	col := slices.IndexFunc(res.Columns, func(c ccql.Column) bool { return c.Name == "name" })
-	if col < 0 {
-		return nil, fmt.Errorf("%s: no name column", q)
-	}
-	out := make([]string, 0, len(res.Rows))
-	for _, row := range res.Rows {
-		if s, ok := row[col].(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out, nil
 }

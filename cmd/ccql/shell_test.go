@@ -318,7 +318,7 @@ func TestShell_CompleteEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	c := shell.NewCompleter(engineCatalog{eng: eng})
+	c := shell.NewCompleter(shell.EngineCatalog{Q: eng})
 	tests := []struct {
 		buffer, line string // | marks the cursor
 		want         []string
