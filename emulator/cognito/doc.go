@@ -29,6 +29,19 @@
 //     the service front end's "N validation error(s) detected: …" messages,
 //     and answered with the SDK's shapes (dates as epoch seconds).
 //
+// # OAuth 2.0 and OpenID Connect
+//
+// OAuth (oauth.go, token.go, discovery.go, keys.go, jwt.go) is the
+// http.Handler of what Cognito serves over plain HTTP: the domain's
+// /oauth2/token (client_credentials; RS256 access tokens with exactly the
+// claims of reference C2) and the issuer's /.well-known/openid-configuration
+// and jwks.json. It reads the same stored models through OAuthStore, a
+// transaction that may look into several partitions, since OAuth requests
+// are unsigned and name no account. Each pool's two RSA-2048 key pairs are
+// made on first use and stored under the private type
+// "ccql::Cognito::SigningKey"; they go with the pool. docs/oauth.md has the
+// routes, the choice of issuer and the error table.
+//
 // # Stored state
 //
 // Pools are stored under their UserPoolId as the CloudFormation model,
