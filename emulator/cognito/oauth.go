@@ -113,8 +113,9 @@ var (
 	// FIPS form auth-fips).
 	domainHost = regexp.MustCompile(`^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.auth(?:-fips)?\.([a-z0-9-]+)\.amazoncognito\.com$`)
 	// poolIDPath matches a user pool id as the first path segment; the
-	// region is the part before "_".
-	poolIDPath = regexp.MustCompile(`^([a-z]{2}(?:-[a-z]+)+-[0-9]+)_[0-9a-zA-Z]+$`)
+	// region is the part before "_" (any region name the emulator was
+	// given, not only AWS's).
+	poolIDPath = regexp.MustCompile(`^([a-z0-9-]+)_[0-9a-zA-Z]+$`)
 )
 
 // ServeHTTP routes a request by Host, then by path:

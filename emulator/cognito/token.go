@@ -80,6 +80,10 @@ func (o *OAuth) writeTokenError(w http.ResponseWriter, e *tokenError) {
 	status := e.status
 	if e.code == ErrCodeInvalidClient {
 		status = o.cfg.InvalidClientStatus
+		if status == http.StatusUnauthorized {
+			// RFC 6749 §5.2: a 401 names the authentication scheme.
+			w.Header().Set("WWW-Authenticate", `Basic realm="cognito"`)
+		}
 	}
 	writeJSON(w, status, map[string]string{"error": e.code})
 }
