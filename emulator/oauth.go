@@ -28,8 +28,7 @@ type OAuthOptions struct {
 }
 
 // OAuthHandler returns a handler of the Cognito OAuth and OIDC endpoints
-// over the server's state, to mount in a server of your own (the server's
-// own listener routes requests without X-Amz-Target to one). Routes:
+// over the server's state, to mount in a server of your own. Routes:
 //
 //	POST /oauth2/token                          Host: <prefix>.auth.<region>.amazoncognito.com
 //	POST /<poolId>/oauth2/token                 any host (the pool must have a domain)

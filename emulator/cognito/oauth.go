@@ -227,14 +227,12 @@ var errNoPool = errors.New("no such user pool or domain")
 // locator finds the pool a request is for, inside a transaction.
 type locator interface {
 	locate(scope Scope, accounts []string) (poolRef, error)
-	region() string
 	describe() string // for not-found messages
 }
 
 // poolLocator finds a pool by id.
 type poolLocator struct{ poolID, reg string }
 
-func (l poolLocator) region() string   { return l.reg }
 func (l poolLocator) describe() string { return fmt.Sprintf("User pool %s does not exist.", l.poolID) }
 
 func (l poolLocator) locate(scope Scope, accounts []string) (poolRef, error) {
@@ -278,7 +276,6 @@ func (l poolDomainLocator) locate(scope Scope, accounts []string) (poolRef, erro
 // domainLocator finds the pool of a prefix domain.
 type domainLocator struct{ prefix, reg string }
 
-func (l domainLocator) region() string { return l.reg }
 func (l domainLocator) describe() string {
 	return fmt.Sprintf("Domain %s.auth.%s.amazoncognito.com does not exist.", l.prefix, l.reg)
 }
