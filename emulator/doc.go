@@ -18,7 +18,11 @@
 // One endpoint serves Cloud Control (X-Amz-Target CloudApiService.*, AWS
 // JSON 1.0) and the Cognito Identity Provider API
 // (AWSCognitoIdentityProviderService.*, JSON 1.1); the path and query
-// string are ignored. The account is the access key id when it is 12
+// string are ignored. Requests without X-Amz-Target go to Cognito's
+// plain-HTTP endpoints: the domain's POST /oauth2/token (by Host
+// <prefix>.auth.<region>.amazoncognito.com, or /<poolId>/oauth2/token) and
+// the issuer's /<poolId>/.well-known/openid-configuration and jwks.json
+// (docs/oauth.md; Options.OAuth). The account is the access key id when it is 12
 // digits, else 000000000000; the region is the SigV4 scope's (us-east-1
 // when unsigned). With Options.Credentials, signatures are verified.
 // Timestamps are epoch seconds with milliseconds; Properties and

@@ -561,3 +561,40 @@ func BenchmarkOAuth_Token(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
 }
+
+// TestServer_RoutesOAuth checks that the server's own endpoint (listener
+// and in-process client) serves the OAuth routes next to the AWS JSON APIs.
+func TestServer_RoutesOAuth(t *testing.T) {
+	f := provision(t)
+	for _, listen := range []bool{true, false} {
+		t.Run(fmt.Sprintf("listener=%t", listen), func(t *testing.T) {
+			opts := emulator.Options{DataDir: f.dir}
+			if listen {
+				opts.Addr = "127.0.0.1:0"
+			}
+			s, err := emulator.NewServer(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			hc := s.HTTPClient()
+			if listen {
+				hc = http.DefaultClient
+			}
+			ctx := oidc.ClientContext(context.Background(), hc)
+			issuer := s.URL() + "/" + f.pool
+			provider, err := oidc.NewProvider(ctx, issuer)
+			if err != nil {
+				t.Fatalf("discovery: %v", err)
+			}
+			cfg := clientcredentials.Config{ClientID: f.cc.id, ClientSecret: f.cc.secret, TokenURL: provider.Endpoint().TokenURL}
+			tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
+			if err != nil {
+				t.Fatalf("token: %v", err)
+			}
+			if _, err := provider.Verifier(&oidc.Config{SkipClientIDCheck: true}).Verify(ctx, tok.AccessToken); err != nil {
+				t.Fatalf("verify: %v", err)
+			}
+		})
+	}
+}

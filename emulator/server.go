@@ -42,6 +42,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the emulator's clock; nil is time.Now.
 	Now func() time.Time
+	// OAuth configures the Cognito OAuth/OIDC endpoints (docs/oauth.md),
+	// served to requests without X-Amz-Target.
+	OAuth OAuthOptions
 }
 
 // DefaultAddr is the address ccql serve listens on by default.
@@ -102,6 +105,9 @@ func newServer(opts Options, reg *schema.Registry, hs []handler.Handler, idp map
 		Services: services,
 		Verifier: &awsjson.Verifier{Credentials: opts.Credentials},
 		Logger:   opts.Logger,
+		// Cognito's plain-HTTP endpoints (/oauth2/token on the domain's
+		// Host, /<poolId>/.well-known/…): unsigned, no X-Amz-Target.
+		Fallback: newOAuthHandler(c, opts.OAuth, opts.Credentials),
 	}
 	ctx := context.Background()
 	if err := c.expire(ctx); err != nil {

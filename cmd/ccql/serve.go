@@ -17,11 +17,12 @@ import (
 
 // serveFlags are ccql serve's options.
 type serveFlags struct {
-	addr     string
-	dataDir  string
-	latency  time.Duration
-	authFile string
-	logLevel string
+	addr      string
+	dataDir   string
+	latency   time.Duration
+	authFile  string
+	logLevel  string
+	issuerURL string
 }
 
 func newServeCmd(a *app) *cobra.Command {
@@ -51,6 +52,7 @@ the access key id when it is 12 digits, else 000000000000.`,
 	fs.DurationVar(&f.latency, "latency", 0, "how long mutations stay IN_PROGRESS")
 	fs.StringVar(&f.authFile, "auth-file", "", "file of ACCESS_KEY_ID:SECRET lines; SigV4 is verified against them")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&f.issuerURL, "issuer-url", "", "fixed base URL of the Cognito token issuer (iss = URL/<poolId>); default: the address each caller used (docs/oauth.md)")
 	return cmd
 }
 
@@ -74,6 +76,7 @@ func runServe(a *app, f serveFlags) error {
 		Latency:     f.latency,
 		Credentials: creds,
 		Logger:      logger,
+		OAuth:       emulator.OAuthOptions{IssuerURL: f.issuerURL},
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
