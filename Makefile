@@ -5,7 +5,7 @@ BIN     ?= bin/ccql
 PKGS    ?= ./...
 export CGO_ENABLED ?= 0
 
-.PHONY: build demo test vet fmt-check bench fuzz clean
+.PHONY: build demo test vet fmt-check bench bench-cli fuzz clean
 
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/ccql
@@ -30,3 +30,7 @@ bench:
 
 clean:
 	rm -rf bin .tmp
+
+# Cold start, SELECT by Identifier and the 10,000-client count (README, Benchmarks).
+bench-cli:
+	scripts/bench-cli.sh
