@@ -1,0 +1,161 @@
+package benchmark
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// op is one call of a load; worker is the caller's index, i counts its
+// calls from 0.
+type op func(ctx context.Context, worker, i int) error
+
+// load runs op on n workers: warmup first (not measured), then d
+// measured. Latencies are those of the calls started in the measured
+// window; ops/s counts them over the window.
+func load(ctx context.Context, name, target string, n int, warmup, d time.Duration, fn op) Result {
+	start := time.Now()
+	measureFrom := start.Add(warmup)
+	end := measureFrom.Add(d)
+	lats := make([][]time.Duration, n)
+	var errs atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	for w := range n {
+		wg.Go(func() {
+			local := make([]time.Duration, 0, 4096)
+			for i := 0; ; i++ {
+				if ctx.Err() != nil {
+					break
+				}
+				t0 := time.Now()
+				if !t0.Before(end) {
+					break
+				}
+				err := fn(ctx, w, i)
+				if t0.Before(measureFrom) || errors.Is(err, errSkip) {
+					continue
+				}
+				if err != nil {
+					if ctx.Err() != nil {
+						break
+					}
+					errs.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+					continue
+				}
+				local = append(local, time.Since(t0))
+			}
+			lats[w] = local
+		})
+	}
+	wg.Wait()
+	all := slices.Concat(lats...)
+	slices.Sort(all)
+	r := Result{Name: name, Target: target, Clients: n, Ops: int64(len(all)), Errors: errs.Load(), Seconds: d.Seconds()}
+	if e, ok := firstErr.Load().(string); ok {
+		r.FirstError = e
+	}
+	if len(all) > 0 {
+		r.OpsPerSec = float64(len(all)) / d.Seconds()
+		r.P50Micros = micros(all[len(all)/2])
+		r.P99Micros = micros(all[min(len(all)-1, len(all)*99/100)])
+	}
+	return r
+}
+
+func micros(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 }
+
+// jsonTarget posts AWS JSON requests to one endpoint with keep-alive
+// connections. Requests are unsigned: the emulator accepts them when it has
+// no credentials, and signing would make the client's CPU, not the server,
+// the measure on a small machine.
+type jsonTarget struct {
+	hc          *http.Client
+	url         string
+	contentType string
+	prefix      string // X-Amz-Target prefix, e.g. "CloudApiService"
+}
+
+func newJSONTarget(url, contentType, prefix string, conns int) *jsonTarget {
+	tr := &http.Transport{
+		Proxy:               nil,
+		MaxIdleConns:        conns * 2,
+		MaxIdleConnsPerHost: conns * 2,
+		MaxConnsPerHost:     0,
+		DisableCompression:  true,
+		IdleConnTimeout:     time.Minute,
+	}
+	return &jsonTarget{hc: &http.Client{Transport: tr}, url: url, contentType: contentType, prefix: prefix}
+}
+
+func (t *jsonTarget) close() { t.hc.CloseIdleConnections() }
+
+// header returns a request header for operation; each worker keeps its
+// own, which the transport only reads.
+func (t *jsonTarget) header(operation string) http.Header {
+	return http.Header{
+		"Content-Type": {t.contentType},
+		"X-Amz-Target": {t.prefix + "." + operation},
+	}
+}
+
+// do posts body and discards the response, which must be 200.
+func (t *jsonTarget) do(ctx context.Context, h http.Header, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header = h
+	resp, err := t.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("HTTP %d: %s", resp.StatusCode, bytes.TrimSpace(b))
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
+}
+
+// call posts in as JSON and decodes the 200 response into out.
+func (t *jsonTarget) call(ctx context.Context, operation string, in, out any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header = t.header(operation)
+	resp, err := t.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w", operation, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("%s: %w", operation, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: HTTP %d: %s", operation, resp.StatusCode, bytes.TrimSpace(b))
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("%s: decode response: %w", operation, err)
+	}
+	return nil
+}
