@@ -42,17 +42,23 @@ type core struct {
 	log     *slog.Logger
 	owner   string // this process: "<pid>:<uuid>"
 	work    *worker
+	// props caches GetResource's encoded properties; describe caches
+	// Cognito's Describe responses. Both are dropped by any commit.
+	props    *readCache[string]
+	describe *readCache[[]byte]
 }
 
 func newCore(st store.Store, reg *schema.Registry, hs []handler.Handler, opts Options) (*core, error) {
 	c := &core{
-		st:      st,
-		types:   map[string]*typeInfo{},
-		now:     opts.Now,
-		rand:    rand.Reader,
-		latency: opts.Latency,
-		log:     opts.Logger,
-		owner:   fmt.Sprintf("%d:%s", os.Getpid(), uuid.NewString()),
+		st:       st,
+		types:    map[string]*typeInfo{},
+		now:      opts.Now,
+		rand:     rand.Reader,
+		latency:  opts.Latency,
+		log:      opts.Logger,
+		owner:    fmt.Sprintf("%d:%s", os.Getpid(), uuid.NewString()),
+		props:    newReadCache[string](st),
+		describe: newReadCache[[]byte](st),
 	}
 	for _, h := range hs {
 		res, err := reg.Lookup(h.TypeName())

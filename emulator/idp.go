@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -10,6 +11,9 @@ import (
 	"github.com/ccql/ccql/internal/awsjson"
 	"github.com/ccql/ccql/internal/store"
 )
+
+// maxCachedRequest is the largest request body whose answer is cached.
+const maxCachedRequest = 2048
 
 // cognitoService serves the Cognito Identity Provider API (JSON 1.1) over
 // the same store as Cloud Control: each operation runs in one store
@@ -36,6 +40,10 @@ func (c *core) cognitoService(ops map[string]cognito.Operation) *awsjson.Service
 	}
 	for name, op := range ops {
 		readOnly := strings.HasPrefix(name, "Describe") || strings.HasPrefix(name, "List")
+		// A Describe answer depends on the stored state and the request
+		// alone, so it is cached, encoded, until the next commit. (List
+		// pages are not: their tokens need not be stable.)
+		cached := strings.HasPrefix(name, "Describe")
 		svc.Operations[name] = func(ctx context.Context, req *awsjson.Request) (any, error) {
 			p := partitionOf(req)
 			var out any
@@ -43,6 +51,18 @@ func (c *core) cognitoService(ops map[string]cognito.Operation) *awsjson.Service
 				var err error
 				out, err = op(ctx, c.env(p), store.Scope(tx, p), req.Body)
 				return err
+			}
+			if cached && len(req.Body) <= maxCachedRequest {
+				b, err := c.describe.read(ctx, cacheKey{p, name, string(req.Body)}, func() ([]byte, error) {
+					if err := c.st.View(ctx, run); err != nil {
+						return nil, err
+					}
+					return json.Marshal(out)
+				})
+				if err != nil {
+					return nil, err
+				}
+				return json.RawMessage(b), nil
 			}
 			var err error
 			if readOnly {

@@ -265,16 +265,18 @@ func (c *core) getResource(ctx context.Context, p store.Partition, in *cc.GetRes
 	if err != nil {
 		return nil, err
 	}
-	var model map[string]any
-	err = c.st.View(ctx, func(tx store.Tx) error {
-		var err error
-		model, err = ti.h.Read(ctx, c.env(p), store.Scope(tx, p), id)
-		return err
+	props, err := c.props.read(ctx, cacheKey{p, ti.res.TypeName, id}, func() (string, error) {
+		var model map[string]any
+		err := c.st.View(ctx, func(tx store.Tx) error {
+			var err error
+			model, err = ti.h.Read(ctx, c.env(p), store.Scope(tx, p), id)
+			return err
+		})
+		if err != nil {
+			return "", handlerFailure(ti.res.TypeName, uuid.NewString(), err)
+		}
+		return ti.marshalModel(without(model, ti.writeOnly))
 	})
-	if err != nil {
-		return nil, handlerFailure(ti.res.TypeName, uuid.NewString(), err)
-	}
-	props, err := ti.marshalModel(without(model, ti.writeOnly))
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"text/tabwriter"
 	"time"
 
@@ -24,6 +25,7 @@ type benchFlags struct {
 	cognitoLocalURL string
 	cognitoLocalDir string
 	output          string
+	cpuProfile      string
 }
 
 func newBenchCmd(a *app) *cobra.Command {
@@ -58,6 +60,7 @@ that are not met do not.`,
 	fs.StringVar(&f.cognitoLocalURL, "cognito-local-url", "", "endpoint of a running cognito-local (implies --cognito-local)")
 	fs.StringVar(&f.cognitoLocalDir, "cognito-local-dir", "", "where npm installs cognito-local (default ${XDG_CACHE_HOME:-~/.cache}/ccql/cognito-local)")
 	fs.StringVarP(&f.output, "output", "o", "table", "output format: table or json")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (clients and servers) to FILE")
 	return cmd
 }
 
@@ -100,6 +103,13 @@ func runBench(a *app, f benchFlags) error {
 			cfg.CognitoLocalURL = cl.URL
 		}
 	}
+	if f.cpuProfile != "" {
+		stop, err := startCPUProfile(f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	rep, err := benchmark.Run(a.ctx, cfg)
 	if err != nil {
 		return err
@@ -126,6 +136,22 @@ func runBench(a *app, f benchFlags) error {
 		return &exitError{code: 1, err: errors.Join(failed...)}
 	}
 	return nil
+}
+
+// startCPUProfile profiles the process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	file, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	if err := pprof.StartCPUProfile(file); err != nil {
+		file.Close()
+		return nil, fmt.Errorf("bench: cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		file.Close()
+	}, nil
 }
 
 // writeBenchTable prints the results, then the checks against the aims.

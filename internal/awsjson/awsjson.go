@@ -91,7 +91,7 @@ func serializationMessage(err error) string {
 }
 
 // Operation serves one target: it returns the value to encode as the
-// response body, or an error.
+// response body, or an error. A json.RawMessage is written as it is.
 type Operation func(ctx context.Context, req *Request) (any, error)
 
 // Service is one X-Amz-Target prefix and its operations.
@@ -174,7 +174,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(mapError(svc, err))
 		return
 	}
-	b, err := json.Marshal(out)
+	var b []byte
+	if raw, ok := out.(json.RawMessage); ok {
+		b = raw // already encoded (a cached answer): written as is
+	} else {
+		b, err = json.Marshal(out)
+	}
 	if err != nil {
 		fail(protocolError(http.StatusInternalServerError, "InternalFailure", "cannot encode the response"))
 		return

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -47,6 +48,11 @@ type SQLite struct {
 
 	readers chan *reader // idle read connections
 	nreader int
+
+	// epoch counts the changes this process has noticed: its own commits,
+	// and commits of other processes that a read connection's
+	// PRAGMA data_version revealed. See Epoch.
+	epoch atomic.Uint64
 
 	mu     sync.RWMutex // guards closed and sends on reqs
 	closed bool
@@ -170,6 +176,10 @@ func (s *SQLite) Update(ctx context.Context, fn func(Tx) error) error {
 type reader struct {
 	conn  *sql.Conn
 	stmts map[string]*sql.Stmt
+	// dataVersion is the connection's last PRAGMA data_version; seen is
+	// false until Epoch has read one.
+	dataVersion int64
+	seen        bool
 }
 
 func (r *reader) stmt(q string) (*sql.Stmt, error) {
@@ -223,6 +233,53 @@ func (s *SQLite) View(ctx context.Context, fn func(Tx) error) error {
 	}
 	defer r.exec("ROLLBACK") //nolint:errcheck // a read-only transaction has nothing to keep
 	return fn(&tx{ctx: ctx, stmt: r.stmt})
+}
+
+// Epoch returns a number for caching what was read from the store: a
+// value computed in a View that starts after Epoch returned (e, true) may
+// be served again as long as a later Epoch returns (e, true) too. Any
+// commit, by this process or another one sharing the file, makes later
+// calls return a larger epoch. stable is false when this call noticed a
+// change: then e is already stale and nothing should be cached under it.
+//
+// The check costs one PRAGMA data_version on a read connection: SQLite
+// changes that number whenever another connection has committed since the
+// connection last asked. Each read connection is consulted in turn, and
+// the first consultation of a connection after a commit bumps the epoch,
+// so by the time a reader sees no change, every earlier commit has bumped
+// the epoch past the value any older cache entry carries.
+func (s *SQLite) Epoch(ctx context.Context) (e uint64, stable bool, err error) {
+	s.mu.RLock()
+	closed := s.closed
+	s.mu.RUnlock()
+	if closed {
+		return 0, false, ErrClosed
+	}
+	var r *reader
+	select {
+	case r = <-s.readers:
+	case <-ctx.Done():
+		return 0, false, ctx.Err()
+	}
+	defer func() { s.readers <- r }()
+	// Load before the PRAGMA takes its snapshot: a commit after this load
+	// either precedes the snapshot (and shows in data_version) or follows
+	// it (and bumps the epoch later).
+	e = s.epoch.Load()
+	st, err := r.stmt("PRAGMA data_version")
+	if err != nil {
+		return 0, false, fmt.Errorf("store epoch: %w", err)
+	}
+	var dv int64
+	if err := st.QueryRowContext(ctx).Scan(&dv); err != nil {
+		return 0, false, fmt.Errorf("store epoch: %w", err)
+	}
+	if !r.seen || dv != r.dataVersion {
+		r.seen, r.dataVersion = true, dv
+		s.epoch.Add(1)
+		return e, false, nil
+	}
+	return e, true, nil
 }
 
 // writeStmt is called by the committer goroutine only.
@@ -347,6 +404,10 @@ func (s *SQLite) commitBatch(batch []*writeReq) {
 			}
 		}
 	}
+	// Before anyone hears of the commit: reads cached under an older epoch
+	// are stale from now on. (The readers' data_version would reveal the
+	// commit too; this makes it immediate and needs no read connection.)
+	s.epoch.Add(1)
 	finish()
 }
 
