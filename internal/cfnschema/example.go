@@ -20,6 +20,10 @@ type ExampleOptions struct {
 	// Rand varies strings, numbers and choices; nil gives the plainest
 	// deterministic value.
 	Rand *rand.Rand
+	// Prefer lists top-level properties to set even when not required
+	// (a user-chosen identifier, say), as far as the model stays valid: a
+	// document-level oneOf branch that requires one is chosen first.
+	Prefer []string
 }
 
 // maxExampleDepth bounds nesting, so recursive definitions end.
@@ -30,7 +34,7 @@ const maxExampleDepth = 24
 // const, pattern, length, range and item count allow, and the first
 // branch of a oneOf/anyOf that works.
 func (s *Schema) Example(opts ExampleOptions) (map[string]any, error) {
-	g := exampler{rnd: opts.Rand, omit: opts.Omit}
+	g := exampler{rnd: opts.Rand, omit: opts.Omit, prefer: opts.Prefer}
 	v, err := g.value(s.root, 0, true)
 	if err != nil {
 		return nil, err
@@ -39,90 +43,109 @@ func (s *Schema) Example(opts ExampleOptions) (map[string]any, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: the schema does not describe an object", ErrNoExample)
 	}
+	root := deref(s.root)
+	for _, name := range opts.Prefer {
+		p, ok := root.props[name]
+		if _, set := m[name]; set || !ok || slices.Contains(opts.Omit, name) {
+			continue
+		}
+		v, err := g.value(p, 1, false)
+		if err != nil {
+			continue
+		}
+		m[name] = v
+		if !valid(s.root, m) {
+			delete(m, name)
+		}
+	}
 	return m, nil
 }
 
-// ExampleProperty returns a value for the top-level property name; with a
-// Rand, a different call likely gives a different value.
-func (s *Schema) ExampleProperty(name string, rnd *rand.Rand) (any, error) {
-	root := deref(s.root)
-	p, ok := root.props[name]
-	if !ok {
-		return nil, fmt.Errorf("%w: no property %s", ErrNoExample, name)
-	}
-	g := exampler{rnd: rnd}
-	return g.value(p, 1, false)
+// Node is one compiled subschema, such as a property's.
+type Node struct {
+	decl *node // as declared (a $ref, maybe with a default next to it)
+	n    *node // dereferenced
 }
 
-// Property reports the facts about a top-level property a caller choosing
-// what to change needs: its JSON type ("" when it has none of its own) and
-// whether it is a plain scalar.
-func (s *Schema) Property(name string) (typ string, scalar bool, ok bool) {
-	root := deref(s.root)
-	p, ok := root.props[name]
-	if !ok {
-		return "", false, false
+// Property returns the schema of the property at path (top-level name
+// first, then nested names), following $refs; ok is false when there is
+// none.
+func (s *Schema) Property(path ...string) (Node, bool) {
+	cur := s.root
+	var decl *node
+	for _, name := range path {
+		d := deref(cur)
+		next, ok := d.props[name]
+		if !ok {
+			return Node{}, false
+		}
+		decl, cur = next, next
 	}
-	p = deref(p)
-	if len(p.types) > 0 {
-		typ = p.types[0]
+	if decl == nil {
+		return Node{}, false
 	}
-	scalar = len(p.oneOf)+len(p.anyOf)+len(p.allOf) == 0 &&
-		(typ == "string" || typ == "integer" || typ == "number" || typ == "boolean")
-	return typ, scalar, true
+	return Node{decl: decl, n: deref(decl)}, true
 }
 
-// Default returns the default keyword of a top-level property, if any.
-func (s *Schema) Default(name string) (any, bool) {
-	root := deref(s.root)
-	p, ok := root.props[name]
-	if !ok {
-		return nil, false
-	}
-	if p.hasDef {
-		return p.def, true
-	}
-	p = deref(p)
-	return p.def, p.hasDef
-}
-
-// PropertyValid reports whether v is a valid value of the top-level
-// property name.
-func (s *Schema) PropertyValid(name string, v any) bool {
-	root := deref(s.root)
-	p, ok := root.props[name]
-	return ok && valid(p, v)
-}
-
-// StringSpecOf returns the pattern and length bounds of a top-level string
-// property, ok=false when the property is not a string.
-func (s *Schema) StringSpecOf(name string) (StringSpec, bool) {
-	root := deref(s.root)
-	p, ok := root.props[name]
-	if !ok {
-		return StringSpec{}, false
-	}
-	p = deref(p)
-	if len(p.types) > 0 && p.types[0] != "string" {
-		return StringSpec{}, false
-	}
-	spec := StringSpec{MinLength: p.minLength}
-	if p.maxLength >= 0 {
-		spec.MaxLength = p.maxLength
-	}
-	if p.pattern != nil {
-		spec.Pattern = p.pattern.src
-	}
-	return spec, true
-}
-
-// Format returns the format keyword of a top-level property ("" for none).
-func (s *Schema) Format(name string) string {
-	root := deref(s.root)
-	if p, ok := root.props[name]; ok {
-		return deref(p).format
+// Type is the node's first JSON type other than null ("" when it states none).
+func (n Node) Type() string {
+	for _, t := range n.n.types {
+		if t != "null" {
+			return t
+		}
 	}
 	return ""
+}
+
+// Scalar reports whether the node is a plain string, number or boolean,
+// with no combinators.
+func (n Node) Scalar() bool {
+	switch n.Type() {
+	case "string", "integer", "number", "boolean":
+		return len(n.n.oneOf)+len(n.n.anyOf)+len(n.n.allOf) == 0
+	}
+	return false
+}
+
+// StringSpec returns the node's pattern and length bounds.
+func (n Node) StringSpec() StringSpec {
+	spec := StringSpec{MinLength: n.n.minLength}
+	if n.n.maxLength >= 0 {
+		spec.MaxLength = n.n.maxLength
+	}
+	if n.n.pattern != nil {
+		spec.Pattern = n.n.pattern.src
+	}
+	return spec
+}
+
+// Format is the node's format keyword ("" for none).
+func (n Node) Format() string { return n.n.format }
+
+// Default returns the node's default keyword, if it has one.
+func (n Node) Default() (any, bool) {
+	if n.decl.hasDef {
+		return n.decl.def, true
+	}
+	return n.n.def, n.n.hasDef
+}
+
+// Valid reports whether v satisfies the node.
+func (n Node) Valid(v any) bool { return valid(n.n, v) }
+
+// Example returns a value the node accepts; with a Rand, a different call
+// likely gives a different value.
+func (n Node) Example(rnd *rand.Rand) (any, error) {
+	g := exampler{rnd: rnd}
+	return g.value(n.n, 1, false)
+}
+
+// LargerExample is Example with one more array item, or one more object
+// property (a free-form object gets a "ccql" key), than the minimum: a value
+// that differs from the minimal one where Example cannot.
+func (n Node) LargerExample(rnd *rand.Rand) (any, error) {
+	g := exampler{rnd: rnd, grow: true}
+	return g.value(n.n, 1, false)
 }
 
 func deref(n *node) *node {
@@ -133,11 +156,15 @@ func deref(n *node) *node {
 }
 
 type exampler struct {
-	rnd  *rand.Rand
-	omit []string
+	rnd    *rand.Rand
+	omit   []string
+	prefer []string
 	// optional is how many non-required properties the next object gets
 	// (to make array items differ when they must be unique).
 	optional int
+	// grow asks the next array or object for one item or property more
+	// than its minimum.
+	grow bool
 }
 
 func (g *exampler) value(n *node, depth int, root bool) (any, error) {
@@ -168,6 +195,12 @@ func (g *exampler) value(n *node, depth int, root bool) (any, error) {
 			m.oneOf = nil
 		} else {
 			branches, m.anyOf = n.anyOf, nil
+		}
+		if root && len(g.prefer) > 0 {
+			branches = slices.Clone(branches)
+			slices.SortStableFunc(branches, func(a, b *node) int {
+				return boolInt(!g.prefers(deref(a).required)) - boolInt(!g.prefers(deref(b).required)) // preferred first
+			})
 		}
 		var firstErr error
 		for _, b := range branches {
@@ -216,12 +249,20 @@ func (g *exampler) plain(n *node, depth int, root bool) (any, error) {
 		return n.constVal, nil
 	}
 	if len(n.enum) > 0 {
+		check := &node{types: n.types, pattern: n.pattern, minLength: n.minLength, maxLength: n.maxLength, maxProps: -1, maxItems: -1, minimum: n.minimum, maximum: n.maximum}
+		var ok []any
 		for _, e := range n.enum {
-			if valid(&node{types: n.types, pattern: n.pattern, minLength: n.minLength, maxLength: n.maxLength, maxProps: -1, maxItems: -1, minimum: n.minimum, maximum: n.maximum}, e) {
-				return e, nil
+			if valid(check, e) {
+				ok = append(ok, e)
 			}
 		}
-		return n.enum[0], nil
+		switch {
+		case len(ok) == 0:
+			return n.enum[0], nil
+		case g.rnd != nil:
+			return ok[g.rnd.IntN(len(ok))], nil
+		}
+		return ok[0], nil
 	}
 	switch g.typeOf(n) {
 	case "object":
@@ -267,8 +308,20 @@ func (g *exampler) str(n *node) (any, error) {
 	if n.pattern != nil {
 		spec.Pattern = n.pattern.src
 	}
-	if spec.Pattern == "" && n.format == "date-time" {
-		return "2024-01-01T00:00:00Z", nil
+	if n.format == "date-time" || n.format == "date" || n.format == "uri" || n.format == "email" {
+		v := map[string]string{"date-time": "2024-01-01T00:00:00Z", "date": "2024-01-01", "uri": "https://example.com/", "email": "user@example.com"}[n.format]
+		if valid(n, v) {
+			return v, nil
+		}
+	}
+	// Prefer a non-empty string: an empty name or id is legal in many
+	// schemas but never what a service returns.
+	if spec.MinLength == 0 && n.maxLength != 0 {
+		nonEmpty := spec
+		nonEmpty.MinLength = 1
+		if s, err := GenerateString(nonEmpty, g.rnd); err == nil {
+			return s, nil
+		}
 	}
 	s, err := GenerateString(spec, g.rnd)
 	if err != nil {
@@ -318,6 +371,13 @@ func (g *exampler) object(n *node, depth int, root bool) (any, error) {
 	m := map[string]any{}
 	optional := g.optional
 	g.optional = 0
+	if g.grow {
+		g.grow = false
+		optional++
+		if len(n.propOrder) == len(n.required) && !n.noAdditonal && n.additional == nil && len(n.patternProp) == 0 {
+			m["ccql"] = "walk"
+		}
+	}
 	add := func(k string) error {
 		if root && slices.Contains(g.omit, k) {
 			return nil
@@ -383,7 +443,14 @@ func (g *exampler) object(n *node, depth int, root bool) (any, error) {
 
 func (g *exampler) array(n *node, depth int) (any, error) {
 	out := []any{}
-	for i := 0; i < n.minItems; i++ {
+	count := n.minItems
+	if g.grow {
+		g.grow = false
+		if n.maxItems < 0 || count < n.maxItems {
+			count++
+		}
+	}
+	for i := 0; i < count; i++ {
 		item := n.items
 		if i < len(n.tupleItems) {
 			item = n.tupleItems[i]
@@ -501,3 +568,15 @@ func merge(a node, b *node) node {
 }
 
 func ptr(n node) *node { return &n }
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// prefers reports whether required names a preferred property.
+func (g *exampler) prefers(required []string) bool {
+	return slices.ContainsFunc(required, func(r string) bool { return slices.Contains(g.prefer, r) })
+}

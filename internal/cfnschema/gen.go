@@ -56,7 +56,7 @@ func GenerateString(spec StringSpec, rnd *rand.Rand) (string, error) {
 	for attempt := range generateAttempts {
 		g := generator{rnd: rnd, random: !det || attempt > 0, limit: 4*maxLen + 4}
 		// Grow the repetitions until the minimum length is met.
-		for _, extra := range []int{0, 1, 2, 4, 8, 16, 32, 64, 128, 256} {
+		for _, extra := range extras {
 			g.extra = extra
 			var b strings.Builder
 			if !g.emit(&b, re) {
@@ -84,6 +84,16 @@ func GenerateString(spec StringSpec, rnd *rand.Rand) (string, error) {
 	}
 	return "", fmt.Errorf("%w: pattern %q, length %d..%d", ErrNoString, spec.Pattern, spec.MinLength, maxLen)
 }
+
+// extras are the repetition counts tried: every count up to 64, so a
+// length window like 22..22 is met exactly, then coarser steps.
+var extras = func() []int {
+	var out []int
+	for i := range 65 {
+		out = append(out, i)
+	}
+	return append(out, 80, 96, 128, 192, 256, 512, 1000)
+}()
 
 func anchoredStart(re *syntax.Regexp) bool {
 	for re.Op == syntax.OpConcat || re.Op == syntax.OpCapture {
