@@ -293,7 +293,7 @@ func (c *core) listResources(ctx context.Context, p store.Partition, in *cc.List
 	var ck checker
 	ck.typeName(in.TypeName)
 	ck.common(in.TypeVersionId, in.RoleArn)
-	ck.str("nextToken", in.NextToken, false, 1, 4096, reNextToken, false)
+	ck.str("nextToken", in.NextToken, false, 1, 4096, &reNextToken, false)
 	ck.intRange("maxResults", in.MaxResults, 1, maxPageSize)
 	ck.str("resourceModel", in.ResourceModel, false, 1, maxDocumentSize, nil, true)
 	if err := ck.err(); err != nil {
@@ -374,7 +374,7 @@ func (c *core) getResourceRequestStatus(ctx context.Context, p store.Partition, 
 		in = &cc.GetResourceRequestStatusInput{}
 	}
 	var ck checker
-	ck.str("requestToken", in.RequestToken, true, 1, 128, reToken, false)
+	ck.str("requestToken", in.RequestToken, true, 1, 128, &reToken, false)
 	if err := ck.err(); err != nil {
 		return nil, err
 	}
@@ -399,7 +399,7 @@ func (c *core) listResourceRequests(ctx context.Context, p store.Partition, in *
 	}
 	var ck checker
 	ck.intRange("maxResults", in.MaxResults, 1, maxPageSize)
-	ck.str("nextToken", in.NextToken, false, 1, 2048, reToken, false)
+	ck.str("nextToken", in.NextToken, false, 1, 2048, &reToken, false)
 	if err := ck.err(); err != nil {
 		return nil, err
 	}
@@ -458,7 +458,7 @@ func (c *core) cancelResourceRequest(ctx context.Context, p store.Partition, in 
 		in = &cc.CancelResourceRequestInput{}
 	}
 	var ck checker
-	ck.str("requestToken", in.RequestToken, true, 1, 128, reToken, false)
+	ck.str("requestToken", in.RequestToken, true, 1, 128, &reToken, false)
 	if err := ck.err(); err != nil {
 		return nil, err
 	}

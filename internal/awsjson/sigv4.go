@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -38,15 +37,18 @@ type Verifier struct {
 	Credentials map[string]string
 }
 
-var twelveDigits = regexp.MustCompile(`^[0-9]{12}$`)
-
 // AccountOf returns the account an access key id stands for: the key
 // itself when it is 12 digits, else DefaultAccount.
 func AccountOf(accessKeyID string) string {
-	if twelveDigits.MatchString(accessKeyID) {
-		return accessKeyID
+	if len(accessKeyID) != 12 {
+		return DefaultAccount
 	}
-	return DefaultAccount
+	for i := 0; i < len(accessKeyID); i++ {
+		if c := accessKeyID[i]; c < '0' || c > '9' {
+			return DefaultAccount
+		}
+	}
+	return accessKeyID
 }
 
 type authHeader struct {
