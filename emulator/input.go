@@ -40,7 +40,9 @@ type pattern struct {
 	match func(string) bool
 }
 
-func isAlnum(c byte) bool { return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
+func isAlnum(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9'
+}
 
 // allBytes reports whether s is non-empty and every byte passes ok.
 func allBytes(s string, ok func(byte) bool) bool {
