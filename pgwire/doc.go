@@ -1,0 +1,111 @@
+// Package pgwire serves the ccql engine over the PostgreSQL wire protocol
+// (v3.0 and v3.2), so that psql, drivers (pgx, JDBC, psycopg, node-postgres)
+// and BI tools run StackQL statements: SELECT over provider resources,
+// INSERT/UPDATE/DELETE … RETURNING, SHOW, DESCRIBE. `ccql srv` is its
+// command; other programs embed it with NewServer over any Engine:
+//
+//	eng, _ := ccql.Open(ctx, ccql.Config{})
+//	srv := pgwire.NewServer(eng, pgwire.Config{Users: users})
+//	ln, _ := net.Listen("tcp", "127.0.0.1:5466")
+//	go srv.Serve(ln)
+//	…
+//	srv.Shutdown(ctx)
+//
+// # Protocol
+//
+// Both the simple query protocol (several statements per Query message,
+// run in order, all parsed before any runs, stopping at the first error)
+// and the extended protocol (Parse, Bind, Describe, Execute with row limits
+// and PortalSuspended, Close, Sync, Flush) are served. Parameters $1, $2, …
+// are bound to SELECTs by SQLite; in every other statement they are
+// substituted as SQL literals, so `INSERT … SELECT $1, $2` works from a
+// driver. Parameter types are those the client gives in Parse, else text.
+//
+// Describe answers without running anything that changes state or calls
+// Cloud Control: a SELECT is prepared under LIMIT 0 (SQLite then opens no
+// cursor), RETURNING lists are typed from the ProgressEvent fields, SHOW
+// and DESCRIBE read the catalog.
+//
+// Result columns carry PostgreSQL types: text, int8, float8, bool, jsonb
+// (arrays and objects), timestamptz (event times); NULL is NULL. Columns
+// computed by expressions (count(*), 1 + 1) have no declared type in SQLite
+// and are text. Both text and binary result formats are served.
+//
+// BEGIN, COMMIT, ROLLBACK and SET are accepted for clients that send them,
+// but each statement applies at once: Cloud Control has no transactions.
+// Connection chatter is answered here: SELECT version(), current_setting(…),
+// current_user, current_database(), pg_backend_pid(), SHOW server_version
+// and the other settings drivers ask about. Queries of pg_catalog and
+// information_schema (psql's \d) fail with 42P01 and a hint to use SHOW
+// and DESCRIBE.
+//
+// # Errors
+//
+// Engine errors become SQLSTATEs in one place (errors.go): 42601 syntax,
+// 42P01 unknown resource, 42703 unknown column, 42P02 a required key
+// (region, Identifier) not bound, 25006 a mutation on a read-only server,
+// 57014 cancelled, 28P01 wrong password, 53300 too many connections,
+// XX000 internal; Cloud Control errors keep their AWS code in the message,
+// with ValidationException 22023, ResourceNotFoundException 42704,
+// AlreadyExistsException 42710, throttling 53400 and the rest 58000. A
+// connection stays usable after an error. A CancelRequest cancels the
+// running statement's context. Each connection is its own session; a slow
+// statement on one never blocks another.
+//
+// # Authentication
+//
+// Passwords use SCRAM-SHA-256. Config.Users holds verifiers, one per line
+// of a users file:
+//
+//	# name:SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>
+//	alice:SCRAM-SHA-256$4096:…$…:…
+//
+// which is the form PostgreSQL keeps in pg_authid.rolpassword (so verifiers
+// can be copied from a PostgreSQL server). `ccql srv passwd alice` reads a
+// password and prints the line; `--users-file F` writes it there. The
+// server never sees or stores the password. Unknown users go through the
+// same exchange as known ones and fail the same way.
+//
+// Mutual TLS: with a client CA (LoadTLSConfig's clientCAFile, `ccql srv
+// --tls-client-ca`), every client must connect over TLS with a certificate
+// that CA signed. Passwords and client certificates can be combined. All
+// users have the same rights; --read-only is server-wide.
+//
+// A server with neither refuses to serve a non-loopback address
+// (ErrNoAuthentication).
+//
+// # TLS
+//
+// With Config.TLS (LoadTLSConfig(cert, key, clientCA)), TLS is offered to
+// clients that send SSLRequest (sslmode=require, verify-ca, verify-full)
+// and to PostgreSQL 17 clients that start TLS directly
+// (sslnegotiation=direct). Without a client CA TLS stays optional. SetUsers
+// and SetTLSConfig swap the configuration for new connections; `ccql srv`
+// reloads both on SIGHUP.
+//
+// # Connecting
+//
+// psql:
+//
+//	PGPASSWORD=… psql "host=db.example.com port=5466 user=alice dbname=ccql sslmode=verify-full sslrootcert=ca.pem"
+//	psql "host=127.0.0.1 port=5466 user=me sslmode=disable"       # loopback, no auth
+//	psql "host=db.example.com port=5466 user=alice sslmode=verify-full sslrootcert=ca.pem sslcert=alice.pem sslkey=alice-key.pem"
+//
+// pgx (Go):
+//
+//	conn, err := pgx.Connect(ctx, "postgres://alice:PASSWORD@db.example.com:5466/ccql?sslmode=verify-full&sslrootcert=ca.pem")
+//	rows, err := conn.Query(ctx, `SELECT client_name FROM awscc.cognito.user_pool_clients WHERE region = $1 AND Identifier = $2`, "us-east-1", id)
+//
+// JDBC:
+//
+//	jdbc:postgresql://db.example.com:5466/ccql?user=alice&password=…&sslmode=verify-full&sslrootcert=/path/ca.pem
+//
+// (add preferQueryMode=simple for tools that send several statements in one
+// call). The database name is not used; any name is accepted.
+//
+// # Shutdown
+//
+// Shutdown stops accepting, ends idle sessions at once and busy ones when
+// their statement's results have been sent (FATAL 57P01), and cancels what
+// still runs when its context ends.
+package pgwire
