@@ -132,8 +132,9 @@ func TestGeneric_walkEveryType(t *testing.T) {
 			})
 		}
 	})
-	t.Logf("%d types: %d passed, %d skipped (%d excluded, %d uncompilable), %d failed",
-		len(names), passed.Load(), skipped.Load(), len(excluded), len(uncompiled), int64(len(names))-passed.Load()-skipped.Load())
+	t.Logf("%d types: %d passed, %d skipped (%d excluded, %d uncompilable), %d failed; updates: %d changed a property, %d restated the model, %d found no new value",
+		len(names), passed.Load(), skipped.Load(), len(excluded), len(uncompiled), int64(len(names))-passed.Load()-skipped.Load(),
+		w.updated.Load(), w.restated.Load(), w.unchanged.Load())
 	for tn := range excluded {
 		if !slices.Contains(names, tn) {
 			t.Errorf("%s excludes %s, which is not a type", exclusionsFile, tn)
@@ -142,6 +143,11 @@ func TestGeneric_walkEveryType(t *testing.T) {
 }
 
 type walker struct {
+	// updated counts types whose update changed a property, restated the
+	// types updated with a test operation only (every property create-only
+	// or read-only), unchanged those where no new valid value was found.
+	updated, restated, unchanged atomic.Int64
+
 	s    *Server
 	api  *CloudControl
 	ctx  context.Context
@@ -374,7 +380,7 @@ func (w *walker) update(t *testing.T, res *schema.Resource, sch *cfnschema.Schem
 		if !ok {
 			continue
 		}
-		for try := range 4 {
+		for try := range 8 {
 			v, err := node.Example(rnd)
 			if try%2 == 1 {
 				v, err = node.LargerExample(rnd)
@@ -403,6 +409,7 @@ func (w *walker) update(t *testing.T, res *schema.Resource, sch *cfnschema.Schem
 			if ev := w.finish(t, uo.ProgressEvent); ev.OperationStatus != types.OperationStatusSuccess {
 				t.Fatalf("update %s ended %s: %s %s", patch, ev.OperationStatus, ev.ErrorCode, aws.ToString(ev.StatusMessage))
 			}
+			w.updated.Add(1)
 			if slices.Contains(writeOnly, name) || !res.HasHandler("read") {
 				return
 			}
@@ -415,6 +422,7 @@ func (w *walker) update(t *testing.T, res *schema.Resource, sch *cfnschema.Schem
 		}
 	}
 	if len(cands) > 0 {
+		w.unchanged.Add(1)
 		t.Logf("no mutable property to update (of %d candidates: %v)", len(cands), why)
 		return
 	}
@@ -430,6 +438,7 @@ func (w *walker) update(t *testing.T, res *schema.Resource, sch *cfnschema.Schem
 	if ev := w.finish(t, uo.ProgressEvent); ev.OperationStatus != types.OperationStatusSuccess {
 		t.Fatalf("update %s ended %s: %s %s", patch, ev.OperationStatus, ev.ErrorCode, aws.ToString(ev.StatusMessage))
 	}
+	w.restated.Add(1)
 }
 
 // cognitoDesired completes the synthesised desired states of the Cognito

@@ -298,6 +298,8 @@ func TestHandler_realSchemas(t *testing.T) {
 	}{
 		{"AWS::EC2::VPC", map[string]any{"CidrBlock": "10.0.0.0/16"}, "VpcId", `^vpc-[0-9a-f]{17}$`},
 		{"AWS::EC2::SecurityGroup", map[string]any{"GroupDescription": "d"}, "GroupId", `^sg-[0-9a-f]{17}$`},
+		{"AWS::EC2::VPC", map[string]any{"CidrBlock": "10.0.0.0/16"}, "DefaultSecurityGroup", `^sg-[0-9a-f]{17}$`},
+		{"AWS::EC2::VPC", map[string]any{"CidrBlock": "10.0.0.0/16"}, "DefaultNetworkAcl", `^acl-[0-9a-f]{17}$`},
 		{"AWS::Logs::LogGroup", map[string]any{}, "LogGroupName", `^log-group-[A-Z0-9]{12}$`},
 		{"AWS::Logs::LogGroup", map[string]any{"LogGroupName": "mine"}, "Arn", `^arn:aws:logs:us-east-1:123456789012:log-group/mine$`},
 		{"AWS::IAM::Role", map[string]any{"AssumeRolePolicyDocument": map[string]any{}}, "Arn", `^arn:aws:iam::123456789012:role/`},

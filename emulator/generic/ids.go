@@ -33,6 +33,22 @@ var ec2Prefixes = map[string]string{
 	"NetworkInsightsAnalysis": "nia", "SubnetCidrBlock": "subnet-cidr-assoc", "VPCCidrBlock": "vpc-cidr-assoc",
 }
 
+// ec2Prefix returns the id prefix for an EC2 property: the resource the
+// property names ("DefaultSecurityGroup" is an sg-), else the type's own.
+func ec2Prefix(prop, typeLast string) (string, bool) {
+	best := ""
+	for noun := range ec2Prefixes {
+		if len(noun) > len(best) && strings.Contains(prop, noun) {
+			best = noun
+		}
+	}
+	if best != "" {
+		return ec2Prefixes[best], true
+	}
+	p, ok := ec2Prefixes[typeLast]
+	return p, ok
+}
+
 // idMaker makes the generated values of one create: ids, names, ARNs and
 // timestamps in the shapes AWS uses, checked against the property's schema.
 type idMaker struct {
@@ -195,7 +211,7 @@ func (m *idMaker) value(name string, node cfnschema.Node, idHint string) (any, b
 	}
 	// Ids, and the fall-backs for everything above.
 	if m.h.service == "ec2" {
-		if p, ok := ec2Prefixes[m.h.last]; ok {
+		if p, ok := ec2Prefix(name, m.h.last); ok {
 			cands = append(cands, p+"-"+m.hex(17))
 		}
 	}

@@ -66,7 +66,11 @@ func GenerateString(spec StringSpec, rnd *rand.Rand) (string, error) {
 			n := utf8.RuneCountInString(s)
 			if n < spec.MinLength && (prefix || suffix) {
 				// An unanchored pattern lets us pad the string.
-				pad := plainString(spec.MinLength-n, spec.MinLength-n, nil)
+				var padRnd *rand.Rand
+				if g.random {
+					padRnd = rnd
+				}
+				pad := plainString(spec.MinLength-n, spec.MinLength-n, padRnd)
 				if suffix {
 					s += pad
 				} else {
