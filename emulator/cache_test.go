@@ -2,8 +2,12 @@ package emulator_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -91,5 +95,63 @@ func TestReadCache_SharedDataDir(t *testing.T) {
 	for range rounds {
 		_, err := a.api.GetResource(a.ctx, &cc.GetResourceInput{TypeName: aws.String(clientType), Identifier: aws.String(id)})
 		wantAPIError(t, err, "ResourceNotFoundException", "")
+	}
+}
+
+// TestReadCache_ConcurrentReaders: while updates commit one after
+// another, readers running all along never see a value older than the
+// last update that had completed before their read began.
+func TestReadCache_ConcurrentReaders(t *testing.T) {
+	e := newEnv(t, emulator.Options{DataDir: t.TempDir()})
+	pool := e.pool()
+	id := e.client(pool, "")
+	var latest atomic.Int64
+	latest.Store(-1)
+	stop := make(chan struct{})
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				floor := latest.Load()
+				out, err := e.api.GetResource(e.ctx, &cc.GetResourceInput{TypeName: aws.String(clientType), Identifier: aws.String(id)})
+				if err != nil {
+					errs <- err
+					return
+				}
+				var m struct{ ClientName string }
+				if err := json.Unmarshal([]byte(aws.ToString(out.ResourceDescription.Properties)), &m); err != nil {
+					errs <- err
+					return
+				}
+				n := int64(-1)
+				if v, ok := strings.CutPrefix(m.ClientName, "name-"); ok {
+					n, _ = strconv.ParseInt(v, 10, 64)
+				}
+				if n < floor {
+					errs <- fmt.Errorf("read ClientName %q after update %d had completed", m.ClientName, floor)
+					return
+				}
+			}
+		})
+	}
+	for i := range 30 {
+		ev, err := e.update(clientType, id, fmt.Sprintf(`[{"op":"replace","path":"/ClientName","value":"name-%d"}]`, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.mustSucceed(ev)
+		latest.Store(int64(i))
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
