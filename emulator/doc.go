@@ -74,4 +74,11 @@
 // before the reply. Requests a process left unfinished (a crash, kill -9)
 // are finished by the next process that opens the file; Close finishes
 // its own first. Several processes may share the file.
+//
+// Reads are cached: GetResource's encoded properties and the Cognito
+// Describe answers are kept under the store's epoch, which every commit
+// bumps (this process's directly, another process's through SQLite's
+// PRAGMA data_version, checked on each read), so an answer is served again
+// only while nothing has been committed since it was read. Handlers' Read
+// must therefore depend on the stored state alone.
 package emulator
