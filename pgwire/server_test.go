@@ -31,7 +31,7 @@ func TestServer_ExtendedProtocolTypes(t *testing.T) {
 	}
 	var clientIdent string
 	err = c.QueryRow(ctx, `INSERT /*+ AWAIT */ INTO awscc.cognito.user_pool_clients (UserPoolId, ClientName, GenerateSecret, AccessTokenValidity, ExplicitAuthFlows, region)
-		SELECT $1, 'app', true, 2, '["ALLOW_REFRESH_TOKEN_AUTH","ALLOW_USER_SRP_AUTH"]', 'us-east-1' RETURNING Identifier`, poolID).Scan(&clientIdent)
+		SELECT $1, 'app', true, $2, '["ALLOW_REFRESH_TOKEN_AUTH","ALLOW_USER_SRP_AUTH"]', 'us-east-1' RETURNING Identifier`, poolID, 2).Scan(&clientIdent)
 	if err != nil {
 		t.Fatalf("insert client: %v", err)
 	}

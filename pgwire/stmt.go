@@ -19,7 +19,7 @@ import (
 type prepared struct {
 	text   string        // the statement, without its ';'
 	stmt   iql.Statement // nil for an empty query
-	params []uint32      // parameter types; 0 (unspecified) is sent as text
+	params []uint32      // parameter types; 0 where the client left one open
 	// local answers the statement in pgwire (connection chatter such as
 	// SELECT version()); nil sends it to the engine.
 	local func(c *conn) (*ccql.Result, error)
@@ -41,13 +41,13 @@ func prepare(c *conn, text string, paramOIDs []uint32) (*prepared, error) {
 	if len(paramOIDs) > n {
 		n = len(paramOIDs)
 	}
+	// Types the client left open stay 0 in ParameterDescription: SQLite
+	// gives us no way to infer them, and a declared text type would make
+	// drivers like pgx refuse to send an integer. The client then sends
+	// text, which SQLite's column affinity and the engine's schema coercion
+	// turn into the right type.
 	p.params = make([]uint32, n)
 	copy(p.params, paramOIDs)
-	for i, oid := range p.params {
-		if oid == 0 || oid == oidUnknown {
-			p.params[i] = oidText
-		}
-	}
 	if fn := c.intercept(text); fn != nil {
 		p.local = fn
 		return p, nil
