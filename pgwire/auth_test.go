@@ -171,6 +171,11 @@ func TestServer_TLS(t *testing.T) {
 	if _, ok := c.PgConn().Conn().(*tls.Conn); !ok {
 		t.Errorf("verify-full connection is %T, want *tls.Conn", c.PgConn().Conn())
 	}
+	// PostgreSQL 17's direct TLS (no SSLRequest first).
+	direct := connect(t, ts.url("alice", "password=pw sslmode=verify-full sslnegotiation=direct sslrootcert="+p.caFile))
+	if _, ok := direct.PgConn().Conn().(*tls.Conn); !ok {
+		t.Errorf("direct TLS connection is %T", direct.PgConn().Conn())
+	}
 	// Without a client CA, TLS stays optional.
 	plain := connect(t, ts.url("alice", "password=pw sslmode=disable"))
 	if _, ok := plain.PgConn().Conn().(*tls.Conn); ok {
