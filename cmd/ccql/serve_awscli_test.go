@@ -133,11 +133,25 @@ func (c *awsCLI) ok(args ...string) map[string]any {
 	return out
 }
 
+// Exit codes of a failed call: v1 exits 255 for everything; v2 (Debian's
+// awscli) exits 254 when the service answered with an error and 255 for a
+// failed waiter.
+const (
+	exitServiceError = 254
+	exitOther        = 255
+)
+
+// failed reports whether code is how the CLI exits for want, in either
+// major version.
+func failed(code, want int) bool {
+	return code == want || want == exitServiceError && code == exitOther
+}
+
 // fails runs the CLI and requires the exit code and every fragment on stderr.
 func (c *awsCLI) fails(code int, fragments []string, args ...string) {
 	c.t.Helper()
 	r := c.run(args...)
-	if r.code != code {
+	if !failed(r.code, code) {
 		c.t.Errorf("aws %s: exit %d, want %d\nstdout %s\nstderr %s", strings.Join(args, " "), r.code, code, r.stdout, r.stderr)
 		return
 	}
@@ -265,7 +279,7 @@ func TestServe_AWSCLI_CloudControl(t *testing.T) {
 	// Delete, wait, and the client is gone.
 	out = cli.ok("cloudcontrol", "delete-resource", "--type-name", cliClientType, "--identifier", client)
 	cli.waitSuccess(str(t, out, "ProgressEvent", "RequestToken"))
-	cli.fails(255, []string{"ResourceNotFoundException"}, "cloudcontrol", "get-resource", "--type-name", cliClientType, "--identifier", client)
+	cli.fails(exitServiceError, []string{"ResourceNotFoundException"}, "cloudcontrol", "get-resource", "--type-name", cliClientType, "--identifier", client)
 
 	// The Cognito IdP API on the same port and state.
 	created := cli.ok("cognito-idp", "create-user-pool", "--pool-name", "idp-pool")
@@ -328,7 +342,7 @@ func TestServe_AWSCLI_Failures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := *cli
 			c.t = t
-			c.fails(255, tt.fragments, tt.args...)
+			c.fails(exitServiceError, tt.fragments, tt.args...)
 		})
 	}
 
@@ -337,7 +351,7 @@ func TestServe_AWSCLI_Failures(t *testing.T) {
 	out = cli.ok("cloudcontrol", "create-resource", "--type-name", cliClientType, "--desired-state",
 		fmt.Sprintf(`{"UserPoolId":%q,"CallbackURLs":["http://example.com/callback"]}`, pool))
 	token := str(t, out, "ProgressEvent", "RequestToken")
-	cli.fails(255, []string{"Waiter ResourceRequestSuccess failed", "FAILED"},
+	cli.fails(exitOther, []string{"Waiter ResourceRequestSuccess failed", "FAILED"},
 		"cloudcontrol", "wait", "resource-request-success", "--request-token", token)
 	st := cli.ok("cloudcontrol", "get-resource-request-status", "--request-token", token)
 	if got := str(t, st, "ProgressEvent", "OperationStatus"); got != "FAILED" {
@@ -376,8 +390,8 @@ func TestServe_AWSCLI_Auth(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := &awsCLI{t: t, endpoint: endpoint, keyID: tt.keyID, secret: tt.secret}
 			r := c.run(list...)
-			if r.code != 255 || !strings.Contains(r.stderr, tt.want) {
-				t.Errorf("exit %d, stderr %q; want 255 and %s", r.code, r.stderr, tt.want)
+			if !failed(r.code, exitServiceError) || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %s", r.code, r.stderr, exitServiceError, tt.want)
 			}
 			if strings.Contains(r.stderr+r.stdout, "right-secret-value") {
 				t.Error("the output contains the secret")
