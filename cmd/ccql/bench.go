@@ -55,7 +55,7 @@ that are not met do not.`,
 	fs := cmd.Flags()
 	fs.IntVar(&f.clients, "clients", benchmark.DefaultClients, "concurrent clients")
 	fs.DurationVar(&f.duration, "duration", benchmark.DefaultDuration, "measured time of each load")
-	fs.StringVar(&f.dataDir, "data-dir", "", "state directory of the measured emulator (default: a new temporary directory)")
+	fs.StringVar(&f.dataDir, "data-dir", "", "state directory of the measured emulator (default: a new temporary directory; use a disk, not tmpfs, for real fsyncs)")
 	fs.BoolVar(&f.cognitoLocal, "cognito-local", false, "also measure cognito-local (npm) against the emulator")
 	fs.StringVar(&f.cognitoLocalURL, "cognito-local-url", "", "endpoint of a running cognito-local (implies --cognito-local)")
 	fs.StringVar(&f.cognitoLocalDir, "cognito-local-dir", "", "where npm installs cognito-local (default ${XDG_CACHE_HOME:-~/.cache}/ccql/cognito-local)")
