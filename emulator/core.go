@@ -35,7 +35,9 @@ const (
 // core is the Cloud Control state machine over a store and a handler registry.
 type core struct {
 	st      store.Store
-	types   map[string]*typeInfo
+	src     *handlerSource
+	typesMu sync.Mutex
+	types   map[string]*typeInfo // resolved on first use
 	now     func() time.Time
 	rand    io.Reader
 	latency time.Duration
@@ -59,7 +61,10 @@ func newCore(st store.Store, reg *schema.Registry, hs []handler.Handler, opts Op
 		owner:    fmt.Sprintf("%d:%s", os.Getpid(), uuid.NewString()),
 		props:    newReadCache[string](st),
 		describe: newReadCache[[]byte](st),
+		src:      newHandlerSource(reg, hs),
 	}
+	// Hand-written handlers are checked now, so a broken one fails at
+	// start; every other type is resolved when first used.
 	for _, h := range hs {
 		res, err := reg.Lookup(h.TypeName())
 		if err != nil {
@@ -79,11 +84,36 @@ func (c *core) env(p store.Partition) handler.Env {
 	return handler.Env{Account: p.Account, Region: p.Region, Now: c.now(), Rand: c.rand}
 }
 
-// typeFor returns the registered type, checking that it supports action.
-func (c *core) typeFor(typeName, handlerName, action string) (*typeInfo, error) {
-	ti, ok := c.types[typeName]
-	if !ok {
+// typeInfo returns the type's handler and compiled schema, resolving it
+// on first use: a hand-written handler when registered, else the generic
+// one (emulator/generic.go).
+func (c *core) typeInfo(typeName string) (*typeInfo, error) {
+	c.typesMu.Lock()
+	defer c.typesMu.Unlock()
+	if ti, ok := c.types[typeName]; ok {
+		return ti, nil
+	}
+	res, err := c.src.resource(typeName)
+	if errors.Is(err, errNoSuchType) {
 		return nil, errTypeNotFound(typeName)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ti, err := newTypeInfo(nil, res)
+	if err != nil {
+		return nil, err
+	}
+	ti.h = c.src.handlerFor(res, ti.model)
+	c.types[typeName] = ti
+	return ti, nil
+}
+
+// typeFor returns the type, checking that it supports action.
+func (c *core) typeFor(typeName, handlerName, action string) (*typeInfo, error) {
+	ti, err := c.typeInfo(typeName)
+	if err != nil {
+		return nil, err
 	}
 	if !ti.res.HasHandler(handlerName) {
 		return nil, errUnsupported(typeName, action)
@@ -266,8 +296,8 @@ func (c *core) runHandler(ctx context.Context, tx store.Tx, r *store.Request, bo
 			err = fmt.Errorf("handler panic: %v", v)
 		}
 	}()
-	ti, ok := c.types[r.TypeName]
-	if !ok {
+	ti, err := c.typeInfo(r.TypeName)
+	if err != nil {
 		return handler.Errorf(handler.InternalFailure, "no handler for %s", r.TypeName)
 	}
 	var pl payload

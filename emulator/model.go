@@ -18,12 +18,32 @@ func (ti *typeInfo) identifierOf(model map[string]any) (string, bool) {
 	parts := make([]string, len(ti.idProps))
 	for i, p := range ti.idProps {
 		v, ok := model[p]
+		if !ok && strings.Contains(p, "/") {
+			// A nested identifier (S3::StorageLens, SageMaker::Device,
+			// QuickSight::RefreshSchedule): "StorageLensConfiguration/Id".
+			v, ok = nestedValue(model, strings.Split(p, "/"))
+		}
 		if !ok || v == nil {
 			return "", false
 		}
 		parts[i] = scalarString(v)
 	}
 	return strings.Join(parts, "|"), true
+}
+
+// nestedValue returns the value at a path of object keys.
+func nestedValue(model map[string]any, path []string) (any, bool) {
+	var cur any = model
+	for _, k := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = m[k]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
 }
 
 func scalarString(v any) string {

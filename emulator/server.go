@@ -72,7 +72,7 @@ type Server struct {
 // previous process left unfinished, and starts listening on opts.Addr if
 // it is set.
 func NewServer(opts Options) (*Server, error) {
-	reg := schema.NewRegistry()
+	reg := schema.NewFullRegistry()
 	return newServer(opts, reg, cognito.Handlers(reg), cognito.Operations())
 }
 
