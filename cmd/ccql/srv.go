@@ -151,8 +151,13 @@ func runSrv(a *app, f *srvFlags) error {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	go func() {
-		for range hup {
-			reloadSrv(srv, f, logger)
+		for {
+			select {
+			case <-hup:
+				reloadSrv(srv, f, logger)
+			case <-a.ctx.Done():
+				return
+			}
 		}
 	}()
 
