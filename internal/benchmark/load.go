@@ -20,28 +20,38 @@ type op func(ctx context.Context, worker, i int) error
 
 // load runs op on n workers: warmup first (not measured), then d
 // measured. Latencies are those of the calls started in the measured
-// window; ops/s counts them over the window.
+// window; a worker that started none there (a machine so busy that one
+// call outlasted the window) makes one more, so every load measures
+// something. Throughput is measured calls over the time from the window's
+// start to the end of the last of them.
 func load(ctx context.Context, name, target string, n int, warmup, d time.Duration, fn op) Result {
 	start := time.Now()
 	measureFrom := start.Add(warmup)
 	end := measureFrom.Add(d)
 	lats := make([][]time.Duration, n)
+	lastEnd := make([]time.Time, n)
 	var errs atomic.Int64
 	var firstErr atomic.Value
 	var wg sync.WaitGroup
 	for w := range n {
 		wg.Go(func() {
 			local := make([]time.Duration, 0, 4096)
+			attempts := 0 // calls started in the window, whatever their outcome
 			for i := 0; ; i++ {
 				if ctx.Err() != nil {
 					break
 				}
 				t0 := time.Now()
-				if !t0.Before(end) {
+				if !t0.Before(end) && attempts > 0 {
 					break
 				}
+				measured := !t0.Before(measureFrom)
 				err := fn(ctx, w, i)
-				if t0.Before(measureFrom) || errors.Is(err, errSkip) {
+				if !measured {
+					continue
+				}
+				attempts++
+				if errors.Is(err, errSkip) {
 					continue
 				}
 				if err != nil {
@@ -52,20 +62,28 @@ func load(ctx context.Context, name, target string, n int, warmup, d time.Durati
 					firstErr.CompareAndSwap(nil, err.Error())
 					continue
 				}
-				local = append(local, time.Since(t0))
+				t1 := time.Now()
+				local = append(local, t1.Sub(t0))
+				lastEnd[w] = t1
 			}
 			lats[w] = local
 		})
 	}
 	wg.Wait()
+	elapsed := d
+	for _, t := range lastEnd {
+		if e := t.Sub(measureFrom); e > elapsed {
+			elapsed = e
+		}
+	}
 	all := slices.Concat(lats...)
 	slices.Sort(all)
-	r := Result{Name: name, Target: target, Clients: n, Ops: int64(len(all)), Errors: errs.Load(), Seconds: d.Seconds()}
+	r := Result{Name: name, Target: target, Clients: n, Ops: int64(len(all)), Errors: errs.Load(), Seconds: elapsed.Seconds()}
 	if e, ok := firstErr.Load().(string); ok {
 		r.FirstError = e
 	}
 	if len(all) > 0 {
-		r.OpsPerSec = float64(len(all)) / d.Seconds()
+		r.OpsPerSec = float64(len(all)) / elapsed.Seconds()
 		r.P50Micros = micros(all[len(all)/2])
 		r.P99Micros = micros(all[min(len(all)-1, len(all)*99/100)])
 	}

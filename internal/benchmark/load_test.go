@@ -22,6 +22,8 @@ func TestLoad(t *testing.T) {
 			return nil
 		}, true, true},
 		{"set-up calls are skipped", func(context.Context, int, int) error { return errSkip }, false, false},
+		// Each call outlasts the whole window: still one measured call per worker.
+		{"calls longer than the window", func(context.Context, int, int) error { time.Sleep(50 * time.Millisecond); return nil }, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,6 +39,9 @@ func TestLoad(t *testing.T) {
 			}
 			if r.Clients != 3 || r.Name != "Op" || r.Target != "target" {
 				t.Errorf("result header %+v", r)
+			}
+			if tt.wantOps && r.Ops < int64(r.Clients) {
+				t.Errorf("ops = %d, want at least one per client", r.Ops)
 			}
 			if r.Ops > 0 && (r.P50Micros > r.P99Micros || r.OpsPerSec <= 0) {
 				t.Errorf("p50 %.2f > p99 %.2f or no throughput", r.P50Micros, r.P99Micros)
