@@ -67,10 +67,11 @@ func coerce(v any, jsonType string, asString bool) (any, error) {
 				return x == 1, nil
 			}
 		case string:
+			// PostgreSQL's spellings too: pgx sends a boolean parameter as t/f.
 			switch strings.ToLower(strings.TrimSpace(x)) {
-			case "true", "1":
+			case "true", "1", "t", "yes", "y", "on":
 				return true, nil
-			case "false", "0":
+			case "false", "0", "f", "no", "n", "off":
 				return false, nil
 			}
 		}

@@ -249,3 +249,14 @@ func TestEngine_ExecStopsAtFailure(t *testing.T) {
 		t.Errorf("results = %d, want the 1 before the failure", len(res))
 	}
 }
+
+func TestEngine_ExpressionColumnTypes(t *testing.T) {
+	eng := openEngine(t)
+	res := query(t, eng, `SELECT 1 + 1 AS n, 1.5 AS f, 'x' || 'y' AS s, NULL AS z`)
+	want := []ccql.Type{ccql.TypeInt, ccql.TypeFloat, ccql.TypeText, ccql.TypeAny}
+	for i, c := range res.Columns {
+		if c.Type != want[i] {
+			t.Errorf("%s: type %v, want %v", c.Name, c.Type, want[i])
+		}
+	}
+}

@@ -18,6 +18,11 @@ func typedResult(rows *vtable.Rows) *Result {
 	for i, name := range rows.Columns {
 		res.Columns[i] = Column{Name: name, Type: typeOfDecl(rows.Decls[i])}
 	}
+	for i := range res.Columns {
+		if res.Columns[i].Type == TypeAny {
+			res.Columns[i].Type = typeOfValues(rows.Values, i)
+		}
+	}
 	res.Rows = make([][]any, len(rows.Values))
 	for r, vals := range rows.Values {
 		row := make([]any, len(vals))
@@ -86,4 +91,36 @@ func convert(v any, t Type) any {
 		}
 	}
 	return v
+}
+
+// typeOfValues types an expression column (count(*), a || b, …) from its
+// values: integers, numbers or text when every non-NULL value agrees, else
+// TypeAny.
+func typeOfValues(rows [][]any, col int) Type {
+	t := TypeAny
+	for _, row := range rows {
+		var vt Type
+		switch row[col].(type) {
+		case nil:
+			continue
+		case int64:
+			vt = TypeInt
+		case float64:
+			vt = TypeFloat
+		case string, []byte:
+			vt = TypeText
+		default:
+			return TypeAny
+		}
+		switch {
+		case t == TypeAny:
+			t = vt
+		case t == vt:
+		case t == TypeInt && vt == TypeFloat, t == TypeFloat && vt == TypeInt:
+			t = TypeFloat
+		default:
+			return TypeAny
+		}
+	}
+	return t
 }

@@ -74,6 +74,7 @@ type DB struct {
 	mu       sync.Mutex
 	sessions map[int64]*session
 	idle     chan *session
+	slots    chan struct{} // one per open session: bounds them without database/sql's cap
 	nextID   atomic.Int64
 	errs     sync.Map // provider error text → error, see unwrapSQLite
 }
@@ -89,7 +90,7 @@ func Open(resolve Resolver, funcs Funcs, maxSessions int) (*DB, error) {
 		maxSessions = 8
 	}
 	d := &sqlite.Driver{}
-	v := &DB{resolve: resolve, sessions: map[int64]*session{}, idle: make(chan *session, maxSessions)}
+	v := &DB{resolve: resolve, sessions: map[int64]*session{}, idle: make(chan *session, maxSessions), slots: make(chan struct{}, maxSessions)}
 	if err := d.RegisterModule(moduleName, module{v}); err != nil {
 		return nil, fmt.Errorf("register module: %w", err)
 	}
@@ -102,8 +103,10 @@ func Open(resolve Resolver, funcs Funcs, maxSessions int) (*DB, error) {
 		}
 	}
 	v.db = sql.OpenDB(connector{d})
-	v.db.SetMaxOpenConns(maxSessions)
-	v.db.SetMaxIdleConns(maxSessions)
+	// The session slots bound the connections; a cap here as well would
+	// count parked sessions as open and starve callers blocked in Conn.
+	v.db.SetMaxOpenConns(0)
+	v.db.SetMaxIdleConns(0)
 	v.db.SetConnMaxLifetime(0)
 	return v, nil
 }
@@ -150,14 +153,24 @@ func (s *session) prepare(ctx context.Context, query string) (*sql.Stmt, error) 
 	return st, nil
 }
 
+// acquire returns an idle session, or opens one while fewer than the
+// maximum are open, or waits for one to come back.
 func (v *DB) acquire(ctx context.Context) (*session, error) {
 	select {
 	case s := <-v.idle:
 		return s, nil
 	default:
 	}
+	select {
+	case s := <-v.idle:
+		return s, nil
+	case v.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	conn, err := v.db.Conn(ctx)
 	if err != nil {
+		<-v.slots
 		return nil, fmt.Errorf("open sqlite session: %w", err)
 	}
 	s := &session{id: v.nextID.Add(1), conn: conn, tables: map[string]bool{}, stmts: map[string]*sql.Stmt{}}
@@ -184,6 +197,7 @@ func (v *DB) release(s *session, broken bool) {
 		st.Close()
 	}
 	s.conn.Close()
+	<-v.slots
 }
 
 // cached returns a prefetched scan; s may be nil.

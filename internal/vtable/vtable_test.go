@@ -139,3 +139,38 @@ func TestDB_QueryPrefetch(t *testing.T) {
 		t.Errorf("scans = %d, want 2 (the prefetched ones only): %v", got, pools.scans)
 	}
 }
+
+// TestDB_ManyConcurrentQueries runs far more statements at once than there
+// are sessions: every one must finish (a session's return must wake a
+// waiting caller).
+func TestDB_ManyConcurrentQueries(t *testing.T) {
+	db, _, _ := newDB(t) // 4 sessions
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := 0; i < 64; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 20; j++ {
+				if _, err := db.Query(context.Background(), []string{"a.b.pools"}, `SELECT pool FROM "a.b.pools" WHERE region = 'r1'`); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func TestDB_AcquireHonoursContext(t *testing.T) {
+	db, _, _ := newDB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := db.Query(ctx, nil, `SELECT 1`); err == nil {
+		t.Error("a query with a cancelled context succeeded")
+	}
+}
