@@ -172,16 +172,21 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.add(load(ctx, "GetResource", TargetInProcess1, 1, cfg.Warmup, cfg.Duration, inProc))
 	rep.add(load(ctx, "GetResource", TargetInProcess, cfg.Clients, cfg.Warmup, cfg.Duration, inProc))
 
-	// GetResource over HTTP, then the same load on a bare handler.
+	// GetResource over HTTP and the same load on a bare handler, in
+	// alternating rounds: on a shared machine, a burst of someone else's
+	// work then weighs on both sides of the ratio alike.
 	getBody := []byte(fmt.Sprintf(`{"TypeName":%q,"Identifier":%q}`, clientType, id))
-	cfg.Progress("GetResource over HTTP")
-	rep.add(httpLoad(ctx, cfg, "GetResource", TargetHTTP, srv.URL(), "CloudApiService", "application/x-amz-json-1.0", func(int) []byte { return getBody }))
 	bare, err := startBare(props)
 	if err != nil {
 		return nil, fmt.Errorf("bench: bare handler: %w", err)
 	}
-	cfg.Progress("GetResource on a bare net/http handler")
-	rep.add(httpLoad(ctx, cfg, "GetResource", TargetBare, bare.url, "CloudApiService", "application/x-amz-json-1.0", func(int) []byte { return getBody }))
+	cfg.Progress("GetResource over HTTP and on a bare net/http handler")
+	for _, r := range alternate(ctx, cfg, "GetResource",
+		httpSide{TargetHTTP, srv.URL(), "CloudApiService", "application/x-amz-json-1.0", func(int) []byte { return getBody }},
+		httpSide{TargetBare, bare.url, "CloudApiService", "application/x-amz-json-1.0", func(int) []byte { return getBody }},
+	) {
+		rep.add(r)
+	}
 	bare.close()
 
 	cfg.Progress("durable CreateResource")
@@ -297,18 +302,60 @@ func awaitRequest(ctx context.Context, api *emulator.CloudControl, ev *types.Pro
 	}
 }
 
-// httpLoad runs N clients posting body(worker) to url.
-func httpLoad(ctx context.Context, cfg Config, name, target, url, prefix, contentType string, body func(worker int) []byte) Result {
-	t := newJSONTarget(url, contentType, prefix, cfg.Clients)
-	defer t.close()
-	headers := make([]http.Header, cfg.Clients)
-	bodies := make([][]byte, cfg.Clients)
-	for w := range cfg.Clients {
-		headers[w], bodies[w] = t.header(name), body(w)
+// httpSide is one server of an HTTP load.
+type httpSide struct {
+	target, url, prefix, contentType string
+	body                             func(worker int) []byte
+}
+
+// op returns the load's call on side: worker w posts its pre-built
+// body with its own header.
+func (h httpSide) op(t *jsonTarget, operation string, clients int) op {
+	headers := make([]http.Header, clients)
+	bodies := make([][]byte, clients)
+	for w := range clients {
+		headers[w], bodies[w] = t.header(operation), h.body(w)
 	}
-	return load(ctx, name, target, cfg.Clients, cfg.Warmup, cfg.Duration, func(ctx context.Context, w, _ int) error {
-		return t.do(ctx, headers[w], bodies[w])
-	})
+	return func(ctx context.Context, w, _ int) error { return t.do(ctx, headers[w], bodies[w]) }
+}
+
+// httpLoad runs N clients posting side's bodies.
+func httpLoad(ctx context.Context, cfg Config, operation string, side httpSide) Result {
+	t := newJSONTarget(side.url, side.contentType, side.prefix, cfg.Clients)
+	defer t.close()
+	return load(ctx, operation, side.target, cfg.Clients, cfg.Warmup, cfg.Duration, side.op(t, operation, cfg.Clients))
+}
+
+// alternateRounds is how many slices each side of an alternated
+// comparison gets.
+const alternateRounds = 5
+
+// alternate measures the same operation on several servers in turns,
+// Duration in all for each, and returns one result per server.
+func alternate(ctx context.Context, cfg Config, operation string, sides ...httpSide) []Result {
+	targets := make([]*jsonTarget, len(sides))
+	ops := make([]op, len(sides))
+	acc := make([]samples, len(sides))
+	for i, s := range sides {
+		targets[i] = newJSONTarget(s.url, s.contentType, s.prefix, cfg.Clients)
+		defer targets[i].close()
+		ops[i] = s.op(targets[i], operation, cfg.Clients)
+	}
+	slice := max(cfg.Duration/alternateRounds, time.Millisecond)
+	for round := range alternateRounds {
+		for i := range sides {
+			warmup := time.Duration(0)
+			if round == 0 {
+				warmup = cfg.Warmup // opens the connections
+			}
+			acc[i].add(measure(ctx, cfg.Clients, warmup, slice, ops[i]))
+		}
+	}
+	out := make([]Result, len(sides))
+	for i, s := range sides {
+		out[i] = summarize(operation, s.target, cfg.Clients, acc[i])
+	}
+	return out
 }
 
 // durableCreates creates user pools in process with N clients on the

@@ -60,7 +60,7 @@ func cognitoLoads(ctx context.Context, cfg Config, target, url string) ([]Result
 	if err != nil {
 		return nil, err
 	}
-	out := []Result{httpLoad(ctx, cfg, "DescribeUserPoolClient", target, url, idpPrefix, idpContentType, func(int) []byte { return describe })}
+	out := []Result{httpLoad(ctx, cfg, "DescribeUserPoolClient", httpSide{target, url, idpPrefix, idpContentType, func(int) []byte { return describe }})}
 
 	// Each creating client fills a pool of its own, then moves on.
 	type slot struct {

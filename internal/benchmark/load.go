@@ -18,13 +18,35 @@ import (
 // calls from 0.
 type op func(ctx context.Context, worker, i int) error
 
-// load runs op on n workers: warmup first (not measured), then d
+// samples are the raw measurements of one or more runs of a load.
+type samples struct {
+	lats     []time.Duration // of the successful measured calls
+	errors   int64
+	firstErr string
+	elapsed  time.Duration // measured time
+}
+
+func (s *samples) add(o samples) {
+	s.lats = append(s.lats, o.lats...)
+	s.errors += o.errors
+	if s.firstErr == "" {
+		s.firstErr = o.firstErr
+	}
+	s.elapsed += o.elapsed
+}
+
+// load runs op on n workers for warmup plus d and summarises it.
+func load(ctx context.Context, name, target string, n int, warmup, d time.Duration, fn op) Result {
+	return summarize(name, target, n, measure(ctx, n, warmup, d, fn))
+}
+
+// measure runs op on n workers: warmup first (not measured), then d
 // measured. Latencies are those of the calls started in the measured
 // window; a worker that started none there (a machine so busy that one
-// call outlasted the window) makes one more, so every load measures
-// something. Throughput is measured calls over the time from the window's
-// start to the end of the last of them.
-func load(ctx context.Context, name, target string, n int, warmup, d time.Duration, fn op) Result {
+// call outlasted the window) makes one more, so every run measures
+// something. The measured time runs from the window's start to the end of
+// the last measured call.
+func measure(ctx context.Context, n int, warmup, d time.Duration, fn op) samples {
 	start := time.Now()
 	measureFrom := start.Add(warmup)
 	end := measureFrom.Add(d)
@@ -70,20 +92,25 @@ func load(ctx context.Context, name, target string, n int, warmup, d time.Durati
 		})
 	}
 	wg.Wait()
-	elapsed := d
+	out := samples{lats: slices.Concat(lats...), errors: errs.Load(), elapsed: d}
 	for _, t := range lastEnd {
-		if e := t.Sub(measureFrom); e > elapsed {
-			elapsed = e
+		if e := t.Sub(measureFrom); e > out.elapsed {
+			out.elapsed = e
 		}
 	}
-	all := slices.Concat(lats...)
-	slices.Sort(all)
-	r := Result{Name: name, Target: target, Clients: n, Ops: int64(len(all)), Errors: errs.Load(), Seconds: elapsed.Seconds()}
 	if e, ok := firstErr.Load().(string); ok {
-		r.FirstError = e
+		out.firstErr = e
 	}
-	if len(all) > 0 {
-		r.OpsPerSec = float64(len(all)) / elapsed.Seconds()
+	return out
+}
+
+// summarize turns samples into a Result: p50, p99 and calls per second.
+func summarize(name, target string, n int, s samples) Result {
+	all := slices.Clone(s.lats)
+	slices.Sort(all)
+	r := Result{Name: name, Target: target, Clients: n, Ops: int64(len(all)), Errors: s.errors, FirstError: s.firstErr, Seconds: s.elapsed.Seconds()}
+	if len(all) > 0 && s.elapsed > 0 {
+		r.OpsPerSec = float64(len(all)) / s.elapsed.Seconds()
 		r.P50Micros = micros(all[len(all)/2])
 		r.P99Micros = micros(all[min(len(all)-1, len(all)*99/100)])
 	}
