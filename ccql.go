@@ -31,9 +31,10 @@ const (
 
 // Defaults for a zero Config.
 const (
-	DefaultWaitTimeout = 2 * time.Minute
-	DefaultConcurrency = 8
-	DefaultRegion      = "us-east-1"
+	DefaultWaitTimeout   = 2 * time.Minute
+	DefaultConcurrency   = 8
+	DefaultMaxStatements = 16
+	DefaultRegion        = "us-east-1"
 )
 
 // Config configures an Engine. The zero value is the embedded emulator with
@@ -51,10 +52,14 @@ type Config struct {
 	WaitTimeout time.Duration // 0 means DefaultWaitTimeout
 	// FailOnFailed turns an awaited FAILED request into an error.
 	FailOnFailed bool
-	Concurrency  int           // parallel Cloud Control calls per statement; 0 means DefaultConcurrency
-	Latency      time.Duration // the embedded emulator's simulated completion delay
-	Progress     io.Writer     // where an awaiting spinner is drawn (a terminal's stderr), nil for none
-	Logger       *slog.Logger  // nil means discard
+	Concurrency  int // parallel Cloud Control calls per statement; 0 means DefaultConcurrency
+	// MaxStatements bounds the statements that run at once (each on its own
+	// SQLite session); more wait for one to finish. 0 means
+	// DefaultMaxStatements. A server sets it to its connection limit.
+	MaxStatements int
+	Latency       time.Duration // the embedded emulator's simulated completion delay
+	Progress      io.Writer     // where an awaiting spinner is drawn (a terminal's stderr), nil for none
+	Logger        *slog.Logger  // nil means discard
 }
 
 // Type is the type of a result column.

@@ -90,7 +90,10 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	e.cat = catalog.New(schema.NewFullRegistry())
 	e.prov = provider.New(e.cat, e.api, cfg.Concurrency)
-	e.db, err = vtable.Open(e.prov.Resolve, sqlFuncs(), cfg.Concurrency)
+	if cfg.MaxStatements <= 0 {
+		cfg.MaxStatements = DefaultMaxStatements
+	}
+	e.db, err = vtable.Open(e.prov.Resolve, sqlFuncs(), cfg.MaxStatements)
 	if err != nil {
 		e.Close()
 		return nil, err

@@ -129,10 +129,7 @@ func TestLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("load test; run without -short")
 	}
-	// The engine's SQLite sessions are capped at Concurrency; below the
-	// number of concurrent statements they run out (see the report to the
-	// lead), so this run gives every connection room.
-	eng, err := ccql.Open(context.Background(), ccql.Config{DataDir: t.TempDir(), Concurrency: 4 * *loadConns})
+	eng, err := ccql.Open(context.Background(), ccql.Config{DataDir: t.TempDir(), MaxStatements: *loadConns})
 	if err != nil {
 		t.Fatal(err)
 	}

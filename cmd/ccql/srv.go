@@ -38,7 +38,6 @@ type srvFlags struct {
 	maxConnections  int
 	shutdownTimeout time.Duration
 	logLevel        string
-	concurrencySet  bool
 }
 
 func newSrvCmd(a *app) *cobra.Command {
@@ -62,7 +61,6 @@ the TLS files. SIGTERM stops accepting, lets running statements finish
 (up to --shutdown-timeout), then exits.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f.concurrencySet = cmd.Flags().Changed("concurrency")
 			return runSrv(a, &f)
 		},
 	}
@@ -130,12 +128,8 @@ func runSrv(a *app, f *srvFlags) error {
 		return usageErrorf("refusing to serve %s without authentication: set --users-file (passwords) or --tls-client-ca (client certificates), or listen on 127.0.0.1", f.addr)
 	}
 	cfg.Logger = logger
-	if !f.concurrencySet && cfg.Concurrency < 2*f.maxConnections {
-		// The engine keeps at most Concurrency SQLite sessions, and with
-		// more statements in flight than that its session pool can wedge
-		// (internal/vtable acquire); every connection needs room for one.
-		cfg.Concurrency = 2 * f.maxConnections
-	}
+	// Every connection may run a statement at once.
+	cfg.MaxStatements = f.maxConnections
 	eng, err := ccql.Open(a.ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("srv: %w", err)
