@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 
@@ -66,11 +65,6 @@ type insertPlan struct {
 	stringCols   []bool
 	returning    []string
 	await        bool
-}
-
-// mutationOutcome is one request's final (or first) ProgressEvent.
-type mutationOutcome struct {
-	event *types.ProgressEvent
 }
 
 func (e *Engine) runInsert(ctx context.Context, p *insertPlan) (*Result, error) {
@@ -153,20 +147,32 @@ func (e *Engine) runInsert(ctx context.Context, p *insertPlan) (*Result, error) 
 			ClientToken: optional(params.clientToken), RoleArn: optional(params.roleArn), TypeVersionId: optional(params.typeVersionID),
 		}})
 	}
-	outcomes := make([]*types.ProgressEvent, len(reqs))
-	err = e.parallel(ctx, len(reqs), func(ctx context.Context, i int) error {
+	return e.dispatch(ctx, len(reqs), p.await, p.returning, func(ctx context.Context, i int) (*types.ProgressEvent, string, error) {
 		out, err := e.api.CreateResource(ctx, reqs[i].in, cloudcontrol.WithRegion(reqs[i].region))
 		if err != nil {
-			return serviceError("CreateResource", err)
+			return nil, "", serviceError("CreateResource", err)
 		}
-		ev, err := e.maybeAwait(ctx, out.ProgressEvent, reqs[i].region, p.await)
-		outcomes[i] = ev
+		return out.ProgressEvent, reqs[i].region, nil
+	})
+}
+
+// dispatch sends n requests in parallel, awaits each when asked, and
+// projects the events onto RETURNING.
+func (e *Engine) dispatch(ctx context.Context, n int, await bool, returning []string,
+	send func(ctx context.Context, i int) (ev *types.ProgressEvent, region string, err error)) (*Result, error) {
+	outcomes := make([]*types.ProgressEvent, n)
+	err := e.parallel(ctx, n, func(ctx context.Context, i int) error {
+		ev, region, err := send(ctx, i)
+		if err != nil {
+			return err
+		}
+		outcomes[i], err = e.maybeAwait(ctx, ev, region, await)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return e.mutationResult(outcomes, p.returning)
+	return e.mutationResult(outcomes, returning)
 }
 
 func orEmpty(v any) any {
@@ -303,24 +309,17 @@ func (e *Engine) runUpdate(ctx context.Context, p *updatePlan) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	outcomes := make([]*types.ProgressEvent, len(targets))
-	err = e.parallel(ctx, len(targets), func(ctx context.Context, i int) error {
+	return e.dispatch(ctx, len(targets), p.await, p.returning, func(ctx context.Context, i int) (*types.ProgressEvent, string, error) {
 		typeName, id := t.TypeName, targets[i].identifier
 		out, err := e.api.UpdateResource(ctx, &cc.UpdateResourceInput{
 			TypeName: &typeName, Identifier: &id, PatchDocument: &patch,
 			ClientToken: optional(p.params.clientToken), RoleArn: optional(p.params.roleArn), TypeVersionId: optional(p.params.typeVersionID),
 		}, cloudcontrol.WithRegion(targets[i].region))
 		if err != nil {
-			return serviceError("UpdateResource", err)
+			return nil, "", serviceError("UpdateResource", err)
 		}
-		ev, err := e.maybeAwait(ctx, out.ProgressEvent, targets[i].region, p.await)
-		outcomes[i] = ev
-		return err
+		return out.ProgressEvent, targets[i].region, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return e.mutationResult(outcomes, p.returning)
 }
 
 // buildPatch returns the PatchDocument: given as such, or built from
@@ -426,24 +425,17 @@ func (e *Engine) runDelete(ctx context.Context, p *deletePlan) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	outcomes := make([]*types.ProgressEvent, len(targets))
-	err = e.parallel(ctx, len(targets), func(ctx context.Context, i int) error {
+	return e.dispatch(ctx, len(targets), p.await, p.returning, func(ctx context.Context, i int) (*types.ProgressEvent, string, error) {
 		typeName, id := t.TypeName, targets[i].identifier
 		out, err := e.api.DeleteResource(ctx, &cc.DeleteResourceInput{
 			TypeName: &typeName, Identifier: &id,
 			ClientToken: optional(p.params.clientToken), RoleArn: optional(p.params.roleArn), TypeVersionId: optional(p.params.typeVersionID),
 		}, cloudcontrol.WithRegion(targets[i].region))
 		if err != nil {
-			return serviceError("DeleteResource", err)
+			return nil, "", serviceError("DeleteResource", err)
 		}
-		ev, err := e.maybeAwait(ctx, out.ProgressEvent, targets[i].region, p.await)
-		outcomes[i] = ev
-		return err
+		return out.ProgressEvent, targets[i].region, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return e.mutationResult(outcomes, p.returning)
 }
 
 // runCancel answers DELETE FROM awscc.cloud_control.resource_requests
@@ -572,13 +564,4 @@ func (e *Engine) parallel(ctx context.Context, n int, fn func(ctx context.Contex
 	}
 	wg.Wait()
 	return errors.Join(errs...)
-}
-
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -132,22 +132,7 @@ type resourceTable struct {
 }
 
 func newResourceTable(p *Provider, ct *catalog.Table) *resourceTable {
-	t := &resourceTable{p: p, ct: ct}
-	listReq := map[string]bool{}
-	for _, prop := range ct.ListRequired {
-		listReq[prop] = true
-	}
-	t.cols = append(t.cols, vtable.Column{Name: catalog.RegionColumn, Decl: "TEXT", Key: vtable.Required})
-	for _, c := range ct.Columns {
-		if c.Name == catalog.RegionColumn {
-			continue
-		}
-		col := vtable.Column{Name: c.Name, Decl: declType(c.Type)}
-		if listReq[c.Property] || c.Identifier {
-			col.Key = vtable.Optional
-		}
-		t.cols = append(t.cols, col)
-	}
+	t := &resourceTable{p: p, ct: ct, cols: columns(ct, true)}
 	t.cols = append(t.cols, vtable.Column{Name: catalog.IdentifierColumn, Decl: "TEXT", Hidden: true, Key: vtable.Optional})
 	for _, prop := range ct.Identifier {
 		for i, c := range t.cols {
@@ -258,23 +243,29 @@ type listTable struct {
 }
 
 func newListTable(p *Provider, ct *catalog.Table) *listTable {
-	t := &listTable{p: p, ct: ct}
+	return &listTable{p: p, ct: ct, cols: columns(ct, false)}
+}
+
+// columns returns region, then the catalog's columns: list-handler
+// parameters are optional keys, and so are identifier columns of a full
+// table (both of them together make an Identifier).
+func columns(ct *catalog.Table, identifierKeys bool) []vtable.Column {
 	listReq := map[string]bool{}
 	for _, prop := range ct.ListRequired {
 		listReq[prop] = true
 	}
-	t.cols = append(t.cols, vtable.Column{Name: catalog.RegionColumn, Decl: "TEXT", Key: vtable.Required})
+	cols := []vtable.Column{{Name: catalog.RegionColumn, Decl: "TEXT", Key: vtable.Required}}
 	for _, c := range ct.Columns {
 		if c.Name == catalog.RegionColumn {
 			continue
 		}
 		col := vtable.Column{Name: c.Name, Decl: declType(c.Type)}
-		if listReq[c.Property] {
+		if listReq[c.Property] || identifierKeys && c.Identifier {
 			col.Key = vtable.Optional
 		}
-		t.cols = append(t.cols, col)
+		cols = append(cols, col)
 	}
-	return t
+	return cols
 }
 
 func (t *listTable) Columns() []vtable.Column { return t.cols }
