@@ -46,6 +46,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		newServeCmd(a),
 		newSrvCmd(a),
 		newDeployCmd(a),
+		newBenchCmd(a),
 		newVersionCmd(a),
 	)
 	err := root.ExecuteContext(ctx)
