@@ -33,6 +33,10 @@ func newSDK(t *testing.T) (*cip.Client, *cognitotest.Server) {
 		BaseEndpoint:     aws.String(hs.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
 		RetryMaxAttempts: 1,
+		// The server's own client: the SDK's default transport is shared,
+		// and a kept-alive connection to a closed test server on a reused
+		// port fails the next test with "use of closed network connection".
+		HTTPClient: hs.Client(),
 	})
 	return client, srv
 }
