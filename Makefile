@@ -5,7 +5,7 @@ BIN     ?= bin/ccql
 PKGS    ?= ./...
 export CGO_ENABLED ?= 0
 
-.PHONY: build demo test vet fmt-check bench bench-cli fuzz clean
+.PHONY: build demo test test-race vet fmt-check bench bench-cli fuzz clean
 
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/ccql
@@ -24,6 +24,11 @@ fmt-check:
 test: fmt-check vet
 	$(GO) build ./...
 	$(GO) test -count=1 -timeout 20m $(PKGS)
+	$(MAKE) test-race
+
+# The race detector needs cgo; -short skips the tests that build and run the binary.
+test-race:
+	CGO_ENABLED=1 $(GO) test -race -short -count=1 -timeout 20m $(PKGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
