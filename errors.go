@@ -29,6 +29,7 @@ type ServiceError struct {
 	Status    int // HTTP status when known, else 0
 }
 
+// Error implements error.
 func (e *ServiceError) Error() string {
 	return fmt.Sprintf("%s: %s: %s", e.Operation, e.Code, e.Message)
 }

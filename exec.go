@@ -15,7 +15,9 @@ type StatementError struct {
 	Err       error
 }
 
+// Error implements error.
 func (e *StatementError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+// Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *StatementError) Unwrap() error { return e.Err }
 
 // Exec runs every statement of script in order (statements separated by

@@ -28,6 +28,7 @@ type Error struct {
 	err      error
 }
 
+// Error implements error.
 func (e *Error) Error() string { return e.msg }
 
 // Unwrap returns the cause.

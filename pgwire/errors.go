@@ -46,6 +46,7 @@ type Error struct {
 	Fatal   bool // the connection ends after it
 }
 
+// Error implements error.
 func (e *Error) Error() string { return e.Message }
 
 func errorf(code, format string, args ...any) *Error {

@@ -46,6 +46,7 @@ type Error struct {
 	coral   bool // a protocol error: Coral namespace and "message" key
 }
 
+// Error implements error.
 func (e *Error) Error() string { return e.Type + ": " + e.Message }
 
 // Errorf returns a service *Error.

@@ -48,6 +48,7 @@ type Error struct {
 	Msg       string // what went wrong
 }
 
+// Error implements error.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Template)

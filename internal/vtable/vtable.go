@@ -63,6 +63,7 @@ type MissingKeyError struct {
 	Keys  []string
 }
 
+// Error implements error.
 func (e *MissingKeyError) Error() string {
 	return fmt.Sprintf("%s: missing required key %s (bind it with = or IN in WHERE or ON)", e.Table, strings.Join(e.Keys, ", "))
 }
