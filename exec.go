@@ -17,6 +17,7 @@ type StatementError struct {
 
 // Error implements error.
 func (e *StatementError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+
 // Unwrap returns the underlying error, for errors.Is and errors.As.
 func (e *StatementError) Unwrap() error { return e.Err }
 
