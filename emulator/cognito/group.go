@@ -245,7 +245,7 @@ func opDeleteGroup(_ context.Context, _ handler.Env, tx handler.Tx, body []byte)
 }
 
 func opListGroups(_ context.Context, _ handler.Env, tx handler.Tx, body []byte) (any, error) {
-	items, next, err := listSatellites(tx, body, typeGroup, 60, true, func(_ string, m map[string]any) (map[string]any, error) {
+	items, next, err := listSatellites(tx, body, typeGroup, groupPage, func(_ string, m map[string]any) (map[string]any, error) {
 		return groupToAPI(tx, m)
 	})
 	if err != nil {

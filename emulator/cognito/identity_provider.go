@@ -459,7 +459,7 @@ func opGetIdentityProviderByIdentifier(_ context.Context, _ handler.Env, tx hand
 }
 
 func opListIdentityProviders(_ context.Context, _ handler.Env, tx handler.Tx, body []byte) (any, error) {
-	items, next, err := listSatellites(tx, body, typeIdentityProv, 60, false, func(id string, m map[string]any) (map[string]any, error) {
+	items, next, err := listSatellites(tx, body, typeIdentityProv, identityProviderPage, func(id string, m map[string]any) (map[string]any, error) {
 		ts, err := stamps(tx, typeIdentityProv, id)
 		if err != nil {
 			return nil, err

@@ -218,7 +218,7 @@ func opDeleteResourceServer(_ context.Context, _ handler.Env, tx handler.Tx, bod
 }
 
 func opListResourceServers(_ context.Context, _ handler.Env, tx handler.Tx, body []byte) (any, error) {
-	items, next, err := listSatellites(tx, body, typeResourceServer, 50, false, nil)
+	items, next, err := listSatellites(tx, body, typeResourceServer, resourceServerPage, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -229,10 +229,26 @@ func opListResourceServers(_ context.Context, _ handler.Env, tx handler.Tx, body
 	return out, nil
 }
 
+// pageSize is the page-size member of a List* request, as the service
+// model declares it: its name in validation messages and its range.
+// ListResourceServers takes MaxResults 1…50, ListIdentityProviders
+// MaxResults 0…60 and ListGroups Limit 0…60; 0, like an absent member,
+// means a full page.
+type pageSize struct {
+	member   string // "maxResults" (JSON MaxResults) or "limit" (JSON Limit)
+	min, max int
+}
+
+var (
+	resourceServerPage   = pageSize{"maxResults", 1, 50}
+	identityProviderPage = pageSize{"maxResults", 0, 60}
+	groupPage            = pageSize{"limit", 0, 60}
+)
+
 // listSatellites serves the List* operations of satellites: it decodes
-// {UserPoolId, <limitMember>, NextToken}, checks the pool and pages the
-// pool's models through render (nil: the stored model).
-func listSatellites(tx handler.Tx, body []byte, typeName string, maxPage int, limitNamedLimit bool, render func(id string, m map[string]any) (map[string]any, error)) ([]map[string]any, string, error) {
+// {UserPoolId, MaxResults or Limit, NextToken}, checks the pool and pages
+// the pool's models through render (nil: the stored model).
+func listSatellites(tx handler.Tx, body []byte, typeName string, ps pageSize, render func(id string, m map[string]any) (map[string]any, error)) ([]map[string]any, string, error) {
 	var in struct {
 		UserPoolId *string `json:"UserPoolId"`
 		MaxResults *int    `json:"MaxResults"`
@@ -242,20 +258,20 @@ func listSatellites(tx handler.Tx, body []byte, typeName string, maxPage int, li
 	if err := decodeBody(body, &in); err != nil {
 		return nil, "", err
 	}
-	limit, limitName, minLimit := in.MaxResults, "maxResults", 1
-	if limitNamedLimit {
-		limit, limitName, minLimit = in.Limit, "limit", 0
+	limit := in.MaxResults
+	if ps.member == "limit" {
+		limit = in.Limit
 	}
 	var v violations
 	v.checkRequiredString("userPoolId", in.UserPoolId, 1, 55, &patUserPoolID)
-	v.checkInt(limitName, limit, minLimit, maxPage)
+	v.checkInt(ps.member, limit, ps.min, ps.max)
 	v.checkString("nextToken", in.NextToken, 1, 131072, &patNextToken)
 	if err := v.err(); err != nil {
 		return nil, "", err
 	}
-	size := deref(limit, maxPage)
+	size := deref(limit, ps.max)
 	if size == 0 {
-		size = maxPage
+		size = ps.max
 	}
 	if _, err := loadPool(tx, *in.UserPoolId); err != nil {
 		return nil, "", err
