@@ -369,3 +369,34 @@ func TestStack_Teardown_dryRunDeletesInReverse(t *testing.T) {
 		t.Errorf("dry run ran %q", h.fake.stmts)
 	}
 }
+
+// TestStack_inlineQueryResource: a query resource whose statement is inline
+// (sql:) rather than in a file, with exports.
+func TestStack_inlineQueryResource(t *testing.T) {
+	manifest := `name: m
+resources:
+  - name: thing
+    props:
+      - name: thing_name
+        value: x
+      - name: size
+        value: 1
+    exports:
+      - id: thing_id
+  - name: lookup
+    type: query
+    sql: "SELECT id, secret FROM things WHERE id = '{{ thing_id }}'"
+    exports:
+      - id: looked_up
+exports:
+  - looked_up
+`
+	h := newHarness(t, map[string]string{"stackql_manifest.yml": manifest, "resources/thing.iql": thingsIQL})
+	res, err := h.run("build", "dev")
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	if got := res.Exports["looked_up"]; got == nil || got == "" {
+		t.Errorf("exports = %v, want looked_up set from the inline query", res.Exports)
+	}
+}

@@ -172,7 +172,12 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // render renders one anchored query of a resource.
 func (rn *run) render(res *Resource, q *Query, vars map[string]any) (string, error) {
-	name := rn.stack.queries[res.Name].Name
+	// An inline statement (sql: in the manifest) has no query file; name
+	// the manifest and the resource in its errors instead.
+	name := "stackql_manifest.yml (" + res.Name + ".sql)"
+	if qf := rn.stack.queries[res.Name]; qf != nil {
+		name = qf.Name
+	}
 	out, err := rn.tpl.Render(name, q.Text, vars)
 	if err != nil {
 		var te *template.Error
