@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
 )
 
@@ -34,6 +35,11 @@ func NewSDK(ctx context.Context, o SDKOptions) (*cc.Client, error) {
 	}
 	if o.HTTPClient != nil {
 		opts = append(opts, config.WithHTTPClient(o.HTTPClient))
+	}
+	if o.Endpoint != "" {
+		// An explicit endpoint is an emulator or a proxy: never ask EC2's
+		// instance metadata for credentials (slow, and a warning off EC2).
+		opts = append(opts, config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
