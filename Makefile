@@ -27,13 +27,8 @@ test: fmt-check vet
 	$(MAKE) test-race
 
 # The race detector needs cgo; -short skips the tests that build and run the binary.
-# Skipped under -race only: the Cognito IdP tests that drive the real SDK against an
-# httptest server, whose client now and then finds its connection closed mid-body
-# under the race detector (not reproduced without it, nor with a static handler);
-# they run without -race in `test` above.
-RACE_SKIP = ^TestOperations_(SDK.*|SharedState)$$
 test-race:
-	CGO_ENABLED=1 $(GO) test -race -short -count=1 -timeout 20m -skip '$(RACE_SKIP)' $(PKGS)
+	CGO_ENABLED=1 $(GO) test -race -short -count=1 -timeout 20m $(PKGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./...

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/ccql/ccql/emulator/cognito"
 	"github.com/ccql/ccql/emulator/cognito/cognitotest"
+	"github.com/ccql/ccql/internal/cloudcontrol"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -33,10 +34,8 @@ func newSDK(t *testing.T) (*cip.Client, *cognitotest.Server) {
 		BaseEndpoint:     aws.String(hs.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
 		RetryMaxAttempts: 1,
-		// The server's own client: the SDK's default transport is shared,
-		// and a kept-alive connection to a closed test server on a reused
-		// port fails the next test with "use of closed network connection".
-		HTTPClient: hs.Client(),
+		// Buffered bodies: see cloudcontrol.BufferBodies.
+		HTTPClient: cloudcontrol.BufferBodies(hs.Client()),
 	})
 	return client, srv
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
@@ -33,9 +34,11 @@ func NewSDK(ctx context.Context, o SDKOptions) (*cc.Client, error) {
 	if o.Region != "" {
 		opts = append(opts, config.WithRegion(o.Region))
 	}
+	var hc Doer = awshttp.NewBuildableClient()
 	if o.HTTPClient != nil {
-		opts = append(opts, config.WithHTTPClient(o.HTTPClient))
+		hc = o.HTTPClient
 	}
+	opts = append(opts, config.WithHTTPClient(BufferBodies(hc)))
 	if o.Endpoint != "" {
 		// An explicit endpoint is an emulator or a proxy: never ask EC2's
 		// instance metadata for credentials (slow, and a warning off EC2).
