@@ -9,8 +9,7 @@ import (
 	"github.com/ccql/ccql/internal/cloudcontrol"
 )
 
-// recordDoer keeps what it was asked to send; it closes the caller's body
-// half-way like nothing, so only a buffered copy can be read in full.
+// recordDoer records the body it is asked to send, read in full.
 type recordDoer struct {
 	body    string
 	getBody string
@@ -59,7 +58,6 @@ func TestBufferBodies(t *testing.T) {
 	if !src.closed {
 		t.Error("the caller's body was not closed")
 	}
-	// Closing the caller's body now cannot affect what was sent.
 	empty := &recordDoer{}
 	req, _ = http.NewRequest(http.MethodGet, "http://127.0.0.1:4566/", nil)
 	if _, err := cloudcontrol.BufferBodies(empty).Do(req); err != nil || empty.body != "" {
