@@ -73,7 +73,7 @@ func checkDomainName(s *domainSpec) *APIError {
 		return nil
 	}
 	d := *s.Domain
-	if !patPrefixDomain.re.MatchString(d) {
+	if !patPrefixDomain.matches(d) {
 		return invalidParameter(`The domain name contains an invalid character. Domain names can only contain lower-case letters, numbers, and hyphens. Please enter a different name that follows this format: ^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$`)
 	}
 	// Reserved words are matched as hyphen-separated tokens: "awsome" is

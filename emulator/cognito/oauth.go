@@ -111,11 +111,13 @@ var domainPaths = map[string]bool{
 var (
 	// domainHost matches <prefix>.auth.<region>.amazoncognito.com (and the
 	// FIPS form auth-fips).
-	domainHost = regexp.MustCompile(`^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.auth(?:-fips)?\.([a-z0-9-]+)\.amazoncognito\.com$`)
+	domainHost = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.auth(?:-fips)?\.([a-z0-9-]+)\.amazoncognito\.com$`)
+	})
 	// poolIDPath matches a user pool id as the first path segment; the
 	// region is the part before "_" (any region name the emulator was
 	// given, not only AWS's).
-	poolIDPath = regexp.MustCompile(`^([a-z0-9-]+)_[0-9a-zA-Z]+$`)
+	poolIDPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([a-z0-9-]+)_[0-9a-zA-Z]+$`) })
 )
 
 // ServeHTTP routes a request by Host, then by path:
@@ -131,13 +133,13 @@ var (
 // Anything else is 404.
 func (o *OAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	host := requestHost(r)
-	if m := domainHost.FindStringSubmatch(host); m != nil {
+	if m := domainHost().FindStringSubmatch(host); m != nil {
 		loc := domainLocator{prefix: m[1], reg: m[2]}
 		o.serveDomain(w, r, r.URL.Path, loc)
 		return
 	}
 	first, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	m := poolIDPath.FindStringSubmatch(first)
+	m := poolIDPath().FindStringSubmatch(first)
 	if m == nil {
 		http.NotFound(w, r)
 		return

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -40,15 +41,21 @@ func quote(s string) string { return "'" + s + "'" }
 func quoteList(items []string) string { return "'[" + strings.Join(items, ", ") + "]'" }
 
 // A pattern is a Coral member pattern: its text as the message prints it and
-// the full-match regexp that enforces it.
+// the full-match regexp that enforces it, compiled on first use so that no
+// ccql process pays for the package's patterns at start.
 type pattern struct {
 	text string
-	re   *regexp.Regexp
+	re   func() *regexp.Regexp
 }
 
 func mustPattern(text string) pattern {
-	return pattern{text: text, re: regexp.MustCompile(`^(?:` + text + `)$`)}
+	return pattern{text: text, re: sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?:` + text + `)$`)
+	})}
 }
+
+// matches reports whether s is a full match of the pattern.
+func (p *pattern) matches(s string) bool { return p.re().MatchString(s) }
 
 // The member patterns of the cognito-idp model this package enforces.
 var (
@@ -78,7 +85,7 @@ func stringConstraints(s string, minLen, maxLen int, p *pattern) []string {
 	if n < minLen {
 		out = append(out, "Member must have length greater than or equal to "+strconv.Itoa(minLen))
 	}
-	if p != nil && !p.re.MatchString(s) {
+	if p != nil && !p.matches(s) {
 		out = append(out, "Member must satisfy regular expression pattern: "+p.text)
 	}
 	return out
