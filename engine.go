@@ -19,6 +19,7 @@ import (
 	"github.com/ccql/ccql/internal/provider"
 	"github.com/ccql/ccql/internal/schema"
 	"github.com/ccql/ccql/internal/vtable"
+	"modernc.org/sqlite"
 )
 
 // Engine runs StackQL statements. It is safe for concurrent use: each
@@ -78,8 +79,11 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	case BackendLocal:
 		e.api, e.closeFn, err = openLocal(DataDir(cfg), cfg)
 	case BackendAWS, BackendEndpoint:
-		if cfg.Backend == BackendEndpoint && cfg.Endpoint == "" && os.Getenv("AWS_ENDPOINT_URL_CLOUDCONTROL") == "" {
-			return nil, errors.New("backend endpoint needs an endpoint URL (--endpoint or AWS_ENDPOINT_URL_CLOUDCONTROL)")
+		if cfg.Backend == BackendEndpoint && cfg.Endpoint == "" {
+			cfg.Endpoint = os.Getenv("AWS_ENDPOINT_URL_CLOUDCONTROL")
+			if cfg.Endpoint == "" {
+				return nil, errors.New("backend endpoint needs an endpoint URL (--endpoint or AWS_ENDPOINT_URL_CLOUDCONTROL)")
+			}
 		}
 		e.api, err = cloudcontrol.NewSDK(ctx, cloudcontrol.SDKOptions{Endpoint: cfg.Endpoint, Region: cfg.Region})
 	default:
@@ -229,7 +233,11 @@ func (e *Engine) runSelect(ctx context.Context, s *iql.Select, args []any) (*Res
 	}
 	rows, err := e.db.QueryPrefetch(ctx, tables, e.prefetchFor(tables, s.Bindings), e.cfg.Concurrency, s.SQL, args...)
 	if err != nil {
-		return nil, e.wrapSQL(err)
+		err = e.wrapSQL(err)
+		if errors.Is(err, ErrUnknownColumn) && len(tables) > 0 {
+			err = fmt.Errorf("%w (columns of %s: DESCRIBE %s)", err, strings.Join(tables, ", "), tables[0])
+		}
+		return nil, err
 	}
 	return typedResult(rows), nil
 }
@@ -393,8 +401,9 @@ func (e *Engine) wrapSQL(err error) error {
 	case strings.Contains(msg, "syntax error") || strings.Contains(msg, "incomplete input"):
 		return fmt.Errorf("%w: %s", ErrSyntax, cleanSQLite(msg))
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return err
+	var sqliteErr *sqlite.Error
+	if !errors.As(err, &sqliteErr) {
+		return err // a provider's or the network's error, already worded
 	}
 	return fmt.Errorf("sqlite: %s", cleanSQLite(msg))
 }

@@ -257,3 +257,24 @@ func startServe(t *testing.T) string {
 		time.Sleep(20 * time.Millisecond) // polling for readiness, not synchronisation
 	}
 }
+
+// TestE2E_EndpointFromEnv selects the endpoint backend by
+// AWS_ENDPOINT_URL_CLOUDCONTROL alone, with a custom CA bundle configured
+// and no AWS credentials anywhere, as on a developer's machine.
+func TestE2E_EndpointFromEnv(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	addr := startServe(t)
+	env := []string{"AWS_ENDPOINT_URL_CLOUDCONTROL=http://" + addr, "HOME=" + t.TempDir(), "CCQL_DATA_DIR=" + t.TempDir()}
+	if _, err := os.Stat("/etc/ssl/certs/ca-certificates.crt"); err == nil {
+		env = append(env, "AWS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt")
+	}
+	out, errOut, code := ccqlBin(t, env, "exec", "-o", "csv", "SELECT count(*) AS n FROM awscc.cognito.user_pools_list_only WHERE region = 'us-east-1'")
+	if code != 0 || out != "n\n0\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if strings.Contains(errOut, "IMDS") {
+		t.Errorf("stderr mentions instance metadata: %q", errOut)
+	}
+}

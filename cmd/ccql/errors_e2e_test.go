@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -63,5 +65,30 @@ func TestE2E_ContinueOnError(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "1 of 2 statements failed") {
 		t.Errorf("stderr %q does not count the failure", errOut)
+	}
+}
+
+// TestE2E_OutputFileKeptOnFailure: a run that fails before printing
+// anything leaves an existing --output-file untouched; a good run writes it.
+func TestE2E_OutputFileKeptOnFailure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	env := []string{"CCQL_DATA_DIR=" + t.TempDir()}
+	path := filepath.Join(t.TempDir(), "out.csv")
+	if err := os.WriteFile(path, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, code := ccqlBin(t, env, "exec", "--output-file", path, "SELEC 1"); code == 0 {
+		t.Fatal("a syntax error exited 0")
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old\n" {
+		t.Errorf("after a failed run the file holds %q, want it untouched", b)
+	}
+	if _, errOut, code := ccqlBin(t, env, "exec", "-o", "csv", "--output-file", path, "SHOW SERVICES IN awscc LIKE 'cognito'"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "cognito:v00.00.00000") {
+		t.Errorf("after a good run the file holds %q", b)
 	}
 }

@@ -96,12 +96,9 @@ func runExec(a *app, f *execFlags, args []string) error {
 
 	out := a.stdout
 	if f.outputFile != "" {
-		file, err := os.Create(f.outputFile)
-		if err != nil {
-			return fmt.Errorf("output file: %w", err)
-		}
-		defer file.Close()
-		out = file
+		lf := &lazyFile{path: f.outputFile}
+		defer lf.Close()
+		out = lf
 	}
 	var failed []error
 	for _, p := range pieces {
@@ -226,4 +223,33 @@ func varValue(s string) any {
 		}
 	}
 	return s
+}
+
+// lazyFile creates its file on the first write, so that a run whose first
+// statement fails leaves an existing --output-file as it was.
+type lazyFile struct {
+	path string
+	f    *os.File
+	err  error
+}
+
+func (l *lazyFile) Write(p []byte) (int, error) {
+	if l.f == nil && l.err == nil {
+		l.f, l.err = os.Create(l.path)
+		if l.err != nil {
+			l.err = fmt.Errorf("output file: %w", l.err)
+		}
+	}
+	if l.err != nil {
+		return 0, l.err
+	}
+	return l.f.Write(p)
+}
+
+// Close closes the file if it was created.
+func (l *lazyFile) Close() error {
+	if l.f == nil {
+		return nil
+	}
+	return l.f.Close()
 }

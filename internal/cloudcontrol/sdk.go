@@ -34,11 +34,9 @@ func NewSDK(ctx context.Context, o SDKOptions) (*cc.Client, error) {
 	if o.Region != "" {
 		opts = append(opts, config.WithRegion(o.Region))
 	}
-	var hc Doer = awshttp.NewBuildableClient()
 	if o.HTTPClient != nil {
-		hc = o.HTTPClient
+		opts = append(opts, config.WithHTTPClient(o.HTTPClient))
 	}
-	opts = append(opts, config.WithHTTPClient(BufferBodies(hc)))
 	if o.Endpoint != "" {
 		// An explicit endpoint is an emulator or a proxy: never ask EC2's
 		// instance metadata for credentials (slow, and a warning off EC2).
@@ -62,6 +60,13 @@ func NewSDK(ctx context.Context, o SDKOptions) (*cc.Client, error) {
 		if o.Endpoint != "" {
 			co.BaseEndpoint = aws.String(o.Endpoint)
 		}
+		// Wrapped here, after the config loader has set up the client
+		// (custom CA bundles need the SDK's own buildable client).
+		var hc Doer = awshttp.NewBuildableClient()
+		if co.HTTPClient != nil {
+			hc = co.HTTPClient
+		}
+		co.HTTPClient = BufferBodies(hc)
 	}), nil
 }
 

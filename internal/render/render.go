@@ -235,7 +235,7 @@ func writeCSV(w io.Writer, r Result) error {
 }
 
 // writeText prints one line per row, cells separated by tabs, without a
-// header: the shape that shell pipelines (cut, read) want.
+// header: the shape that shell pipelines (cut, read) want. NULL is empty.
 func writeText(w io.Writer, r Result) error {
 	var buf bytes.Buffer
 	for _, row := range r.Rows {
@@ -243,11 +243,9 @@ func writeText(w io.Writer, r Result) error {
 			if i > 0 {
 				buf.WriteByte('\t')
 			}
-			c := Cell(v)
-			if v == nil {
-				c = "null"
-			}
-			buf.WriteString(cellEscaper.Replace(c))
+			// NULL is an empty field, as in csv and psql's unaligned
+			// output: "null" would be the string null.
+			buf.WriteString(cellEscaper.Replace(Cell(v)))
 		}
 		buf.WriteByte('\n')
 	}
