@@ -21,15 +21,28 @@
 // substituted as SQL literals, so `INSERT … SELECT $1, $2` works from a
 // driver. Parameter types are those the client gives in Parse, else text.
 //
-// Describe answers without running anything that changes state or calls
-// Cloud Control: a SELECT is prepared under LIMIT 0 (SQLite then opens no
-// cursor), RETURNING lists are typed from the ProgressEvent fields, SHOW
-// and DESCRIBE read the catalog.
+// Describe never runs anything that changes state. Describe of a portal
+// (parameters bound) of a statement that only reads (SELECT, SHOW,
+// DESCRIBE) runs it then and keeps its rows for the portal's Execute, so
+// RowDescription carries the types of the values; a portal closed (or
+// dropped at Sync) without Execute frees them. Describe of a statement
+// (before Bind) prepares a SELECT under LIMIT 0 (SQLite then opens no
+// cursor); when that leaves an expression column untyped it runs the
+// SELECT once with its parameters NULL (a read; a NULL key reads nothing)
+// and types the column from those rows, then discards them, so a driver
+// that describes only the statement (pgx's default mode) gets int8 for
+// count(*). RETURNING lists are typed from the ProgressEvent fields, SHOW
+// and DESCRIBE read the catalog. An Execute sends its rows in the types
+// the last Describe promised.
 //
 // Result columns carry PostgreSQL types: text, int8, float8, bool, jsonb
 // (arrays and objects), timestamptz (event times); NULL is NULL. Columns
-// computed by expressions (count(*), 1 + 1) have no declared type in SQLite
-// and are text. Both text and binary result formats are served.
+// computed by expressions (count(*), 1 + 1, a || b) have no declared type
+// in SQLite: they take the type of their values (int8, float8, text) when
+// these agree and are text otherwise, or when a statement Describe saw no
+// value (a non-aggregate over no rows, or NULL parameters); a value that
+// then does not fit the promised type fails with 22P02. Both text and
+// binary result formats are served.
 //
 // BEGIN, COMMIT, ROLLBACK and SET are accepted for clients that send them,
 // but each statement applies at once: Cloud Control has no transactions.

@@ -1,6 +1,7 @@
 package pgwire
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/ccql/ccql"
@@ -261,27 +262,44 @@ func (c *conn) describeMsg(m *pgproto3.Describe) error {
 		if !ok {
 			return errorf(CodeUndefinedStatement, "prepared statement %q does not exist", m.Name)
 		}
-		cols, err := c.describe(ctx, p, nil)
+		cols, err := c.describeStatement(ctx, p)
 		if err != nil {
 			return err
 		}
 		c.be.Send(&pgproto3.ParameterDescription{ParameterOIDs: p.params})
 		if cols == nil {
+			p.described = nil
 			c.be.Send(&pgproto3.NoData{})
 			return nil
 		}
-		c.be.Send(rowDescription(cols, describedOIDs(cols), nil))
+		p.described = describedOIDs(cols)
+		c.be.Send(rowDescription(cols, p.described, nil))
 		return nil
 	}
 	pt, ok := c.portals[m.Name]
 	if !ok {
 		return errorf(CodeUndefinedPortal, "portal %q does not exist", m.Name)
 	}
-	var cols []ccql.Column
-	var err error
+	// A portal's parameters are known: a statement that only reads runs
+	// now, so that RowDescription carries the types of the values it
+	// returns (SQLite types expression columns per value), and Execute
+	// sends the rows kept here.
+	if !pt.ran && pt.p.readOnly() {
+		if err := c.runPortal(ctx, pt, nil); err != nil {
+			return err
+		}
+	}
 	if pt.ran {
-		cols = pt.res.Columns
-	} else if cols, err = c.describe(ctx, pt.p, pt.args); err != nil {
+		if pt.res.Kind != ccql.KindQuery {
+			c.be.Send(&pgproto3.NoData{})
+			return nil
+		}
+		pt.described = pt.oids
+		c.be.Send(rowDescription(pt.res.Columns, pt.described, pt.formats))
+		return nil
+	}
+	cols, err := c.describe(ctx, pt.p, pt.args)
+	if err != nil {
 		return err
 	}
 	if cols == nil {
@@ -289,10 +307,27 @@ func (c *conn) describeMsg(m *pgproto3.Describe) error {
 		return nil
 	}
 	pt.described = describedOIDs(cols)
-	if pt.ran {
-		pt.described = pt.oids
-	}
 	c.be.Send(rowDescription(cols, pt.described, pt.formats))
+	return nil
+}
+
+// runPortal runs a portal's statement and keeps its result. promised are
+// the column types a Describe gave the client, which the rows must then be
+// sent as; nil types the columns from the rows.
+func (c *conn) runPortal(ctx context.Context, pt *portal, promised []uint32) error {
+	res, err := c.run(ctx, pt.p, pt.args)
+	if err != nil {
+		return err
+	}
+	if n := len(pt.formats); n > 1 && n != len(res.Columns) {
+		return errorf(CodeProtocolViolation, "bind message has %d result formats but query has %d columns", n, len(res.Columns))
+	}
+	pt.res, pt.ran = res, true
+	if promised != nil && len(promised) == len(res.Columns) {
+		pt.oids = promised
+	} else {
+		pt.oids = fitColumns(res)
+	}
 	return nil
 }
 
@@ -314,21 +349,18 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 		return nil
 	}
 	if !pt.ran {
+		// Types promised by a Describe of the portal or, for clients that
+		// only describe the statement (pgx), of the statement: the client
+		// decodes the rows by them.
+		promised := pt.described
+		if promised == nil {
+			promised = pt.p.described
+		}
 		ctx, done := c.statementContext()
-		res, err := c.run(ctx, pt.p, pt.args)
+		err := c.runPortal(ctx, pt, promised)
 		done()
 		if err != nil {
 			return err
-		}
-		pt.res, pt.ran = res, true
-		switch {
-		case pt.described != nil && len(pt.described) == len(res.Columns):
-			pt.oids = pt.described
-		default:
-			pt.oids = fitColumns(res)
-		}
-		if n := len(pt.formats); n > 1 && n != len(res.Columns) {
-			return errorf(CodeProtocolViolation, "bind message has %d result formats but query has %d columns", n, len(res.Columns))
 		}
 	}
 	res := pt.res

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,10 @@ type prepared struct {
 	// local answers the statement in pgwire (connection chatter such as
 	// SELECT version()); nil sends it to the engine.
 	local func(c *conn) (*ccql.Result, error)
+	// described are the column types the last Describe of the statement
+	// promised; an Execute of a portal that was not itself described sends
+	// its rows as these, since the client decodes them so.
+	described []uint32
 }
 
 var catalogRE = regexp.MustCompile(`(?i)\b(pg_catalog|information_schema)\s*\.\s*"?([a-z_][a-z0-9_]*)`)
@@ -76,6 +81,20 @@ func (p *prepared) mutation() string {
 		return "DELETE"
 	}
 	return ""
+}
+
+// readOnly reports whether running the statement changes nothing: a
+// SELECT (reads Cloud Control), SHOW, DESCRIBE or connection chatter. Such
+// a statement may run at Describe.
+func (p *prepared) readOnly() bool {
+	if p.local != nil {
+		return true
+	}
+	switch p.stmt.(type) {
+	case *iql.Select, *iql.Show, *iql.ShowVar, *iql.Describe:
+		return true
+	}
+	return false
 }
 
 // run executes the statement with bound args.
@@ -158,6 +177,45 @@ func (c *conn) describe(ctx context.Context, p *prepared, args []any) ([]ccql.Co
 		return res.Columns, nil
 	}
 	return nil, nil
+}
+
+// describeStatement returns the columns of a statement not yet bound, as
+// describe does. A SELECT's expression columns (count(*), 1.5) have no
+// declared type: the engine types them from their values. So when the
+// LIMIT 0 description has such a column, the SELECT runs once with its
+// parameters NULL (a read, so harmless; a NULL key reads nothing) and its
+// rows, then discarded, type those columns; one with no non-NULL value
+// stays text. The cost is one more read when a statement with computed
+// columns is prepared; drivers prepare a statement once per connection.
+func (c *conn) describeStatement(ctx context.Context, p *prepared) ([]ccql.Column, error) {
+	cols, err := c.describe(ctx, p, nil)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := p.stmt.(*iql.Select)
+	if !ok || s.Explain || !slices.ContainsFunc(cols, func(col ccql.Column) bool { return col.Type == ccql.TypeAny }) {
+		return cols, nil
+	}
+	res, err := c.run(ctx, p, make([]any, len(p.params)))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		// The LIMIT 0 description stands: the statement's error, if it has
+		// one with real parameters, comes at Execute.
+		return cols, nil
+	}
+	if len(res.Columns) != len(cols) {
+		return cols, nil
+	}
+	typed := slices.Clone(cols)
+	oids := fitColumns(res)
+	for i := range typed {
+		if typed[i].Type == ccql.TypeAny && oids[i] != oidText {
+			typed[i].Type = res.Columns[i].Type
+		}
+	}
+	return typed, nil
 }
 
 // returningColumns types a RETURNING list as the engine does: event times
