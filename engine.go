@@ -200,9 +200,12 @@ func (e *Engine) table(n iql.TableName) (*catalog.Table, error) {
 
 func (e *Engine) targetPlan(t *catalog.Table, w iql.Where, tables []iql.TableRef) targetPlan {
 	p := targetPlan{table: t, where: w.SQL, whereTables: idents(tables), equalities: map[string][]string{}, onlyEq: true}
-	keyish := map[string]bool{catalog.RegionColumn: true, strings.ToLower(catalog.IdentifierColumn): true,
-		strings.ToLower(paramClientToken): true, strings.ToLower(paramRoleArn): true, strings.ToLower(paramTypeVersionID): true,
-		"requesttoken": true}
+	keyish := map[string]bool{catalog.RegionColumn: true, strings.ToLower(catalog.IdentifierColumn): true, "requesttoken": true}
+	for _, param := range []string{paramClientToken, paramRoleArn, paramTypeVersionID} {
+		if _, ok := requestParam(t, param); ok {
+			keyish[strings.ToLower(param)] = true
+		}
+	}
 	for _, c := range t.Columns {
 		if c.Identifier {
 			keyish[strings.ToLower(c.Name)] = true

@@ -260,3 +260,32 @@ func TestEngine_ExpressionColumnTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestEngine_PropertyNamedLikeRequestParameter: AWS::EKS::Cluster has a
+// RoleArn property; it must reach the desired state, not be taken for
+// Cloud Control's RoleArn request parameter.
+func TestEngine_PropertyNamedLikeRequestParameter(t *testing.T) {
+	eng := openEngine(t)
+	query(t, eng, `INSERT INTO awscc.eks.clusters (Name, RoleArn, ResourcesVpcConfig, region)
+		SELECT 'k1', 'arn:aws:iam::000000000000:role/eks', '{"SubnetIds":["subnet-0123456789abcdef0"]}', 'us-east-1'`)
+	res := query(t, eng, `SELECT role_arn FROM awscc.eks.clusters WHERE region = 'us-east-1' AND name = 'k1'`)
+	if d := cmp.Diff([][]any{{"arn:aws:iam::000000000000:role/eks"}}, res.Rows); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// TestEngine_ListParameterColumns: a list handler's required property that
+// is not part of the identifier is a key column of the _list_only view.
+func TestEngine_ListParameterColumns(t *testing.T) {
+	eng := openEngine(t)
+	query(t, eng, `INSERT INTO awscc.eks.nodegroups (ClusterName, NodeRole, Subnets, region)
+		SELECT 'k1', 'arn:aws:iam::000000000000:role/node', '["subnet-0123456789abcdef0"]', 'us-east-1'`)
+	res := query(t, eng, `SELECT cluster_name, count(*) FROM awscc.eks.nodegroups_list_only WHERE region = 'us-east-1' AND cluster_name = 'k1' GROUP BY 1`)
+	if d := cmp.Diff([][]any{{"k1", int64(1)}}, res.Rows); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	_, err := eng.Query(context.Background(), `SELECT * FROM awscc.eks.nodegroups_list_only WHERE region = 'us-east-1'`)
+	if !errors.Is(err, ccql.ErrMissingKey) || !strings.Contains(err.Error(), "cluster_name") {
+		t.Errorf("err = %v, want a missing key naming cluster_name", err)
+	}
+}

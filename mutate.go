@@ -24,6 +24,17 @@ const (
 	paramPatchDocument = "PatchDocument"
 )
 
+// requestParam reports whether name is a request parameter of t's
+// mutations. A property of the same name wins (AWS::EKS::Cluster has a
+// RoleArn property): users need their resource's properties far more than
+// Cloud Control's role override.
+func requestParam(t *catalog.Table, name string) (string, bool) {
+	if col, ok := t.Column(name); ok && col.Property != "" {
+		return "", false
+	}
+	return isRequestParam(name)
+}
+
 func isRequestParam(name string) (string, bool) {
 	for _, p := range []string{paramClientToken, paramRoleArn, paramTypeVersionID} {
 		if strings.EqualFold(name, p) {
@@ -86,7 +97,7 @@ func (e *Engine) runInsert(ctx context.Context, p *insertPlan) (*Result, error) 
 		case strings.EqualFold(name, catalog.RegionColumn):
 			roles[i].region = true
 		default:
-			if param, ok := isRequestParam(name); ok {
+			if param, ok := requestParam(t, name); ok {
 				roles[i].param = param
 				continue
 			}
@@ -202,6 +213,9 @@ type targetPlan struct {
 func (e *Engine) targets(ctx context.Context, p *targetPlan) ([]target, error) {
 	eq := func(name string) []string { return p.equalities[strings.ToLower(name)] }
 	for _, name := range []string{paramClientToken, paramRoleArn, paramTypeVersionID} {
+		if _, ok := requestParam(p.table, name); !ok {
+			continue // a property of the resource: a filter, not a parameter
+		}
 		if v := eq(name); len(v) == 1 {
 			p.params.set(name, v[0])
 		}
@@ -226,7 +240,7 @@ func (e *Engine) targets(ctx context.Context, p *targetPlan) ([]target, error) {
 	// Select the matching rows and act on each. Request parameters are not
 	// columns, so they cannot take part in such a WHERE.
 	for _, name := range []string{paramClientToken, paramRoleArn, paramTypeVersionID} {
-		if len(eq(name)) > 0 {
+		if _, ok := requestParam(p.table, name); ok && len(eq(name)) > 0 {
 			return nil, fmt.Errorf("%w: %s in a WHERE that does not bind Identifier", ErrUnsupported, name)
 		}
 	}
@@ -331,7 +345,7 @@ func (e *Engine) buildPatch(ctx context.Context, p *updatePlan) (string, error) 
 	var exprs []string
 	var exprIdx []int
 	for i, a := range p.set {
-		if param, ok := isRequestParam(a.column); ok {
+		if param, ok := requestParam(t, a.column); ok {
 			if a.literal == nil {
 				return "", fmt.Errorf("%w: SET %s needs a string literal", ErrUnsupported, param)
 			}

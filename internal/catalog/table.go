@@ -239,6 +239,19 @@ func resourceTables(r *schema.Resource, service, name string) (full, listOnly *T
 		flags.apply(&c, path)
 		listOnly.Columns = append(listOnly.Columns, c)
 	}
+	// The list handler's required properties are inputs of the list: a
+	// view without them could never be queried (StackQL's could not). They
+	// are key columns, after the identifier ones.
+	for _, prop := range full.ListRequired {
+		if _, ok := listOnly.Column(prop); ok {
+			continue
+		}
+		c := Column{Name: dodge(columnFor(r.TypeName, prop), false), Property: prop, Type: "string", Key: true}
+		if fc, ok := full.Column(prop); ok {
+			c.Type, c.Description = fc.Type, fc.Description
+		}
+		listOnly.Columns = append(listOnly.Columns, c)
+	}
 	listOnly.Columns = append(listOnly.Columns, regionColumn())
 	return full, listOnly
 }

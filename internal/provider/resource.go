@@ -298,6 +298,14 @@ func (t *listTable) Scan(ctx context.Context, keys map[string]any) ([][]any, err
 					}
 				}
 			}
+			if v == nil {
+				// A list parameter the handler does not echo: the row
+				// carries the value it was listed with, so that SQLite's
+				// check of the WHERE keeps it.
+				if kv, ok := stringKey(keys, c.Name); ok {
+					v = kv
+				}
+			}
 			row[i+1] = value(v)
 		}
 		mu.Lock()
