@@ -198,6 +198,13 @@ func (c *compiler) fill(n *node, ptr string, m map[string]any) error {
 			return fmt.Errorf("%w: %s: %w", ErrSchema, n.ptr, err)
 		}
 		n.ref = target
+		// CloudFormation schemas put a property's default next to its
+		// $ref ("StreamModeDetails": {"$ref": …, "default": {…}}); draft-07
+		// ignores siblings of $ref for validation, but the default is the
+		// property's own, not the definition's.
+		if d, ok := m["default"]; ok {
+			n.def, n.hasDef = d, true
+		}
 		return nil
 	}
 	var err error

@@ -1,6 +1,7 @@
 package cfnschema_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -164,5 +165,56 @@ func TestCompile_errors(t *testing.T) {
 	}
 	if err := s.CheckPatterns(); err == nil {
 		t.Error("CheckPatterns of a broken pattern = nil, want an error")
+	}
+}
+
+func TestNode_Default(t *testing.T) {
+	const doc = `{
+  "typeName": "Test::Service::Defaults",
+  "definitions": {
+    "Mode": {"type": "object", "properties": {"M": {"type": "string"}}, "required": ["M"]},
+    "Flag": {"type": "boolean", "default": true}
+  },
+  "properties": {
+    "Plain": {"type": "integer", "default": 3},
+    "RefWithDefault": {"$ref": "#/definitions/Mode", "default": {"M": "PROVISIONED"}},
+    "RefDefaultFalse": {"$ref": "#/definitions/Mode", "default": false},
+    "RefOnly": {"$ref": "#/definitions/Mode"},
+    "RefToDefault": {"$ref": "#/definitions/Flag"},
+    "None": {"type": "string"}
+  }
+}`
+	s, err := cfnschema.Compile([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		prop   string
+		want   any
+		wantOK bool
+	}{
+		{"Plain", json.Number("3"), true},
+		// The default beside a $ref is the property's (Kinesis StreamModeDetails).
+		{"RefWithDefault", map[string]any{"M": "PROVISIONED"}, true},
+		{"RefDefaultFalse", false, true},
+		{"RefOnly", nil, false},
+		// Without one of its own, a property takes its definition's.
+		{"RefToDefault", true, true},
+		{"None", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.prop, func(t *testing.T) {
+			n, ok := s.Property(tt.prop)
+			if !ok {
+				t.Fatalf("no property %s", tt.prop)
+			}
+			got, ok := n.Default()
+			if ok != tt.wantOK {
+				t.Fatalf("Default() ok = %v, want %v", ok, tt.wantOK)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Default() (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
