@@ -161,6 +161,10 @@ func (s *Server) Serve(l net.Listener) {
 	s.hs = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
+		// A client that stops sending mid-body, or keeps an idle connection
+		// forever, must not hold a connection and its goroutine for good.
+		ReadTimeout: 30 * time.Second,
+		IdleTimeout: 2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.core.log.Handler(), slog.LevelWarn),
 	}
 	s.url = "http://" + l.Addr().String()

@@ -121,7 +121,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := uuid.NewString()
 	w.Header().Set("x-amzn-RequestId", reqID)
 	target := r.Header.Get("X-Amz-Target")
-	if target == "" && s.Fallback != nil {
+	// Without a target, plain-HTTP endpoints get the request — but not one
+	// that is plainly an AWS JSON call missing its target, nor a request
+	// for "/": those get an AWS-shaped UnknownOperationException below.
+	if target == "" && s.Fallback != nil && r.URL.Path != "/" && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-amz-json") {
 		s.Fallback.ServeHTTP(w, r)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -253,6 +254,17 @@ func TestServer_Fallback(t *testing.T) {
 	got := do(t, s, httptest.NewRequest(http.MethodGet, "/us-east-1_abc/.well-known/jwks.json", nil))
 	if got.status != 200 || got.body["fallback"] != true {
 		t.Errorf("fallback not used: %+v", got)
+	}
+	// An AWS JSON call that lost its target, or a request for "/", is an
+	// AWS-shaped error, not the plain-HTTP endpoints' business.
+	missing := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{}`))
+	missing.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	root := httptest.NewRequest(http.MethodGet, "/", nil)
+	for _, r := range []*http.Request{missing, root} {
+		got := do(t, s, r)
+		if got.body["fallback"] == true || !strings.Contains(fmt.Sprint(got.body["__type"]), "UnknownOperationException") {
+			t.Errorf("%s %s: %+v, want an UnknownOperationException", r.Method, r.URL.Path, got)
+		}
 	}
 }
 
