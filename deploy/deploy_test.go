@@ -155,6 +155,25 @@ func TestStack_Build_failures(t *testing.T) {
 			},
 		},
 		{
+			name: "template syntax error names file and line",
+			files: map[string]string{
+				"stackql_manifest.yml": thingsManifest,
+				"resources/thing.iql":  strings.Replace(thingsIQL, "name = '{{ thing_name }}'", "name = '{{ thing_name '", 1),
+			},
+			wantErr: ccql.ErrTemplate, wantMsg: `resource thing: exists: resources/thing.iql:2: syntax error: unterminated string`,
+		},
+		{
+			name: "template syntax error further down the file",
+			setup: func(h *harness) {
+				h.fake.things["id-1"] = &thing{ID: "id-1", Name: "things-dev", Size: 1}
+			},
+			files: map[string]string{
+				"stackql_manifest.yml": thingsManifest,
+				"resources/thing.iql":  strings.Replace(thingsIQL, "AND size = {{ size }}", "AND size = {{ size '", 1),
+			},
+			wantErr: ccql.ErrTemplate, wantMsg: `resources/thing.iql:9: syntax error: unterminated string`,
+		},
+		{
 			name:    "exports returning two rows",
 			setup:   func(h *harness) { h.fake.dupExports = true },
 			wantErr: deploy.ErrExports, wantMsg: "returned 2 rows",

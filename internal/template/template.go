@@ -33,6 +33,7 @@ import (
 	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/loaders"
 	"github.com/nikolalohinski/gonja/v2/parser"
+	"github.com/nikolalohinski/gonja/v2/tokens"
 )
 
 // ErrUndefined is matched (errors.Is) by an *Error whose cause is an
@@ -135,7 +136,7 @@ func (r *Renderer) Render(name, text string, vars map[string]any) (out string, e
 	}
 	tpl, err := exec.NewTemplate(path, r.cfg, loader, r.env)
 	if err != nil {
-		return "", fixLine(parseError(name, err), origLine)
+		return "", fixLine(r.parseError(name, joined, err), origLine)
 	}
 	out, err = tpl.ExecuteToString(exec.NewContext(data))
 	if err != nil {
@@ -152,17 +153,62 @@ func fixLine(e *Error, origLine []int) *Error {
 	return e
 }
 
-func parseError(name string, err error) *Error {
+// parseError turns a gonja parse failure of the (newline-joined) text
+// into an *Error with the line of the failure in that text.
+func (r *Renderer) parseError(name, joined string, err error) *Error {
+	e := &Error{Template: name}
 	var se *parser.SyntaxError
 	if errors.As(err, &se) {
-		return &Error{Template: name, Line: se.Line, Msg: "syntax error: " + se.Message}
+		e.Line, e.Msg = se.Line, "syntax error: "+se.Message
+	} else {
+		// gonja's own message quotes the whole source; keep only its cause.
+		e.Msg = err.Error()
+		if i := strings.LastIndex(e.Msg, ": "); i >= 0 {
+			e.Msg = e.Msg[i+2:]
+		}
 	}
-	// gonja's own message quotes the whole source; keep only its cause.
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		msg = msg[i+2:]
+	if e.Line == 0 {
+		// The parser stopped at a token the lexer could not make (an
+		// unterminated string, a stray '}'): gonja gives such a token no
+		// line, and its parser's message ("'}}' expected here") misleads.
+		if line, msg, ok := r.lexError(joined); ok {
+			e.Line, e.Msg = line, "syntax error: "+msg
+		}
 	}
-	return &Error{Template: name, Msg: msg}
+	return e
+}
+
+// lexError lexes text as gonja does and returns the 1-based line of the
+// first text the lexer fails on, and what is wrong there.
+func (r *Renderer) lexError(text string) (line int, msg string, ok bool) {
+	l := tokens.NewLexer(text, r.cfg)
+	go l.Run()
+	var bad *tokens.Token
+	for tok := range l.Tokens { // read to the end: Run closes the channel when it stops
+		if tok.Type == tokens.Error && bad == nil {
+			bad = tok
+		}
+	}
+	if bad == nil {
+		return 0, "", false
+	}
+	// The lexer has stopped (its channel is closed): Start is where the
+	// text it failed on begins; the error token's own position is where
+	// it gave up, the end of the template for an unterminated string.
+	start := min(max(l.Start, 0), len(l.Input))
+	line = 1 + strings.Count(l.Input[:start], "\n")
+	rest := strings.TrimLeft(l.Input[start:], " \t")
+	switch {
+	case strings.HasPrefix(rest, "'") || strings.HasPrefix(rest, `"`):
+		// gonja's message is the string's text, which may be a secret's
+		// template; say what is wrong instead.
+		msg = "unterminated string"
+	case bad.Val != "":
+		msg = bad.Val
+	default:
+		msg = "unexpected end of template"
+	}
+	return line, msg, true
 }
 
 var (

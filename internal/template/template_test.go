@@ -111,6 +111,33 @@ func TestRenderer_Render_errors(t *testing.T) {
 	}
 }
 
+// TestRenderer_Render_syntaxErrors checks that a template the lexer fails
+// on (gonja gives its token no line) is reported at the line where the
+// failing text begins, in the original text (before newlines inside
+// expressions are joined), with what is wrong rather than the parser's
+// "'}}' expected here".
+func TestRenderer_Render_syntaxErrors(t *testing.T) {
+	r := template.New()
+	tests := []struct {
+		name, src, want string
+	}{
+		{"unterminated string at the end", "SELECT 1\nWHERE name = '{{ pool_name '", "q.iql:2: syntax error: unterminated string"},
+		{"unterminated string, more lines follow", "a\n{{ x ~ 'abc }}\nb\nc", "q.iql:2: syntax error: unterminated string"},
+		{"after a joined multi-line dict", "x\n{{ {\n'a': 1\n} }}\n{{ 'abc }}\n", "q.iql:5: syntax error: unterminated string"},
+		{"stray brace", "a\n{{ x }}\n{{ pool_name }", `q.iql:3: syntax error: Unexpected delimiter "}"`},
+		{"unclosed comment", "a\n{# abc", "q.iql:2: syntax error: unclosed comment"},
+		{"parser error keeps gonja's line", "a\n{{ x | }}\nc", "q.iql:2: syntax error: filter name must be an identifier"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := r.Render("q.iql", tt.src, map[string]any{"x": 1, "pool_name": "p"})
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("Render error = %v, want %s", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestRenderer_Render_noSecretInErrors(t *testing.T) {
 	r := template.New()
 	const secret = "s3cr3t-value"
