@@ -307,6 +307,10 @@ func (w *walker) walk(t *testing.T, reg *schema.Registry, tn string) {
 		}
 	}
 
+	// A second resource of the type, named differently where the user
+	// names it, must not collide with the first.
+	w.second(t, res, sch, id, desired, got, readOnly)
+
 	// Update one mutable property.
 	if res.HasHandler("update") {
 		w.update(t, res, sch, id, desired, got, readOnly, createOnly, writeOnly)
@@ -329,6 +333,127 @@ func (w *walker) walk(t *testing.T, reg *schema.Registry, tn string) {
 			}
 		}
 	}
+}
+
+// second creates a second resource from desired with its user-chosen
+// names changed, and checks both resources exist under distinct
+// identifiers; then deletes the second. Creating it may fail AlreadyExists
+// only when its identifier is entirely the user's choice and unchanged.
+func (w *walker) second(t *testing.T, res *schema.Resource, sch *cfnschema.Schema, id string, desired, got map[string]any, readOnly []string) {
+	tn := res.TypeName
+	if reason, ok := oneOnly[tn]; ok {
+		t.Logf("no second resource: %s", reason)
+		return
+	}
+	desired2 := renamed(res, sch, desired, readOnly)
+	doc, _ := json.Marshal(desired2)
+	out, err := w.api.CreateResource(w.ctx, &cc.CreateResourceInput{TypeName: aws.String(tn), DesiredState: aws.String(string(doc))})
+	if err != nil {
+		t.Fatalf("second CreateResource %s: %v", doc, err)
+	}
+	ev := w.finish(t, out.ProgressEvent)
+	if ev.OperationStatus != types.OperationStatusSuccess {
+		if ev.ErrorCode == types.HandlerErrorCodeAlreadyExists && w.sameIdentity(res, sch, got, desired, desired2) {
+			return
+		}
+		t.Fatalf("second create %s (first %s) ended %s: %s %s", doc, id, ev.OperationStatus, ev.ErrorCode, aws.ToString(ev.StatusMessage))
+	}
+	id2 := aws.ToString(ev.Identifier)
+	if id2 == id {
+		t.Fatalf("second create %s has the first's identifier %s", doc, id)
+	}
+	if res.HasHandler("read") {
+		w.get(t, tn, id)
+		w.get(t, tn, id2)
+	}
+	if res.HasHandler("delete") {
+		do, err := w.api.DeleteResource(w.ctx, &cc.DeleteResourceInput{TypeName: aws.String(tn), Identifier: aws.String(id2)})
+		if err != nil {
+			t.Fatalf("DeleteResource %s: %v", id2, err)
+		}
+		if ev := w.finish(t, do.ProgressEvent); ev.OperationStatus != types.OperationStatusSuccess {
+			t.Fatalf("delete %s ended %s: %s %s", id2, ev.OperationStatus, ev.ErrorCode, aws.ToString(ev.StatusMessage))
+		}
+	}
+}
+
+// oneOnly are the types the walk makes no second resource of, and why.
+var oneOnly = map[string]string{
+	// A handler's Prepare may not read state, so a generated version
+	// number cannot be the parent's next one: every version is "1".
+	"AWS::Bedrock::FlowVersion":                     "versions are numbered 1",
+	"AWS::Bedrock::AutomatedReasoningPolicyVersion": "versions are numbered 1",
+	"AWS::AppConfig::HostedConfigurationVersion":    "versions are numbered 1",
+	"AWS::Lex::BotVersion":                          "versions are numbered 1",
+}
+
+// renamed returns a copy of desired with new valid values for its
+// user-chosen names: the string properties ending in Name, the type's own
+// Id ("Id", "DetectorId" of a Detector), and Foo where the identifier has
+// a FooArn (an association's Application) — but not the list handler's
+// required properties, which name the parent the two resources share.
+func renamed(res *schema.Resource, sch *cfnschema.Schema, desired map[string]any, readOnly []string) map[string]any {
+	out := jsonRoundTrip(desired).(map[string]any)
+	ids := res.IdentifierProperties()
+	rnd := rand.New(rand.NewPCG(7, uint64(len(res.TypeName))))
+	for _, p := range res.Properties {
+		name := p.Name
+		cur, ok := out[name].(string)
+		_, fixed := cognitoDesired[res.TypeName][name] // Cognito's rules tie it to other values
+		if !ok || fixed || slices.Contains(readOnly, name) || slices.Contains(res.Handlers["list"].Required, name) {
+			continue
+		}
+		_, typeLast, _ := strings.Cut(strings.TrimPrefix(res.TypeName, "AWS::"), "::")
+		if !strings.HasSuffix(name, "Name") && name != "Id" && name != typeLast+"Id" && !slices.Contains(ids, name+"Arn") {
+			continue
+		}
+		node, ok := sch.Property(name)
+		if !ok {
+			continue
+		}
+		for range 8 {
+			v, err := node.Example(rnd)
+			if err != nil || v == cur {
+				continue
+			}
+			out[name] = v
+			if len(sch.Validate(jsonRoundTrip(out))) == 0 {
+				break
+			}
+			out[name] = cur
+		}
+	}
+	return out
+}
+
+// sameIdentity reports whether a second desired state names the same
+// resource as the first (whose model is got): each identifier property is
+// one the user set to the same value, a FooArn of the same Foo, or the
+// account, the region or an enum value (a per-account singleton such as
+// AWS::Macie::Session).
+func (w *walker) sameIdentity(res *schema.Resource, sch *cfnschema.Schema, got, first, second map[string]any) bool {
+	for _, p := range res.IdentifierProperties() {
+		path := strings.Split(p, "/")
+		if v, ok := walkValue(got, path); ok && (v == w.p.Account || v == w.p.Region) {
+			continue
+		}
+		if node, ok := sch.Property(path...); ok && len(node.Enum()) > 0 {
+			continue // one of each kind (DevOpsGuru's ResourceCollectionType)
+		}
+		if _, ok := walkValue(second, path); !ok {
+			base, isArn := strings.CutSuffix(p, "Arn")
+			if !isArn {
+				return false
+			}
+			path = []string{base}
+		}
+		v2, ok2 := walkValue(second, path)
+		v1, ok1 := walkValue(first, path)
+		if !ok1 || !ok2 || canon(v1) != canon(v2) {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *walker) get(t *testing.T, tn, id string) map[string]any {

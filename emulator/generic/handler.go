@@ -147,33 +147,12 @@ func (h *Handler) generate(m *idMaker, model map[string]any, path []string) erro
 	if !ok {
 		return fmt.Errorf("%s: no schema for /properties/%s", h.res.TypeName, strings.Join(path, "/"))
 	}
-	v, ok, err := m.value(last(path), node, h.idHint(model))
+	v, ok, err := m.value(last(path), node, h.idHint(m, model, path))
 	if err != nil || !ok {
 		return err
 	}
 	setPath(model, path, v)
 	return nil
-}
-
-// idHint is the resource's own id for an ARN: an identifier value already
-// set (the last one: a child's id rather than its parent's), else a
-// name-like property.
-func (h *Handler) idHint(model map[string]any) string {
-	for i := len(h.idPaths) - 1; i >= 0; i-- {
-		p := h.idPaths[i]
-		if isArnName(last(p)) {
-			continue
-		}
-		if v, ok := getPath(model, p); ok {
-			return scalarString(v)
-		}
-	}
-	for _, name := range []string{"Name", h.last + "Name", "Id", h.last + "Id"} {
-		if v, ok := model[name].(string); ok && v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // Create stores the prepared model with its generated read-only values and

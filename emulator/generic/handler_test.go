@@ -304,6 +304,7 @@ func TestHandler_realSchemas(t *testing.T) {
 		{"AWS::Logs::LogGroup", map[string]any{"LogGroupName": "mine"}, "Arn", `^arn:aws:logs:us-east-1:123456789012:log-group/mine$`},
 		{"AWS::IAM::Role", map[string]any{"AssumeRolePolicyDocument": map[string]any{}}, "Arn", `^arn:aws:iam::123456789012:role/`},
 		{"AWS::S3::Bucket", map[string]any{"BucketName": "my-bucket"}, "Arn", `^arn:aws:s3:::my-bucket$`},
+		{"AWS::ECS::Service", map[string]any{"Cluster": "c1", "ServiceName": "s1"}, "Name", `^s1$`},
 		{"AWS::Lambda::EventSourceMapping", map[string]any{"FunctionName": "f"}, "Id", `^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`},
 	}
 	for _, tt := range tests {

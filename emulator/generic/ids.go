@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -163,7 +164,7 @@ func shortPrefix(name string) string {
 // value returns a generated value for the read-only property name (a
 // top-level property or the last segment of a nested path), satisfying its
 // schema; idHint is the resource's own id when one is already known (for
-// ARNs). ok is false when the property is not something we generate.
+// ARNs and read-only names; see Handler.idHint). ok is false when the property is not something we generate.
 func (m *idMaker) value(name string, node cfnschema.Node, idHint string) (any, bool, error) {
 	switch node.Type() {
 	case "integer", "number":
@@ -189,6 +190,9 @@ func (m *idMaker) value(name string, node cfnschema.Node, idHint string) (any, b
 			fmt.Sprint(now.Unix()))
 	case strings.HasSuffix(name, "Arn") || strings.HasSuffix(name, "ARN") || strings.HasPrefix(spec.Pattern, "^arn") || strings.HasPrefix(spec.Pattern, "arn"):
 		id := idHint
+		if strings.HasPrefix(id, "arn:") {
+			cands = append(cands, id) // the ARN of the resource a FooArn names
+		}
 		if id == "" {
 			id = m.resourceName()
 		}
@@ -197,11 +201,17 @@ func (m *idMaker) value(name string, node cfnschema.Node, idHint string) (any, b
 		strings.HasSuffix(name, "Endpoint") || strings.HasSuffix(name, "DomainName"):
 		host := fmt.Sprintf("%s.%s.%s.amazonaws.com", m.h.kebab+"-"+m.alnum(10), m.h.service, m.env.Region)
 		cands = append(cands, "https://"+host, host)
+	case m.h.res.TypeName == "AWS::Organizations::Account" && name == "AccountId":
+		// A new member account, not the caller's.
+		cands = append(cands, fmt.Sprintf("%012d", m.rnd.Int64N(1e12)))
 	case lname == "accountid" || strings.HasSuffix(name, "AccountId") || lname == "ownerid":
 		cands = append(cands, m.env.Account)
 	case lname == "region":
 		cands = append(cands, m.env.Region)
 	case strings.HasSuffix(name, "Name"):
+		if idHint != "" {
+			cands = append(cands, idHint) // a read-only Name mirrors ServiceName
+		}
 		cands = append(cands, m.resourceName(), m.alnum(12))
 	case strings.HasSuffix(name, "Version") || strings.HasSuffix(name, "VersionNumber"):
 		cands = append(cands, "1", "$LATEST", "1.0")
@@ -219,6 +229,22 @@ func (m *idMaker) value(name string, node cfnschema.Node, idHint string) (any, b
 	for _, c := range cands {
 		if node.Valid(c) {
 			return c, true, nil
+		}
+	}
+	// A string from the pattern, long enough that its free parts are
+	// random: the minimal one ("vpce-" for ^vpce-[0-9a-z]*$) would be the
+	// same for every resource, and collide when it is an identifier.
+	if len(node.Enum()) == 0 && spec.Pattern != "" {
+		long := spec
+		long.MinLength = spec.MinLength + 12
+		if minimal, err := cfnschema.GenerateString(spec, nil); err == nil {
+			long.MinLength = max(long.MinLength, utf8.RuneCountInString(minimal)+12)
+		}
+		if spec.MaxLength > 0 {
+			long.MinLength = min(long.MinLength, spec.MaxLength)
+		}
+		if s, err := cfnschema.GenerateString(long, m.rnd); err == nil && node.Valid(s) {
+			return s, true, nil
 		}
 	}
 	// The schema's own example honours enum and const as well as the

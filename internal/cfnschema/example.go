@@ -130,6 +130,15 @@ func (n Node) Default() (any, bool) {
 	return n.n.def, n.n.hasDef
 }
 
+// Enum returns the values the node's enum or const allows, nil when it
+// allows any value of its type.
+func (n Node) Enum() []any {
+	if n.n.hasConst {
+		return []any{n.n.constVal}
+	}
+	return n.n.enum
+}
+
 // Valid reports whether v satisfies the node.
 func (n Node) Valid(v any) bool { return valid(n.n, v) }
 
