@@ -43,7 +43,12 @@ func (s *Stack) do(ctx context.Context, q Querier, cfg Config, command string) (
 	if err != nil {
 		return nil, err
 	}
+	// Globals first (they run no query): preflight evaluates conditions
+	// with them.
 	err = rn.globals()
+	if err == nil {
+		err = rn.preflight()
+	}
 	if err == nil {
 		switch command {
 		case "build":

@@ -419,3 +419,78 @@ exports:
 		t.Errorf("exports = %v, want looked_up set from the inline query", res.Exports)
 	}
 }
+
+// withoutAnchors removes the sections of thingsIQL (blank-line separated)
+// that start with the given anchors.
+func withoutAnchors(anchors ...string) string {
+	var keep []string
+	for _, sec := range strings.Split(thingsIQL, "\n\n") {
+		drop := false
+		for _, a := range anchors {
+			if strings.HasPrefix(sec, "/*+ "+a+" ") || strings.HasPrefix(sec, "/*+ "+a+",") {
+				drop = true
+			}
+		}
+		if !drop {
+			keep = append(keep, sec)
+		}
+	}
+	return strings.Join(keep, "\n\n")
+}
+
+// TestStack_anchorsPerCommand checks that each command asks for the
+// anchors it uses, before running any query: build and plan need create
+// (or createorupdate), test and teardown a query that finds the resource,
+// and a test never asks for create.
+func TestStack_anchorsPerCommand(t *testing.T) {
+	const bareManifest = "name: things\nresources:\n  - name: thing\n    props:\n      - {name: thing_name, value: things-dev}\n      - {name: size, value: 1}\n"
+	type step struct {
+		cmd     string
+		wantErr string // "" for success
+	}
+	tests := []struct {
+		name  string
+		files map[string]string
+		steps []step
+	}{
+		{"no create", map[string]string{"stackql_manifest.yml": thingsManifest, "resources/thing.iql": withoutAnchors("create")}, []step{
+			{"build", "resource thing: missing anchor: resources/thing.iql has no create (or createorupdate) anchor, which build needs"},
+			{"plan", "which plan needs"},
+			{"test", ""},
+			{"teardown", ""},
+		}},
+		{"no exists, statecheck or exports", map[string]string{"stackql_manifest.yml": bareManifest, "resources/thing.iql": withoutAnchors("exists", "statecheck", "exports", "update")}, []step{
+			{"build", "has no exists, statecheck or exports anchor (or createorupdate), which build needs"},
+			{"test", "has no exists, statecheck or exports anchor, which test needs"},
+			{"teardown", "which teardown needs"},
+		}},
+		{"createorupdate alone builds, cannot be tested", map[string]string{"stackql_manifest.yml": bareManifest,
+			"resources/thing.iql": "/*+ createorupdate */\nINSERT INTO things (name, size, secret) VALUES ('{{ thing_name }}', {{ size }}, 'x')\n"}, []step{
+			{"build", ""},
+			{"test", "which test needs"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, tt.files)
+			h.fake.things["id-1"] = &thing{ID: "id-1", Name: "things-dev", Size: 1, Secret: secret}
+			for _, s := range tt.steps {
+				_, err := h.run(s.cmd, "dev")
+				switch {
+				case s.wantErr == "" && err != nil:
+					t.Errorf("%s: %v", s.cmd, err)
+				case s.wantErr == "":
+				case err == nil:
+					t.Errorf("%s succeeded, want an error containing %q", s.cmd, s.wantErr)
+				default:
+					if !errors.Is(err, deploy.ErrMissingAnchor) || !strings.Contains(err.Error(), s.wantErr) {
+						t.Errorf("%s: err = %v, want ErrMissingAnchor containing %q", s.cmd, err, s.wantErr)
+					}
+					if len(h.fake.stmts) != 0 {
+						t.Errorf("%s ran %q before refusing", s.cmd, h.fake.stmts)
+					}
+				}
+			}
+		})
+	}
+}

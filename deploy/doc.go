@@ -61,6 +61,13 @@
 //	delete          DELETE, in teardown.
 //	command         any statement, for command resources.
 //
+// The anchors a command needs are checked when it starts, before any query
+// runs: build and plan need create (or createorupdate) and, without
+// createorupdate, an exists, statecheck or exports query to tell whether
+// to create; test and teardown need one of those three to find the
+// resource, never create. teardown keeps (does not delete) a resource
+// whose file has no delete anchor, as stackql-deploy does.
+//
 // Options: retries=N is the number of attempts, for every anchor (the
 // default 1 runs a query once); retry_delay=S seconds between them (default
 // 5). A check is retried until it passes, a statement until it succeeds.

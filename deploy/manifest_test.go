@@ -131,10 +131,8 @@ func TestLoad_errors(t *testing.T) {
 	}{
 		{"no manifest", map[string]string{"x": ""}, "stackql_manifest.yml"},
 		{"no iql", map[string]string{"stackql_manifest.yml": "resources: [{name: a}]"}, "resource a:"},
-		{"no check anchor", map[string]string{"stackql_manifest.yml": "resources: [{name: a}]", "resources/a.iql": "/*+ create */\nINSERT"},
-			"must include an exists, statecheck or exports anchor"},
-		{"no create", map[string]string{"stackql_manifest.yml": "resources: [{name: a}]", "resources/a.iql": "/*+ exists */\nSELECT 1"},
-			"no create"},
+		{"command without its statement", map[string]string{"stackql_manifest.yml": "resources: [{name: a, type: command}]", "resources/a.iql": "/*+ exists */\nSELECT 1"},
+			"a command resource needs a command anchor or sql"},
 		{"exports without query", map[string]string{"stackql_manifest.yml": "resources: [{name: a, exports: [x]}]", "resources/a.iql": "/*+ exists */\nSELECT 1\n/*+ create */\nINSERT"},
 			"no exports anchor"},
 	}

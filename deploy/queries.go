@@ -153,17 +153,13 @@ func parseAnchor(s string) (*Query, error) {
 	return q, nil
 }
 
-// check verifies the file has the anchors its resource type needs.
+// check verifies the file has the anchors its resource type needs in every
+// command. What only some commands need (create for build and plan) is
+// checked when a command starts (run.checkAnchors), so that a test of a
+// stack never asks for a create anchor.
 func (f *QueryFile) check(r *Resource) error {
 	has := func(a string) bool { return f.Queries[a] != nil }
 	switch r.Type {
-	case TypeResource:
-		if !has(AnchorCreateOrUpdate) && !has(AnchorExists) && !has(AnchorStatecheck) && !has(AnchorExports) {
-			return fmt.Errorf("%s must include an exists, statecheck or exports anchor (or createorupdate)", f.Name)
-		}
-		if !has(AnchorCreateOrUpdate) && !has(AnchorCreate) {
-			return fmt.Errorf("%s has no create (or createorupdate) anchor", f.Name)
-		}
 	case TypeQuery:
 		if !has(AnchorExports) && r.SQL == "" {
 			return fmt.Errorf("%s: a query resource needs an exports anchor or sql", f.Name)
