@@ -147,6 +147,16 @@ func (h *Handler) generate(m *idMaker, model map[string]any, path []string) erro
 	if !ok {
 		return fmt.Errorf("%s: no schema for /properties/%s", h.res.TypeName, strings.Join(path, "/"))
 	}
+	if len(path) == 1 {
+		s, ok, err := m.shaped(model, path[0])
+		if err != nil {
+			return err
+		}
+		if ok && node.Valid(s) {
+			model[path[0]] = s
+			return nil
+		}
+	}
 	v, ok, err := m.value(last(path), node, h.idHint(m, model, path))
 	if err != nil || !ok {
 		return err

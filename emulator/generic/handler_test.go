@@ -301,7 +301,7 @@ func TestHandler_realSchemas(t *testing.T) {
 		{"AWS::EC2::VPC", map[string]any{"CidrBlock": "10.0.0.0/16"}, "DefaultSecurityGroup", `^sg-[0-9a-f]{17}$`},
 		{"AWS::EC2::VPC", map[string]any{"CidrBlock": "10.0.0.0/16"}, "DefaultNetworkAcl", `^acl-[0-9a-f]{17}$`},
 		{"AWS::Logs::LogGroup", map[string]any{}, "LogGroupName", `^log-group-[A-Z0-9]{12}$`},
-		{"AWS::Logs::LogGroup", map[string]any{"LogGroupName": "mine"}, "Arn", `^arn:aws:logs:us-east-1:123456789012:log-group/mine$`},
+		{"AWS::Logs::LogGroup", map[string]any{"LogGroupName": "mine"}, "Arn", `^arn:aws:logs:us-east-1:123456789012:log-group:mine:\*$`},
 		{"AWS::IAM::Role", map[string]any{"AssumeRolePolicyDocument": map[string]any{}}, "Arn", `^arn:aws:iam::123456789012:role/`},
 		{"AWS::S3::Bucket", map[string]any{"BucketName": "my-bucket"}, "Arn", `^arn:aws:s3:::my-bucket$`},
 		{"AWS::ECS::Service", map[string]any{"Cluster": "c1", "ServiceName": "s1"}, "Name", `^s1$`},

@@ -256,7 +256,100 @@ func (m *idMaker) value(name string, node cfnschema.Node, idHint string) (any, b
 	return v, true, nil
 }
 
-// resourceName is a physical name as CloudFormation makes them.
+// resourceName is a physical name as CloudFormation makes them (in lower
+// case for S3, whose bucket names allow no other).
 func (m *idMaker) resourceName() string {
+	if m.h.service == "s3" {
+		return m.h.kebab + "-" + m.alnum(12)
+	}
 	return m.h.kebab + "-" + strings.ToUpper(m.alnum(12))
+}
+
+// shapes are the generated values whose AWS shape the generic rules miss,
+// by type and property: templates over {partition}, {region}, {account}
+// and {Prop}, a top-level property of the model (generated first, as
+// CloudFormation names a resource you leave unnamed, when absent). A
+// value the property's schema rejects falls back to the generic rules.
+var shapes = map[string]map[string]string{
+	"AWS::SQS::Queue": {
+		"QueueUrl": "https://sqs.{region}.amazonaws.com/{account}/{QueueName}",
+		"Arn":      "arn:{partition}:sqs:{region}:{account}:{QueueName}",
+	},
+	"AWS::SNS::Topic": {
+		"TopicArn": "arn:{partition}:sns:{region}:{account}:{TopicName}",
+	},
+	"AWS::ECR::Repository": {
+		"RepositoryUri": "{account}.dkr.ecr.{region}.amazonaws.com/{RepositoryName}",
+	},
+	"AWS::S3::Bucket": {
+		"DomainName":          "{BucketName}.s3.amazonaws.com",
+		"RegionalDomainName":  "{BucketName}.s3.{region}.amazonaws.com",
+		"DualStackDomainName": "{BucketName}.s3.dualstack.{region}.amazonaws.com",
+		"WebsiteURL":          "http://{BucketName}.s3-website-{region}.amazonaws.com",
+	},
+	"AWS::Logs::LogGroup": {
+		"Arn": "arn:{partition}:logs:{region}:{account}:log-group:{LogGroupName}:*",
+	},
+}
+
+// shaped returns the value of the type's template for prop (see shapes),
+// setting in model the names it needs; ok is false when the type has no
+// template for prop or a name cannot be made.
+func (m *idMaker) shaped(model map[string]any, prop string) (string, bool, error) {
+	tmpl, ok := shapes[m.h.res.TypeName][prop]
+	if !ok {
+		return "", false, nil
+	}
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(tmpl, '{')
+		if open < 0 {
+			b.WriteString(tmpl)
+			return b.String(), true, nil
+		}
+		end := strings.IndexByte(tmpl[open:], '}')
+		if end < 0 {
+			return "", false, fmt.Errorf("%s: bad template for %s", m.h.res.TypeName, prop)
+		}
+		b.WriteString(tmpl[:open])
+		key := tmpl[open+1 : open+end]
+		tmpl = tmpl[open+end+1:]
+		switch key {
+		case "partition":
+			b.WriteString(partition(m.env.Region))
+		case "region":
+			b.WriteString(m.env.Region)
+		case "account":
+			b.WriteString(m.env.Account)
+		default:
+			v, err := m.name(model, key)
+			if err != nil || v == "" {
+				return "", false, err
+			}
+			b.WriteString(v)
+		}
+	}
+}
+
+// name returns the model's value of the name property key, generating
+// and setting it when absent (a FIFO queue's name ends in .fifo, as SQS
+// requires).
+func (m *idMaker) name(model map[string]any, key string) (string, error) {
+	if v, ok := model[key]; ok {
+		return scalarString(v), nil
+	}
+	node, ok := m.h.sch.Property(key)
+	if !ok {
+		return "", nil
+	}
+	v, ok, err := m.value(key, node, "")
+	if err != nil || !ok {
+		return "", err
+	}
+	s := scalarString(v)
+	if m.h.res.TypeName == "AWS::SQS::Queue" && model["FifoQueue"] == true {
+		s += ".fifo"
+	}
+	model[key] = s
+	return s, nil
 }
