@@ -165,7 +165,7 @@ func (s *Server) Serve(l net.Listener) {
 		// forever, must not hold a connection and its goroutine for good.
 		ReadTimeout: 30 * time.Second,
 		IdleTimeout: 2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(s.core.log.Handler(), slog.LevelWarn),
+		ErrorLog:    slog.NewLogLogger(s.core.log.Handler(), slog.LevelWarn),
 	}
 	s.url = "http://" + l.Addr().String()
 	hs := s.hs
