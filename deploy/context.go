@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/ccql/ccql/internal/template"
@@ -73,10 +74,21 @@ func (rn *run) renderValue(where string, v any, vars map[string]any) (any, error
 
 // resourceVars builds a resource's context: the stack context, then its
 // props in order (each may use the ones before it), and this (what its
-// checks capture). It reports false when the resource's if is false.
+// checks capture). It reports false when the resource's if is false. A
+// prop with no value for the environment is an error only if the resource
+// runs: one whose if is false (say, stack_env == 'prd') needs no dev value.
 func (rn *run) resourceVars(res *Resource) (map[string]any, bool, error) {
 	vars := maps.Clone(rn.vars)
 	vars["resource_name"] = res.Name
+	var missing []string // props with no value for the environment: left undefined
+	missingErr := func() error {
+		return rn.fail(res, "", fmt.Errorf("%w: prop %s has no value for environment %q", ErrMissingValue, strings.Join(missing, ", "), rn.cfg.Env))
+	}
+	// usesMissing tells a failure caused by a missing prop (undefined in a
+	// later prop or the if), which is then reported as the missing value.
+	usesMissing := func(err error) bool {
+		return len(missing) > 0 && slices.Contains(missing, undefinedRoot(err))
+	}
 	for _, p := range res.Props {
 		where := fmt.Sprintf("resources.%s.props.%s", res.Name, p.Name)
 		var v any
@@ -84,16 +96,23 @@ func (rn *run) resourceVars(res *Resource) (map[string]any, bool, error) {
 		case p.HasValue:
 			r, err := rn.renderValue(where, p.Value, vars)
 			if err != nil {
+				if usesMissing(err) {
+					return nil, false, missingErr()
+				}
 				return nil, false, rn.fail(res, "", err)
 			}
 			v = r
 		case p.Values != nil:
 			ev, ok := p.Values[rn.cfg.Env]
 			if !ok {
-				return nil, false, rn.fail(res, "", fmt.Errorf("%w: prop %s has no value for environment %q", ErrMissingValue, p.Name, rn.cfg.Env))
+				missing = append(missing, p.Name)
+				continue
 			}
 			r, err := rn.renderValue(where, ev.Value, vars)
 			if err != nil {
+				if usesMissing(err) {
+					return nil, false, missingErr()
+				}
 				return nil, false, rn.fail(res, "", err)
 			}
 			v = r
@@ -101,6 +120,9 @@ func (rn *run) resourceVars(res *Resource) (map[string]any, bool, error) {
 		for _, from := range p.Merge {
 			other, ok := vars[from]
 			if !ok {
+				if slices.Contains(missing, from) {
+					return nil, false, missingErr()
+				}
 				return nil, false, rn.fail(res, "", fmt.Errorf("%w: prop %s merges %q, which is not defined", ErrMissingValue, p.Name, from))
 			}
 			merged, err := merge(v, other)
@@ -120,11 +142,19 @@ func (rn *run) resourceVars(res *Resource) (map[string]any, bool, error) {
 		vars["this"] = template.Map{}
 	}
 	if res.If == "" {
+		if len(missing) > 0 {
+			return nil, false, missingErr()
+		}
 		return vars, true, nil
 	}
 	ok, err := rn.condition(res, vars)
-	if err != nil {
+	switch {
+	case err != nil && usesMissing(err):
+		return nil, false, missingErr()
+	case err != nil:
 		return nil, false, err
+	case ok && len(missing) > 0:
+		return nil, false, missingErr()
 	}
 	return vars, ok, nil
 }

@@ -129,6 +129,14 @@
 // An undefined variable or a template error fails the run with the file,
 // line and name; the raw {{ … }} text is never sent.
 //
+// Before any query, every command checks what needs no query, for every
+// resource, and reports all problems at once, so a mistake in a late
+// resource never leaves early ones created: the anchors the command needs,
+// the syntax of every template (queries, sql, props, if), and that each
+// prop has a value for the environment. A resource whose if is false needs
+// none; an if that uses an export of an earlier resource cannot be decided
+// then, and that resource's values are checked when it is reached.
+//
 // # Errors and secrets
 //
 // A failing query is an error: a service error in exists never reads as

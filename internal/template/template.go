@@ -119,8 +119,6 @@ func (r *Renderer) Render(name, text string, vars map[string]any) (out string, e
 			data[alias] = all
 		}
 	}
-	// The memory loader holds only this template: {% include %} and friends
-	// find nothing, so a template can never read a file.
 	// Gonja panics on some inputs ({{ 0 % 0 }}, some malformed tags); a
 	// template must never take the process down.
 	defer func() {
@@ -128,21 +126,49 @@ func (r *Renderer) Render(name, text string, vars map[string]any) (out string, e
 			out, err = "", &Error{Template: name, Msg: fmt.Sprintf("template engine failure: %v", p)}
 		}
 	}()
-	joined, origLine := joinExpressionLines(text)
-	const path = "/template"
-	loader, err := loaders.NewMemoryLoader(map[string]string{path: joined})
+	tpl, origLine, err := r.parse(name, text)
 	if err != nil {
-		return "", &Error{Template: name, Msg: err.Error()}
-	}
-	tpl, err := exec.NewTemplate(path, r.cfg, loader, r.env)
-	if err != nil {
-		return "", fixLine(r.parseError(name, joined, err), origLine)
+		return "", err
 	}
 	out, err = tpl.ExecuteToString(exec.NewContext(data))
 	if err != nil {
 		return "", fixLine(renderError(name, err), origLine)
 	}
 	return out, nil
+}
+
+// Check parses text as Render would, without rendering it: it reports a
+// syntax error (an *Error with its line) before any variable is known.
+func (r *Renderer) Check(name, text string) (err error) {
+	if !strings.Contains(text, "{{") && !strings.Contains(text, "{%") && !strings.Contains(text, "{#") {
+		return nil
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = &Error{Template: name, Msg: fmt.Sprintf("template engine failure: %v", p)}
+		}
+	}()
+	_, _, err = r.parse(name, text)
+	return err
+}
+
+// parse parses text for Render and Check. origLine maps lines of the
+// parsed (newline-joined) text back to text's; a failure is an *Error.
+// The caller recovers gonja's panics.
+func (r *Renderer) parse(name, text string) (*exec.Template, []int, error) {
+	joined, origLine := joinExpressionLines(text)
+	const path = "/template"
+	// The memory loader holds only this template: {% include %} and friends
+	// find nothing, so a template can never read a file.
+	loader, err := loaders.NewMemoryLoader(map[string]string{path: joined})
+	if err != nil {
+		return nil, nil, &Error{Template: name, Msg: err.Error()}
+	}
+	tpl, err := exec.NewTemplate(path, r.cfg, loader, r.env)
+	if err != nil {
+		return nil, nil, fixLine(r.parseError(name, joined, err), origLine)
+	}
+	return tpl, origLine, nil
 }
 
 // fixLine maps the error's line in the rewritten text back to the source.

@@ -236,3 +236,32 @@ func TestPlaceholder(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestRenderer_Check checks that Check reports what Render reports about
+// syntax, with the line, and nothing about variables (none are known yet).
+func TestRenderer_Check(t *testing.T) {
+	r := template.New()
+	tests := []struct {
+		src, want string
+	}{
+		{"SELECT 1", ""},
+		{"{{ not_defined_yet }} {% for x in xs %}{{ x.y }}{% endfor %}", ""},
+		{"a\n{{ {\n'A': 1} | generate_patch_document }}\n{{ 'abc }}", "q.iql:4: syntax error: unterminated string"},
+		{"a\n{{ x | }}", "q.iql:2: syntax error: filter name must be an identifier"},
+		{"{% if x %}", "q.iql:1: syntax error: Unexpected EOF, expected tag elif or else or endif."},
+	}
+	for _, tt := range tests {
+		err := r.Check("q.iql", tt.src)
+		got := ""
+		if err != nil {
+			got = err.Error()
+			var te *template.Error
+			if !errors.As(err, &te) {
+				t.Errorf("Check(%q) = %T, want *template.Error", tt.src, err)
+			}
+		}
+		if got != tt.want {
+			t.Errorf("Check(%q) = %q, want %q", tt.src, got, tt.want)
+		}
+	}
+}
