@@ -290,7 +290,9 @@ func (rn *run) plan(ctx context.Context, res *Resource, vars map[string]any, rr 
 		rn.unknownExports(res)
 		return nil
 	case TypeCommand:
-		rr.Action, rr.Note = ActionRan, "would run its command"
+		// A command runs on every build; its exports are known only then.
+		rr.Action = ActionWouldRun
+		rn.unknownExports(res)
 		return nil
 	}
 	qf := rn.stack.queries[res.Name]

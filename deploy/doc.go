@@ -101,7 +101,9 @@
 // an export of a resource that was not found is itself not found.
 //
 // query resources run their exports query (or sql) in every command;
-// command resources run only in build; script resources run their shell
+// command resources run in every build (plan reports "would run"); in
+// test and teardown only their exports query runs, so later resources
+// and the stack exports have their exports; script resources run their shell
 // command in build, test and teardown, in the stack directory with the run's
 // variables in the environment, and export from its JSON output.
 //

@@ -45,6 +45,13 @@ var (
 	reUpdate  = regexp.MustCompile(`(?s)^UPDATE things SET PatchDocument = string\('((?:[^']|'')*)'\) WHERE id = '([^']*)'`)
 	reDelete  = regexp.MustCompile(`^DELETE FROM things WHERE id = '([^']*)'`)
 	reExports = regexp.MustCompile(`^SELECT id, secret FROM things WHERE id = '([^']*)'`)
+	// By name, for createorupdate files (no exists to capture an id) and
+	// commands.
+	reUpsert        = regexp.MustCompile(`^INSERT OR REPLACE INTO things \(name, size\) VALUES \('([^']*)', (\d+)\)`)
+	reStateByName   = regexp.MustCompile(`^SELECT COUNT\(\*\) AS count FROM things WHERE name = '([^']*)' AND size = (\d+)`)
+	reExportsByName = regexp.MustCompile(`^SELECT id, secret FROM things WHERE name = '([^']*)'`)
+	reDeleteByName  = regexp.MustCompile(`^DELETE FROM things WHERE name = '([^']*)'`)
+	reResize        = regexp.MustCompile(`^UPDATE things SET size = (\d+) WHERE id = '([^']*)'`)
 )
 
 func (f *fakeCloud) Query(_ context.Context, stmt string, _ ...any) (*ccql.Result, error) {
@@ -112,6 +119,58 @@ func (f *fakeCloud) Query(_ context.Context, stmt string, _ ...any) (*ccql.Resul
 		return event("SUCCESS", "", ""), nil
 	case reDelete.MatchString(norm):
 		delete(f.things, reDelete.FindStringSubmatch(norm)[1])
+		return event("SUCCESS", "", ""), nil
+	case reUpsert.MatchString(norm):
+		m := reUpsert.FindStringSubmatch(norm)
+		size, _ := strconv.Atoi(m[2])
+		for _, t := range f.things {
+			if t.Name == m[1] {
+				t.Size = size
+				return event("SUCCESS", "", ""), nil
+			}
+		}
+		f.next++
+		id := fmt.Sprintf("id-%d", f.next)
+		f.things[id] = &thing{ID: id, Name: m[1], Size: size}
+		return event("SUCCESS", "", ""), nil
+	case reStateByName.MatchString(norm):
+		m := reStateByName.FindStringSubmatch(norm)
+		size, _ := strconv.Atoi(m[2])
+		n := int64(0)
+		for _, t := range f.things {
+			if t.Name == m[1] && t.Size == size {
+				n = 1
+			}
+		}
+		if f.staleState > 0 {
+			f.staleState--
+			n = 0
+		}
+		return &ccql.Result{Columns: []ccql.Column{{Name: "count", Type: ccql.TypeInt}}, Rows: [][]any{{n}}}, nil
+	case reExportsByName.MatchString(norm):
+		m := reExportsByName.FindStringSubmatch(norm)
+		res := &ccql.Result{Columns: []ccql.Column{{Name: "id"}, {Name: "secret"}}}
+		for _, t := range f.things {
+			if t.Name == m[1] {
+				res.Rows = append(res.Rows, []any{t.ID, t.Secret})
+			}
+		}
+		return res, nil
+	case reDeleteByName.MatchString(norm):
+		m := reDeleteByName.FindStringSubmatch(norm)
+		for id, t := range f.things {
+			if t.Name == m[1] {
+				delete(f.things, id)
+			}
+		}
+		return event("SUCCESS", "", ""), nil
+	case reResize.MatchString(norm):
+		m := reResize.FindStringSubmatch(norm)
+		t := f.things[m[2]]
+		if t == nil {
+			return nil, &ccql.ServiceError{Operation: "UpdateResource", Code: "ResourceNotFoundException", Message: "no such thing"}
+		}
+		t.Size, _ = strconv.Atoi(m[1])
 		return event("SUCCESS", "", ""), nil
 	case reExports.MatchString(norm):
 		id := reExports.FindStringSubmatch(norm)[1]

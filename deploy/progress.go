@@ -20,7 +20,7 @@ func (rn *run) done(rr ResourceResult, err error) {
 		mark, action = "✗", "failed"
 	case rr.Action == ActionSkipped || rr.Action == ActionNotFound || rr.Action == ActionKept:
 		mark = "-"
-	case rr.Action == ActionWouldCreate || rr.Action == ActionWouldUpdate || rr.Action == ActionWouldDeploy:
+	case rr.Action == ActionWouldCreate || rr.Action == ActionWouldUpdate || rr.Action == ActionWouldDeploy || rr.Action == ActionWouldRun:
 		mark = "~"
 	}
 	prefix := ""

@@ -70,6 +70,7 @@ const (
 	ActionWouldCreate Action = "would create"
 	ActionWouldUpdate Action = "would update"
 	ActionWouldDeploy Action = "would run createorupdate"
+	ActionWouldRun    Action = "would run" // plan: a command resource, run on every build
 )
 
 // ResourceResult is the outcome of one resource.

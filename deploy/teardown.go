@@ -18,7 +18,7 @@ func (rn *run) test(ctx context.Context, res *Resource, vars map[string]any, rr 
 		return rn.script(ctx, res, vars)
 	case TypeCommand:
 		rr.Action, rr.Note = ActionSkipped, "commands run only in build"
-		return nil
+		return rn.commandExports(ctx, res, vars)
 	}
 	qf := rn.stack.queries[res.Name]
 	found, desired, err := rn.existsCheck(ctx, res, vars)
@@ -39,6 +39,17 @@ func (rn *run) test(ctx context.Context, res *Resource, vars map[string]any, rr 
 	}
 	rr.Action = ActionPassed
 	return rn.exports(ctx, res, vars, false)
+}
+
+// commandExports collects, in test and teardown (where commands do not
+// run), the exports of a command resource from its exports query, a read,
+// so that later resources and the stack exports can use them. No row
+// leaves them undefined.
+func (rn *run) commandExports(ctx context.Context, res *Resource, vars map[string]any) error {
+	if len(res.Exports) == 0 || rn.exportsQuery(res) == nil {
+		return nil
+	}
+	return rn.exports(ctx, res, vars, true)
 }
 
 // teardown first walks the resources in order to learn which exist and
@@ -81,6 +92,7 @@ func (rn *run) teardown(ctx context.Context) error {
 			err = rn.dryRun(ctx, res, vars)
 		case res.Type == TypeCommand:
 			rr.Action, rr.Note = ActionSkipped, "commands run only in build"
+			err = rn.commandExports(ctx, res, vars)
 		case res.Type == TypeScript:
 			rr.Action = ActionExported
 			err = rn.script(ctx, res, vars)
