@@ -19,6 +19,7 @@ import (
 
 	"github.com/ccql/ccql/pgwire"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 func usersFile(t testing.TB, creds map[string]string) (*pgwire.Users, string) {
@@ -217,5 +218,35 @@ func TestServer_MutualTLS(t *testing.T) {
 	_, err = pgx.Connect(ctxT(t), ts.url("alice", "sslmode=disable"))
 	if sqlState(err) != "28000" {
 		t.Errorf("plain connection: %v, want 28000", err)
+	}
+}
+
+// TestServer_TLSRequired checks that with TLSRequired a client that does
+// not use TLS is refused with 28000 and a message saying why, before
+// authentication, and one that does is served.
+func TestServer_TLSRequired(t *testing.T) {
+	p := newPKI(t)
+	users, _ := usersFile(t, map[string]string{"alice": "pw"})
+	cfg, err := pgwire.LoadTLSConfig(p.serverCert, p.serverKey, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := startServer(t, newBlockingEngine(), pgwire.Config{Users: users, TLS: cfg, TLSRequired: true})
+
+	for _, mode := range []string{"sslmode=verify-full sslrootcert=" + p.caFile, "sslmode=require", "sslmode=prefer",
+		"sslmode=verify-full sslnegotiation=direct sslrootcert=" + p.caFile} {
+		c := connect(t, ts.url("alice", "password=pw "+mode))
+		if _, ok := c.PgConn().Conn().(*tls.Conn); !ok {
+			t.Errorf("%s: connection is %T, want *tls.Conn", mode, c.PgConn().Conn())
+		}
+	}
+	// A wrong password over plaintext is refused for the plaintext, not
+	// the password: authentication never starts.
+	for _, pw := range []string{"pw", "wrong"} {
+		_, err := pgx.Connect(ctxT(t), ts.url("alice", "password="+pw+" sslmode=disable"))
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "28000" || !strings.Contains(pe.Message, "requires TLS") || !strings.Contains(pe.Hint, "sslmode=require") {
+			t.Errorf("plaintext with password %q: %v, want 28000 requires TLS", pw, err)
+		}
 	}
 }

@@ -128,9 +128,15 @@ func (c *conn) handshake() error {
 	if c.user == "" {
 		return c.fatal(&Error{Code: CodeInvalidAuthSpec, Message: "no PostgreSQL user name specified in startup packet"})
 	}
-	if c.s.mutualTLS() && !c.isTLS {
+	switch {
+	case c.isTLS:
+	case c.s.mutualTLS():
 		return c.fatal(&Error{Code: CodeInvalidAuthSpec, Message: "this server requires TLS with a client certificate",
 			Hint: "connect with sslmode=verify-full and sslcert/sslkey"})
+	case c.s.cfg.TLSRequired:
+		c.s.log.Info("plaintext connection refused: TLS is required", "remote", c.nc.RemoteAddr().String(), "user", c.user)
+		return c.fatal(&Error{Code: CodeInvalidAuthSpec, Message: "this server requires TLS: connection without encryption refused",
+			Hint: "connect with sslmode=require, verify-ca or verify-full"})
 	}
 	keyLen := 4
 	if startup.ProtocolVersion == pgproto3.ProtocolVersion32 {

@@ -92,7 +92,10 @@
 // With Config.TLS (LoadTLSConfig(cert, key, clientCA)), TLS is offered to
 // clients that send SSLRequest (sslmode=require, verify-ca, verify-full)
 // and to PostgreSQL 17 clients that start TLS directly
-// (sslnegotiation=direct). Without a client CA TLS stays optional. SetUsers
+// (sslnegotiation=direct). Without a client CA TLS stays optional unless
+// Config.TLSRequired (`ccql srv --tls-required`) is set: a client that does
+// not use TLS is then refused with SQLSTATE 28000 ("this server requires
+// TLS") right after its startup message, before authentication. SetUsers
 // and SetTLSConfig swap the configuration for new connections; `ccql srv`
 // reloads both on SIGHUP.
 //

@@ -60,6 +60,11 @@ type Config struct {
 	// use TLS and present a certificate signed by ClientCAs (mutual TLS);
 	// with Users as well, it must also give its password.
 	TLS *tls.Config
+	// TLSRequired refuses clients that do not use TLS (sslmode=disable or
+	// prefer against a server without TLS) with SQLSTATE 28000, before any
+	// password is exchanged. A server with a client CA requires TLS anyway;
+	// one without TLS refuses every client.
+	TLSRequired bool
 	// ReadOnly rejects INSERT, UPDATE and DELETE with SQLSTATE 25006.
 	ReadOnly bool
 	// MaxConnections bounds concurrent sessions; more are refused with

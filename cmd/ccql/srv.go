@@ -34,6 +34,7 @@ type srvFlags struct {
 	tlsCert         string
 	tlsKey          string
 	tlsClientCA     string
+	tlsRequired     bool
 	readOnly        bool
 	maxConnections  int
 	shutdownTimeout time.Duration
@@ -56,7 +57,8 @@ Clients authenticate with SCRAM-SHA-256 passwords from --users-file (lines
 made by 'ccql srv passwd NAME'), or with client certificates signed by
 --tls-client-ca (mutual TLS), or both. Without either, only a loopback
 address may be served. TLS (--tls-cert, --tls-key) is offered to clients
-that ask (sslmode=require, verify-full). SIGHUP reloads the users file and
+that ask (sslmode=require, verify-full); --tls-required refuses those that
+do not (SQLSTATE 28000). SIGHUP reloads the users file and
 the TLS files. SIGTERM stops accepting, lets running statements finish
 (up to --shutdown-timeout), then exits.`,
 		Args: cobra.NoArgs,
@@ -71,6 +73,7 @@ the TLS files. SIGTERM stops accepting, lets running statements finish
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "PEM certificate chain for TLS")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "PEM private key for TLS")
 	fs.StringVar(&f.tlsClientCA, "tls-client-ca", "", "PEM CA bundle: clients must present a certificate it signed (mutual TLS)")
+	fs.BoolVar(&f.tlsRequired, "tls-required", false, "refuse clients that do not use TLS (SQLSTATE 28000); needs --tls-cert and --tls-key")
 	fs.BoolVar(&f.readOnly, "read-only", false, "reject INSERT, UPDATE and DELETE (SQLSTATE 25006)")
 	fs.IntVar(&f.maxConnections, "max-connections", pgwire.DefaultMaxConnections, "concurrent sessions; more are refused (SQLSTATE 53300)")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGTERM, how long running statements may take before they are cancelled")
@@ -93,6 +96,9 @@ func srvSecurity(f *srvFlags) (*pgwire.Users, *tls.Config, error) {
 		users = u
 	}
 	var tc *tls.Config
+	if f.tlsRequired && (f.tlsCert == "" || f.tlsKey == "") {
+		return nil, nil, usageErrorf("--tls-required needs --tls-cert and --tls-key: without TLS every client would be refused")
+	}
 	if f.tlsCert != "" || f.tlsKey != "" || f.tlsClientCA != "" {
 		if f.tlsCert == "" || f.tlsKey == "" {
 			return nil, nil, usageErrorf("TLS needs both --tls-cert and --tls-key")
@@ -123,7 +129,7 @@ func runSrv(a *app, f *srvFlags) error {
 	if err != nil {
 		return fmt.Errorf("srv: %w", err)
 	}
-	pcfg := pgwire.Config{Users: users, TLS: tc, ReadOnly: f.readOnly, MaxConnections: f.maxConnections, Version: version, Logger: logger}
+	pcfg := pgwire.Config{Users: users, TLS: tc, TLSRequired: f.tlsRequired, ReadOnly: f.readOnly, MaxConnections: f.maxConnections, Version: version, Logger: logger}
 	if users == nil && f.tlsClientCA == "" && !loopbackAddr(f.addr) {
 		return usageErrorf("refusing to serve %s without authentication: set --users-file (passwords) or --tls-client-ca (client certificates), or listen on 127.0.0.1", f.addr)
 	}
@@ -158,7 +164,7 @@ func runSrv(a *app, f *srvFlags) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("listening", "addr", ln.Addr().String(), "backend", cfg.Backend, "passwords", users != nil,
-		"tls", pcfg.TLS != nil, "mutualTLS", f.tlsClientCA != "", "readOnly", f.readOnly)
+		"tls", pcfg.TLS != nil, "tlsRequired", f.tlsRequired, "mutualTLS", f.tlsClientCA != "", "readOnly", f.readOnly)
 	fmt.Fprintf(a.stdout, "ccql srv: listening on %s\n", ln.Addr())
 	select {
 	case err := <-errc:
