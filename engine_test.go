@@ -284,8 +284,21 @@ func TestEngine_ListParameterColumns(t *testing.T) {
 	if d := cmp.Diff([][]any{{"k1", int64(1)}}, res.Rows); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
-	_, err := eng.Query(context.Background(), `SELECT * FROM awscc.eks.nodegroups_list_only WHERE region = 'us-east-1'`)
-	if !errors.Is(err, ccql.ErrMissingKey) || !strings.Contains(err.Error(), "cluster_name") {
-		t.Errorf("err = %v, want a missing key naming cluster_name", err)
+}
+
+// TestEngine_ListFansOutOverNamedParent: EKS nodegroups are listed per
+// ClusterName, and the cluster's identifier is Name: without cluster_name
+// ccql lists the clusters and fans out, and each row shows its cluster.
+func TestEngine_ListFansOutOverNamedParent(t *testing.T) {
+	eng := openEngine(t)
+	for _, c := range []string{"k1", "k2"} {
+		query(t, eng, fmt.Sprintf(`INSERT INTO awscc.eks.clusters (Name, RoleArn, ResourcesVpcConfig, region)
+			SELECT '%s', 'arn:aws:iam::000000000000:role/eks', '{"SubnetIds":["subnet-0123456789abcdef0"]}', 'us-east-1'`, c))
+		query(t, eng, fmt.Sprintf(`INSERT INTO awscc.eks.nodegroups (ClusterName, NodeRole, Subnets, region)
+			SELECT '%s', 'arn:aws:iam::000000000000:role/node', '["subnet-0123456789abcdef0"]', 'us-east-1'`, c))
+	}
+	res := query(t, eng, `SELECT cluster_name FROM awscc.eks.nodegroups_list_only WHERE region = 'us-east-1' ORDER BY 1`)
+	if d := cmp.Diff([][]any{{"k1"}, {"k2"}}, res.Rows); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
 	}
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -72,6 +73,9 @@ func (l lister) list(ctx context.Context, region string, keys map[string]any) ([
 		if isNotFound(err) {
 			return nil // the parent went away between the two lists
 		}
+		for j := range got {
+			got[j].Properties = withProperty(got[j].Properties, missing[0], m[missing[0]])
+		}
 		results[i] = got
 		return err
 	})
@@ -102,16 +106,35 @@ func (l lister) parent(prop string) (*catalog.Table, error) {
 	if err != nil {
 		return nil, err
 	}
+	var named *catalog.Table
 	for _, ref := range refs {
 		t, err := l.p.cat.Table(l.ct.Provider, l.ct.Service, ref.Name)
-		if err != nil || t.Kind != catalog.KindResource || t.TypeName == l.ct.TypeName {
+		if err != nil || t.Kind != catalog.KindResource || t.TypeName == l.ct.TypeName ||
+			len(t.Identifier) != 1 || len(t.ListRequired) != 0 || t.Schema == nil || !t.Schema.HasHandler("list") {
 			continue
 		}
-		if len(t.Identifier) == 1 && t.Identifier[0] == prop && len(t.ListRequired) == 0 && t.Schema != nil && t.Schema.HasHandler("list") {
+		if t.Identifier[0] == prop {
 			return t, nil
 		}
+		if named == nil && namesParent(prop, t.TypeName, t.Identifier[0]) {
+			named = t
+		}
 	}
-	return nil, nil
+	return named, nil
+}
+
+// namesParent reports whether a list parameter such as ClusterName or
+// DetectorId names the type AWS::…::Cluster or AWS::…::Detector whose
+// identifier is Name or Id (EKS nodegroups are listed per cluster, whose
+// identifier is Name).
+func namesParent(prop, typeName, identifier string) bool {
+	base := typeName[strings.LastIndex(typeName, ":")+1:]
+	for _, suffix := range []string{"Name", "Id", "Arn"} {
+		if prop == base+suffix && (identifier == suffix || identifier == prop) {
+			return true
+		}
+	}
+	return false
 }
 
 func derefS(s *string) string {
@@ -313,4 +336,26 @@ func (t *listTable) Scan(ctx context.Context, keys map[string]any) ([][]any, err
 		mu.Unlock()
 	}
 	return rows, nil
+}
+
+// withProperty adds name = value to a Properties JSON object that lacks it:
+// a list handler need not echo the parameter it was listed by, but the
+// row of the list view should show it.
+func withProperty(props *string, name string, value any) *string {
+	m := map[string]any{}
+	if props != nil && *props != "" {
+		if err := json.Unmarshal([]byte(*props), &m); err != nil {
+			return props
+		}
+	}
+	if _, ok := m[name]; ok {
+		return props
+	}
+	m[name] = value
+	b, err := json.Marshal(m)
+	if err != nil {
+		return props
+	}
+	s := string(b)
+	return &s
 }
