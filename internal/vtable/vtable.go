@@ -13,16 +13,12 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"modernc.org/sqlite"
-	"modernc.org/sqlite/vtab"
 )
 
 // KeyKind tells whether a column is a key the provider can use.
@@ -201,15 +197,6 @@ func (v *DB) release(s *session, broken bool) {
 	<-v.slots
 }
 
-// cached returns a prefetched scan; s may be nil.
-func (s *session) cached(table string, keys map[string]any) ([][]any, bool) {
-	if s == nil || s.cache == nil {
-		return nil, false
-	}
-	rows, ok := s.cache[cacheKey(table, keys)]
-	return rows, ok
-}
-
 func (v *DB) lookup(id int64) *session {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -228,98 +215,6 @@ type Rows struct {
 // statement's parameters.
 func (v *DB) Query(ctx context.Context, tables []string, query string, args ...any) (*Rows, error) {
 	return v.QueryPrefetch(ctx, tables, nil, 0, query, args...)
-}
-
-// Prefetch names scans of one table to run before a statement: one per
-// key set, in parallel. SQLite visits the values of `key IN (…)` one at a
-// time; prefetching them turns that into a parallel fan-out, and the
-// statement's cursors then read the results.
-type Prefetch struct {
-	Table string
-	Keys  []map[string]any
-}
-
-// QueryPrefetch is Query after running the prefetch scans, at most
-// parallel at once (0 means 8). A prefetch that fails fails the statement.
-func (v *DB) QueryPrefetch(ctx context.Context, tables []string, pre []Prefetch, parallel int, query string, args ...any) (*Rows, error) {
-	s, err := v.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.ctx = ctx
-	if len(pre) > 0 {
-		if s.cache, err = v.prefetch(ctx, pre, parallel); err != nil {
-			v.release(s, false)
-			return nil, err
-		}
-	}
-	out, err := v.run(ctx, s, tables, query, args)
-	v.release(s, ctx.Err() != nil)
-	return out, err
-}
-
-func (v *DB) prefetch(ctx context.Context, pre []Prefetch, parallel int) (map[string][][]any, error) {
-	if parallel <= 0 {
-		parallel = 8
-	}
-	type job struct {
-		t    Table
-		name string
-		keys map[string]any
-	}
-	var jobs []job
-	for _, p := range pre {
-		t, err := v.resolve(p.Table)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range p.Keys {
-			jobs = append(jobs, job{t: t, name: p.Table, keys: k})
-		}
-	}
-	results := make([][][]any, len(jobs))
-	errs := make([]error, len(jobs))
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for i, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			results[i], errs[i] = j.t.Scan(ctx, j.keys)
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	cache := make(map[string][][]any, len(jobs))
-	for i, j := range jobs {
-		cache[cacheKey(j.name, j.keys)] = results[i]
-	}
-	return cache, nil
-}
-
-// cacheKey identifies a scan: the table and its bound keys, sorted.
-func cacheKey(table string, keys map[string]any) string {
-	names := make([]string, 0, len(keys))
-	for k := range keys {
-		names = append(names, strings.ToLower(k))
-	}
-	sort.Strings(names)
-	var b strings.Builder
-	b.WriteString(strings.ToLower(table))
-	for _, n := range names {
-		var val any
-		for k, v := range keys {
-			if strings.ToLower(k) == n {
-				val = v
-			}
-		}
-		fmt.Fprintf(&b, "\x00%s=%v", n, val)
-	}
-	return b.String()
 }
 
 func (v *DB) run(ctx context.Context, s *session, tables []string, query string, args []any) (*Rows, error) {
@@ -397,177 +292,3 @@ func (v *DB) unwrapSQLite(err error) error {
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-type module struct{ v *DB }
-
-func (m module) Create(c vtab.Context, args []string) (vtab.Table, error) { return m.Connect(c, args) }
-
-func (m module) Connect(c vtab.Context, args []string) (vtab.Table, error) {
-	// args: module, database, table, session id
-	if len(args) < 4 {
-		return nil, errors.New("ccql module: missing session argument")
-	}
-	id, err := strconv.ParseInt(strings.TrimSpace(args[3]), 10, 64)
-	if err != nil {
-		return nil, fmt.Errorf("ccql module: bad session %q", args[3])
-	}
-	name := strings.Trim(args[2], `"`)
-	t, err := m.v.resolve(name)
-	if err != nil {
-		return nil, err
-	}
-	cols := t.Columns()
-	var b strings.Builder
-	b.WriteString("CREATE TABLE x(")
-	for i, col := range cols {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(quoteIdent(col.Name))
-		if col.Decl != "" {
-			b.WriteString(" " + col.Decl)
-		}
-		if col.Hidden {
-			b.WriteString(" HIDDEN")
-		}
-	}
-	b.WriteString(")")
-	if err := c.Declare(b.String()); err != nil {
-		return nil, fmt.Errorf("declare %s: %w", name, err)
-	}
-	return &table{v: m.v, session: id, name: name, t: t, cols: cols}, nil
-}
-
-type table struct {
-	v       *DB
-	session int64
-	name    string
-	t       Table
-	cols    []Column
-}
-
-var _ vtab.Table = (*table)(nil)
-
-// BestIndex prefers plans that bind required keys and then optional ones;
-// a plan without a required key is priced out, so SQLite picks it only when
-// nothing binds the key, and Filter then reports the missing key.
-func (t *table) BestIndex(info *vtab.IndexInfo) error {
-	var used []string
-	arg := 0
-	bound := map[string]bool{}
-	for i := range info.Constraints {
-		c := &info.Constraints[i]
-		if !c.Usable || c.Op != vtab.OpEQ || c.Column < 0 || c.Column >= len(t.cols) {
-			continue
-		}
-		col := t.cols[c.Column]
-		if col.Key == NotKey || bound[col.Name] {
-			continue
-		}
-		bound[col.Name] = true
-		c.ArgIndex = arg
-		arg++
-		c.Omit = false // SQLite re-checks: cheap, and keeps semantics exact for type affinity
-		used = append(used, strconv.Itoa(c.Column))
-	}
-	cost := 1e6
-	missingRequired := false
-	for _, col := range t.cols {
-		if col.Key == Required && !bound[col.Name] {
-			missingRequired = true
-		}
-	}
-	for name := range bound {
-		_ = name
-		cost /= 100
-	}
-	if missingRequired {
-		cost = 1e15
-	}
-	info.EstimatedCost = cost
-	info.EstimatedRows = int64(cost)
-	info.IdxStr = strings.Join(used, ",")
-	return nil
-}
-
-func (t *table) Open() (vtab.Cursor, error) { return &cursor{t: t}, nil }
-func (t *table) Disconnect() error          { return nil }
-func (t *table) Destroy() error             { return nil }
-
-type cursor struct {
-	t    *table
-	rows [][]any
-	pos  int
-}
-
-var _ vtab.Cursor = (*cursor)(nil)
-
-func (c *cursor) Filter(_ int, idxStr string, vals []vtab.Value) error {
-	s := c.t.v.lookup(c.t.session)
-	ctx := context.Background()
-	if s != nil && s.ctx != nil {
-		ctx = s.ctx
-	}
-	keys := map[string]any{}
-	if idxStr != "" {
-		for i, p := range strings.Split(idxStr, ",") {
-			n, _ := strconv.Atoi(p)
-			if i < len(vals) {
-				v := vals[i]
-				if b, ok := v.([]byte); ok {
-					v = string(b)
-				}
-				keys[c.t.cols[n].Name] = v
-			}
-		}
-	}
-	var missing []string
-	for _, col := range c.t.cols {
-		if _, ok := keys[col.Name]; col.Key == Required && !ok {
-			missing = append(missing, col.Name)
-		}
-	}
-	if len(missing) > 0 {
-		return c.fail(&MissingKeyError{Table: c.t.name, Keys: missing})
-	}
-	var rows [][]any
-	if cached, ok := s.cached(c.t.name, keys); ok {
-		rows = cached
-	} else {
-		var err error
-		if rows, err = c.t.t.Scan(ctx, keys); err != nil {
-			return c.fail(err)
-		}
-	}
-	c.rows, c.pos = rows, 0
-	return nil
-}
-
-func (c *cursor) fail(err error) error {
-	c.t.v.errs.Store(err.Error(), err)
-	return err
-}
-
-func (c *cursor) Next() error { c.pos++; return nil }
-func (c *cursor) Eof() bool   { return c.pos >= len(c.rows) }
-
-func (c *cursor) Column(col int) (vtab.Value, error) {
-	row := c.rows[c.pos]
-	if col < 0 || col >= len(row) {
-		return nil, nil
-	}
-	switch v := row[col].(type) {
-	case bool:
-		if v {
-			return int64(1), nil
-		}
-		return int64(0), nil
-	case int:
-		return int64(v), nil
-	default:
-		return v, nil
-	}
-}
-
-func (c *cursor) Rowid() (int64, error) { return int64(c.pos), nil }
-func (c *cursor) Close() error          { return nil }

@@ -1,0 +1,110 @@
+package ccql
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ccql/ccql/internal/catalog"
+)
+
+// target is one resource a mutation acts on.
+type target struct {
+	region, identifier string
+}
+
+// targetPlan says which resources an UPDATE or DELETE acts on.
+type targetPlan struct {
+	table       *catalog.Table
+	where       string              // SQL text of the WHERE clause ("" for none)
+	whereTables []string            // tables the WHERE references (subqueries)
+	equalities  map[string][]string // top-level col = 'x' / col IN (…) predicates, by lower-case column
+	onlyEq      bool                // the WHERE is nothing but those equalities
+	params      requestParams
+}
+
+// targets resolves the statement's targets: directly when region and
+// Identifier are bound by equality, else by selecting the matching rows.
+func (e *Engine) targets(ctx context.Context, p *targetPlan) ([]target, error) {
+	eq := func(name string) []string { return p.equalities[strings.ToLower(name)] }
+	for _, name := range []string{paramClientToken, paramRoleArn, paramTypeVersionID} {
+		if _, ok := requestParam(p.table, name); !ok {
+			continue // a property of the resource: a filter, not a parameter
+		}
+		if v := eq(name); len(v) == 1 {
+			p.params.set(name, v[0])
+		}
+	}
+	regions := eq(catalog.RegionColumn)
+	ids := eq(catalog.IdentifierColumn)
+	if len(ids) == 0 {
+		ids = e.boundIdentifiers(p.table, p.equalities)
+	}
+	if len(regions) > 0 && len(ids) > 0 && p.onlyEq {
+		var out []target
+		for _, r := range regions {
+			for _, id := range ids {
+				out = append(out, target{region: r, identifier: id})
+			}
+		}
+		return out, nil
+	}
+	if len(regions) == 0 {
+		return nil, fmt.Errorf("%w: %s needs region in WHERE (region = '…')", ErrMissingKey, p.table.ID())
+	}
+	// Select the matching rows and act on each. Request parameters are not
+	// columns, so they cannot take part in such a WHERE.
+	for _, name := range []string{paramClientToken, paramRoleArn, paramTypeVersionID} {
+		if _, ok := requestParam(p.table, name); ok && len(eq(name)) > 0 {
+			return nil, fmt.Errorf("%w: %s in a WHERE that does not bind Identifier", ErrUnsupported, name)
+		}
+	}
+	q := fmt.Sprintf(`SELECT region, "Identifier" FROM %s`, quoteIdent(p.table.ID()))
+	if p.where != "" {
+		q += " WHERE " + p.where
+	}
+	rows, err := e.db.Query(ctx, append([]string{p.table.ID()}, p.whereTables...), q)
+	if err != nil {
+		return nil, e.wrapSQL(err)
+	}
+	out := make([]target, 0, len(rows.Values))
+	for _, v := range rows.Values {
+		out = append(out, target{region: stringOf(orEmpty(v[0])), identifier: stringOf(orEmpty(v[1]))})
+	}
+	return out, nil
+}
+
+// boundIdentifiers builds identifiers when every primary-identifier column
+// is bound (user_pool_id = … AND client_id = …).
+func (e *Engine) boundIdentifiers(t *catalog.Table, eq map[string][]string) []string {
+	if len(t.Identifier) == 0 {
+		return nil
+	}
+	combos := []string{""}
+	for i, prop := range t.Identifier {
+		var vals []string
+		for _, c := range t.Columns {
+			if c.Property == prop {
+				vals = eq[strings.ToLower(c.Name)]
+				if len(vals) == 0 {
+					vals = eq[strings.ToLower(c.Property)]
+				}
+			}
+		}
+		if len(vals) == 0 {
+			return nil
+		}
+		var next []string
+		for _, c := range combos {
+			for _, v := range vals {
+				if i > 0 {
+					next = append(next, c+"|"+v)
+				} else {
+					next = append(next, v)
+				}
+			}
+		}
+		combos = next
+	}
+	return combos
+}
