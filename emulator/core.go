@@ -63,19 +63,10 @@ func newCore(st store.Store, reg *schema.Registry, hs []handler.Handler, opts Op
 		describe: newReadCache[[]byte](st),
 		src:      newHandlerSource(reg, hs),
 	}
-	// Hand-written handlers are checked now, so a broken one fails at
-	// start; every other type is resolved when first used.
-	for _, h := range hs {
-		res, err := reg.Lookup(h.TypeName())
-		if err != nil {
-			return nil, fmt.Errorf("handler %s: %w", h.TypeName(), err)
-		}
-		ti, err := newTypeInfo(h, res)
-		if err != nil {
-			return nil, err
-		}
-		c.types[h.TypeName()] = ti
-	}
+	// Every type, hand-written ones included, is resolved (its schema
+	// parsed and compiled) when first used: a process that reads one
+	// resource must not pay for compiling the Cognito family at start.
+	// TestCore_handWrittenTypesCompile keeps a broken one from shipping.
 	c.work = newWorker(c)
 	return c, nil
 }

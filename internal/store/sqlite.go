@@ -46,7 +46,8 @@ type SQLite struct {
 	conn    *sql.Conn            // the write connection, owned by the committer
 	wstmts  map[string]*sql.Stmt // prepared on conn; used by the committer only
 
-	readers chan *reader // idle read connections
+	readers chan *reader   // idle read connections
+	rslots  chan struct{} // one per open read connection, up to nreader
 	nreader int
 
 	// epoch counts the changes this process has noticed: its own commits,
@@ -120,15 +121,11 @@ func Open(ctx context.Context, path string) (*SQLite, error) {
 	s.rdb.SetMaxOpenConns(s.nreader)
 	s.rdb.SetMaxIdleConns(s.nreader)
 	s.rdb.SetConnMaxLifetime(0)
+	// Read connections are opened when first needed: a short-lived
+	// process (one ccql exec) needs one, and each costs an open of the
+	// database, its WAL and shared memory.
 	s.readers = make(chan *reader, s.nreader)
-	for range s.nreader {
-		c, err := s.rdb.Conn(ctx)
-		if err != nil {
-			s.cleanup()
-			return nil, fmt.Errorf("open store %s: %w", s.path, err)
-		}
-		s.readers <- &reader{conn: c, stmts: map[string]*sql.Stmt{}}
-	}
+	s.rslots = make(chan struct{}, s.nreader)
 	s.reqs = make(chan *writeReq, maxBatch)
 	s.done = make(chan struct{})
 	go s.commitLoop()
@@ -219,11 +216,9 @@ func (s *SQLite) View(ctx context.Context, fn func(Tx) error) error {
 	if closed {
 		return ErrClosed
 	}
-	var r *reader
-	select {
-	case r = <-s.readers:
-	case <-ctx.Done():
-		return ctx.Err()
+	r, err := s.reader(ctx)
+	if err != nil {
+		return fmt.Errorf("store view: %w", err)
 	}
 	defer func() { s.readers <- r }()
 	// BEGIN starts a deferred read transaction: its snapshot is taken at
@@ -255,11 +250,9 @@ func (s *SQLite) Epoch(ctx context.Context) (e uint64, stable bool, err error) {
 	if closed {
 		return 0, false, ErrClosed
 	}
-	var r *reader
-	select {
-	case r = <-s.readers:
-	case <-ctx.Done():
-		return 0, false, ctx.Err()
+	r, err := s.reader(ctx)
+	if err != nil {
+		return 0, false, fmt.Errorf("store epoch: %w", err)
 	}
 	defer func() { s.readers <- r }()
 	// Load before the PRAGMA takes its snapshot: a commit after this load
@@ -280,6 +273,30 @@ func (s *SQLite) Epoch(ctx context.Context) (e uint64, stable bool, err error) {
 		return e, false, nil
 	}
 	return e, true, nil
+}
+
+// reader returns an idle read connection, opening one while fewer than
+// nreader are open, or waits for one. A new connection has not been seen
+// by Epoch, so its first Epoch bumps the epoch: nothing is cached across it.
+func (s *SQLite) reader(ctx context.Context) (*reader, error) {
+	select {
+	case r := <-s.readers:
+		return r, nil
+	default:
+	}
+	select {
+	case r := <-s.readers:
+		return r, nil
+	case s.rslots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	c, err := s.rdb.Conn(ctx)
+	if err != nil {
+		<-s.rslots
+		return nil, fmt.Errorf("open read connection: %w", err)
+	}
+	return &reader{conn: c, stmts: map[string]*sql.Stmt{}}, nil
 }
 
 // writeStmt is called by the committer goroutine only.
@@ -320,7 +337,7 @@ func (s *SQLite) Close() error {
 	for _, st := range s.wstmts {
 		errs = append(errs, st.Close())
 	}
-	for range s.nreader {
+	for range len(s.rslots) {
 		errs = append(errs, (<-s.readers).close())
 	}
 	if s.conn != nil {
