@@ -46,7 +46,7 @@ type SQLite struct {
 	conn    *sql.Conn            // the write connection, owned by the committer
 	wstmts  map[string]*sql.Stmt // prepared on conn; used by the committer only
 
-	readers chan *reader   // idle read connections
+	readers chan *reader  // idle read connections
 	rslots  chan struct{} // one per open read connection, up to nreader
 	nreader int
 
