@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -10,11 +8,9 @@ import (
 	"encoding/json"
 	"io"
 	"math/big"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -201,44 +197,7 @@ func readExports(t *testing.T, path string) map[string]string {
 // the test, and waits until it accepts connections.
 func startServeOnDataDir(t *testing.T, dataDir string) string {
 	t.Helper()
-	bin, err := binary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", addr, "--data-dir", dataDir)
-	cmd.Env = cleanEnv()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { cancel(); <-done })
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case err := <-done:
-			t.Fatalf("ccql serve exited: %v\n%s", err, stderr.String())
-		default:
-		}
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ccql serve did not listen on %s: %s", addr, stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond) // polling for readiness, not synchronisation
-	}
+	return startServeArgs(t, "--data-dir", dataDir)
 }
 
 // postClientCredentials asks a token endpoint for a client_credentials

@@ -218,6 +218,14 @@ func TestE2E_SeedEndpoint(t *testing.T) {
 // accepts connections.
 func startServe(t *testing.T) string {
 	t.Helper()
+	return startServeArgs(t, "--data-dir", t.TempDir())
+}
+
+// startServeArgs starts `ccql serve --addr <free loopback port> args…` and
+// returns the address once it accepts connections; the server is stopped
+// when the test ends.
+func startServeArgs(t *testing.T, args ...string) string {
+	t.Helper()
 	bin, err := binary()
 	if err != nil {
 		t.Fatal(err)
@@ -229,7 +237,7 @@ func startServe(t *testing.T) string {
 	addr := l.Addr().String()
 	l.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", addr, "--data-dir", t.TempDir())
+	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", "--addr", addr}, args...)...)
 	cmd.Env = cleanEnv()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

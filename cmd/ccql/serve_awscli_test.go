@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,44 +27,7 @@ const (
 // flags and returns its address once it accepts connections.
 func startServeWith(t *testing.T, args ...string) string {
 	t.Helper()
-	bin, err := binary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", "--addr", addr, "--data-dir", t.TempDir()}, args...)...)
-	cmd.Env = cleanEnv()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { cancel(); <-done })
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case err := <-done:
-			t.Fatalf("ccql serve exited: %v\n%s", err, stderr.String())
-		default:
-		}
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ccql serve did not listen on %s: %s", addr, stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond) // polling for readiness, not synchronisation
-	}
+	return startServeArgs(t, append([]string{"--data-dir", t.TempDir()}, args...)...)
 }
 
 // awsCLI runs the AWS CLI against one endpoint with dummy credentials and
