@@ -406,7 +406,7 @@ func (e *Engine) wrapSQL(err error) error {
 	}
 	var sqliteErr *sqlite.Error
 	if !errors.As(err, &sqliteErr) {
-		return err // a provider's or the network's error, already worded
+		return withCredentialsHint(err) // a provider's or the network's error, already worded
 	}
 	return fmt.Errorf("sqlite: %s", cleanSQLite(msg))
 }
@@ -439,6 +439,7 @@ func serviceError(op string, err error) error {
 		}
 		return out
 	}
+	err = withCredentialsHint(err)
 	if op != "" {
 		return fmt.Errorf("%s: %w", op, err)
 	}
@@ -489,3 +490,12 @@ type syntaxError struct{ err error }
 func (e *syntaxError) Error() string        { return e.err.Error() }
 func (e *syntaxError) Unwrap() error        { return e.err }
 func (e *syntaxError) Is(target error) bool { return target == ErrSyntax }
+
+// withCredentialsHint says what to do when the SDK found no credentials,
+// which its own message (a chain of providers tried) does not.
+func withCredentialsHint(err error) error {
+	if err == nil || !strings.Contains(err.Error(), "get credentials") {
+		return err
+	}
+	return fmt.Errorf("%w (no usable AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login; without AWS, use the embedded emulator (the default backend) or --endpoint)", err)
+}

@@ -302,3 +302,14 @@ func TestEngine_ListFansOutOverNamedParent(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+func TestWithCredentialsHint(t *testing.T) {
+	base := errors.New("get identity: get credentials: failed to refresh cached credentials")
+	if got := ccql.WithCredentialsHintForTest(base); !errors.Is(got, base) || !strings.Contains(got.Error(), "AWS_PROFILE") {
+		t.Errorf("got %v, want the error with a hint naming AWS_PROFILE", got)
+	}
+	other := errors.New("connection refused")
+	if got := ccql.WithCredentialsHintForTest(other); got != other {
+		t.Errorf("an unrelated error changed: %v", got)
+	}
+}

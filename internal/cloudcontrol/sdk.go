@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
+	"github.com/aws/smithy-go/logging"
 )
 
 // SDKOptions configures NewSDK.
@@ -30,7 +31,9 @@ type SDKOptions struct {
 // with placeholder credentials, since an emulator that does not verify
 // signatures needs none.
 func NewSDK(ctx context.Context, o SDKOptions) (*cc.Client, error) {
-	var opts []func(*config.LoadOptions) error
+	// The SDK's own log lines (e.g. IMDSv1 fallbacks) are noise on a user's
+	// terminal; what matters reaches the caller as the call's error.
+	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
 	if o.Region != "" {
 		opts = append(opts, config.WithRegion(o.Region))
 	}

@@ -1,0 +1,4 @@
+package ccql
+
+// WithCredentialsHintForTest exposes withCredentialsHint to the black-box tests.
+var WithCredentialsHintForTest = withCredentialsHint
