@@ -11,8 +11,9 @@ import (
 // showProviders answers SHOW PROVIDERS.
 func (e *Engine) showProviders(like string) (*Result, error) {
 	res := &Result{Columns: []Column{{Name: "name", Type: TypeText}, {Name: "version", Type: TypeText}}}
+	match := likeMatcher(like)
 	for _, p := range e.cat.Providers() {
-		if matchLike(like, p.Name) {
+		if match(p.Name) {
 			res.Rows = append(res.Rows, []any{p.Name, p.Version})
 		}
 	}
@@ -26,8 +27,9 @@ func (e *Engine) showServices(provider, like string) (*Result, error) {
 		return nil, fmt.Errorf("%w: provider %s", ErrUnknownResource, provider)
 	}
 	res := &Result{Columns: []Column{{Name: "id", Type: TypeText}, {Name: "name", Type: TypeText}, {Name: "title", Type: TypeText}}}
+	match := likeMatcher(like)
 	for _, s := range svcs {
-		if matchLike(like, s.Name) {
+		if match(s.Name) {
 			res.Rows = append(res.Rows, []any{s.ID, s.Name, s.Title})
 		}
 	}
@@ -41,8 +43,9 @@ func (e *Engine) showResources(provider, service, like string) (*Result, error) 
 		return nil, fmt.Errorf("%w: service %s.%s", ErrUnknownResource, provider, service)
 	}
 	res := &Result{Columns: []Column{{Name: "name", Type: TypeText}, {Name: "id", Type: TypeText}}}
+	match := likeMatcher(like)
 	for _, r := range refs {
-		if matchLike(like, r.Name) {
+		if match(r.Name) {
 			res.Rows = append(res.Rows, []any{r.Name, r.ID})
 		}
 	}
@@ -57,16 +60,13 @@ func (e *Engine) showMethods(t *catalog.Table, like string) (*Result, error) {
 		{Name: "MethodName", Type: TypeText}, {Name: "Resource", Type: TypeText},
 		{Name: "SQLVerb", Type: TypeText}, {Name: "RequiredParams", Type: TypeText},
 	}}
-	for _, m := range e.methodsOf(t) {
-		if matchLike(like, m.Name) {
+	match := likeMatcher(like)
+	for _, m := range t.Methods {
+		if match(m.Name) {
 			res.Rows = append(res.Rows, []any{m.Name, m.Resource, m.SQLVerb, strings.Join(m.RequiredParams, ", ")})
 		}
 	}
 	return res, nil
-}
-
-func (e *Engine) methodsOf(t *catalog.Table) []catalog.Method {
-	return t.Methods
 }
 
 // describe answers DESCRIBE [EXTENDED]: the seed page's Fields table.
@@ -87,9 +87,12 @@ func (e *Engine) describe(t *catalog.Table, extended bool) (*Result, error) {
 
 // matchLike applies a SQL LIKE pattern (case-insensitive, % and _) to s;
 // an empty pattern matches everything.
-func matchLike(pattern, s string) bool {
+func matchLike(pattern, s string) bool { return likeMatcher(pattern)(s) }
+
+// likeMatcher compiles a SQL LIKE pattern once, for matching many names.
+func likeMatcher(pattern string) func(string) bool {
 	if pattern == "" {
-		return true
+		return func(string) bool { return true }
 	}
 	var b strings.Builder
 	b.WriteString("(?is)^")
@@ -104,9 +107,6 @@ func matchLike(pattern, s string) bool {
 		}
 	}
 	b.WriteString("$")
-	re, err := regexp.Compile(b.String())
-	if err != nil {
-		return false
-	}
-	return re.MatchString(s)
+	re := regexp.MustCompile(b.String()) // every rune is quoted or . / .*: always valid
+	return re.MatchString
 }

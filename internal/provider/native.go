@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -133,7 +134,7 @@ func (t *nativeTable) getRequest(ctx context.Context, region string, keys map[st
 	out, err := t.p.api.GetResourceRequestStatus(ctx, &cc.GetResourceRequestStatusInput{RequestToken: &token}, cloudcontrol.WithRegion(region))
 	if err != nil {
 		var nf *types.RequestTokenNotFoundException
-		if asErr(err, &nf) {
+		if errors.As(err, &nf) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("get request status %s in %s: %w", token, region, err)

@@ -250,5 +250,3 @@ func (p *Provider) listAll(ctx context.Context, typeName, region string, model m
 		in.NextToken = page.NextToken
 	}
 }
-
-func asErr[T error](err error, target *T) bool { return errors.As(err, target) }

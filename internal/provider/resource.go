@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 
 	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
 	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
@@ -300,7 +299,6 @@ func (t *listTable) Scan(ctx context.Context, keys map[string]any) ([][]any, err
 		return nil, err
 	}
 	rows := make([][]any, 0, len(descs))
-	var mu sync.Mutex
 	for _, d := range descs {
 		model, err := decodeModel(derefS(d.Properties))
 		if err != nil {
@@ -331,9 +329,7 @@ func (t *listTable) Scan(ctx context.Context, keys map[string]any) ([][]any, err
 			}
 			row[i+1] = value(v)
 		}
-		mu.Lock()
 		rows = append(rows, row)
-		mu.Unlock()
 	}
 	return rows, nil
 }
