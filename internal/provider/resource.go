@@ -146,19 +146,22 @@ func derefS(s *string) string {
 // resourceTable is a full resource table: one row per resource with every
 // property as a column.
 type resourceTable struct {
-	p    *Provider
-	ct   *catalog.Table
-	cols []vtable.Column
+	p     *Provider
+	ct    *catalog.Table
+	cols  []vtable.Column
+	props []string // the property each column reads ("" for region and Identifier)
 	// idCols maps each primary identifier property to its column index.
 	idCols []int
 }
 
 func newResourceTable(p *Provider, ct *catalog.Table) *resourceTable {
-	t := &resourceTable{p: p, ct: ct, cols: columns(ct, true)}
+	t := &resourceTable{p: p, ct: ct}
+	t.cols, t.props = columns(ct, true)
 	t.cols = append(t.cols, vtable.Column{Name: catalog.IdentifierColumn, Decl: "TEXT", Hidden: true, Key: vtable.Optional})
+	t.props = append(t.props, "")
 	for _, prop := range ct.Identifier {
-		for i, c := range t.cols {
-			if cc, ok := ct.Column(c.Name); ok && cc.Property == prop && c.Name != catalog.RegionColumn {
+		for i, pp := range t.props {
+			if pp == prop {
 				t.idCols = append(t.idCols, i)
 				break
 			}
@@ -249,8 +252,7 @@ func (t *resourceTable) get(ctx context.Context, region, id string) ([]any, erro
 		case c.Name == catalog.IdentifierColumn && c.Hidden:
 			row[i] = ident
 		default:
-			cc, _ := t.ct.Column(c.Name)
-			row[i] = value(lookupPath(model, cc.Property))
+			row[i] = value(lookupPath(model, t.props[i]))
 		}
 	}
 	return row, nil
@@ -259,24 +261,40 @@ func (t *resourceTable) get(ctx context.Context, region, id string) ([]any, erro
 // listTable is a _list_only table: one row per listed resource with its
 // identifier columns.
 type listTable struct {
-	p    *Provider
-	ct   *catalog.Table
-	cols []vtable.Column
+	p     *Provider
+	ct    *catalog.Table
+	cols  []vtable.Column
+	props []string // the property each column reads ("" for region)
+	// idPart is, per column, its index in the primary identifier, or -1.
+	idPart []int
 }
 
 func newListTable(p *Provider, ct *catalog.Table) *listTable {
-	return &listTable{p: p, ct: ct, cols: columns(ct, false)}
+	t := &listTable{p: p, ct: ct}
+	t.cols, t.props = columns(ct, false)
+	t.idPart = make([]int, len(t.props))
+	for i, prop := range t.props {
+		t.idPart[i] = -1
+		for j, id := range ct.Identifier {
+			if prop != "" && prop == id {
+				t.idPart[i] = j
+			}
+		}
+	}
+	return t
 }
 
-// columns returns region, then the catalog's columns: list-handler
-// parameters are optional keys, and so are identifier columns of a full
-// table (both of them together make an Identifier).
-func columns(ct *catalog.Table, identifierKeys bool) []vtable.Column {
+// columns returns region, then the catalog's columns, with the property
+// each reads: list-handler parameters are optional keys, and so are
+// identifier columns of a full table (both of them together make an
+// Identifier).
+func columns(ct *catalog.Table, identifierKeys bool) ([]vtable.Column, []string) {
 	listReq := map[string]bool{}
 	for _, prop := range ct.ListRequired {
 		listReq[prop] = true
 	}
 	cols := []vtable.Column{{Name: catalog.RegionColumn, Decl: "TEXT", Key: vtable.Required}}
+	props := []string{""}
 	for _, c := range ct.Columns {
 		if c.Name == catalog.RegionColumn {
 			continue
@@ -286,8 +304,9 @@ func columns(ct *catalog.Table, identifierKeys bool) []vtable.Column {
 			col.Key = vtable.Optional
 		}
 		cols = append(cols, col)
+		props = append(props, c.Property)
 	}
-	return cols
+	return cols, props
 }
 
 func (t *listTable) Columns() []vtable.Column { return t.cols }
@@ -307,17 +326,13 @@ func (t *listTable) Scan(ctx context.Context, keys map[string]any) ([][]any, err
 		idParts := strings.Split(derefS(d.Identifier), "|")
 		row := make([]any, len(t.cols))
 		row[0] = region
-		for i, c := range t.cols[1:] {
-			cc, _ := t.ct.Column(c.Name)
-			v := lookupPath(model, cc.Property)
-			if v == nil {
+		for i := 1; i < len(t.cols); i++ {
+			c := t.cols[i]
+			v := lookupPath(model, t.props[i])
+			if j := t.idPart[i]; v == nil && j >= 0 && j < len(idParts) {
 				// Some list handlers return only the identifier: take the
 				// part that belongs to this column.
-				for j, prop := range t.ct.Identifier {
-					if prop == cc.Property && j < len(idParts) {
-						v = idParts[j]
-					}
-				}
+				v = idParts[j]
 			}
 			if v == nil {
 				// A list parameter the handler does not echo: the row
@@ -327,7 +342,7 @@ func (t *listTable) Scan(ctx context.Context, keys map[string]any) ([][]any, err
 					v = kv
 				}
 			}
-			row[i+1] = value(v)
+			row[i] = value(v)
 		}
 		rows = append(rows, row)
 	}
@@ -340,7 +355,9 @@ func (t *listTable) Scan(ctx context.Context, keys map[string]any) ([][]any, err
 func withProperty(props *string, name string, value any) *string {
 	m := map[string]any{}
 	if props != nil && *props != "" {
-		if err := json.Unmarshal([]byte(*props), &m); err != nil {
+		dec := json.NewDecoder(strings.NewReader(*props))
+		dec.UseNumber() // large integers must survive the round trip
+		if err := dec.Decode(&m); err != nil {
 			return props
 		}
 	}
