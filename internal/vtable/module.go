@@ -141,7 +141,7 @@ func (c *cursor) Filter(_ int, idxStr string, vals []vtab.Value) error {
 		}
 	}
 	if len(missing) > 0 {
-		return c.fail(&MissingKeyError{Table: c.t.name, Keys: missing})
+		return c.fail(s, &MissingKeyError{Table: c.t.name, Keys: missing})
 	}
 	var rows [][]any
 	if cached, ok := s.cached(c.t.name, keys); ok {
@@ -149,15 +149,18 @@ func (c *cursor) Filter(_ int, idxStr string, vals []vtab.Value) error {
 	} else {
 		var err error
 		if rows, err = c.t.t.Scan(ctx, keys); err != nil {
-			return c.fail(err)
+			return c.fail(s, err)
 		}
 	}
 	c.rows, c.pos = rows, 0
 	return nil
 }
 
-func (c *cursor) fail(err error) error {
-	c.t.v.errs.Store(err.Error(), err)
+// fail keeps err on the statement's session (s may be nil) for unwrap.
+func (c *cursor) fail(s *session, err error) error {
+	if s != nil {
+		s.err = err
+	}
 	return err
 }
 

@@ -73,7 +73,6 @@ type DB struct {
 	idle     chan *session
 	slots    chan struct{} // one per open session: bounds them without database/sql's cap
 	nextID   atomic.Int64
-	errs     sync.Map // provider error text → error, see unwrapSQLite
 }
 
 // Funcs are extra scalar functions to register on every connection.
@@ -124,6 +123,7 @@ type session struct {
 	tables map[string]bool
 	stmts  map[string]*sql.Stmt // prepared statements by SQL text, see prepare
 	cache  map[string][][]any   // prefetched scans of the running statement, see QueryPrefetch
+	err    error                // the provider error a cursor failed with, see unwrap
 }
 
 // maxCachedStmts bounds a session's prepared statements; preparing is most
@@ -180,6 +180,7 @@ func (v *DB) acquire(ctx context.Context) (*session, error) {
 func (v *DB) release(s *session, broken bool) {
 	s.ctx = nil
 	s.cache = nil
+	s.err = nil
 	if !broken {
 		select {
 		case v.idle <- s:
@@ -227,17 +228,17 @@ func (v *DB) run(ctx context.Context, s *session, tables []string, query string,
 		}
 		ddl := fmt.Sprintf("CREATE VIRTUAL TABLE IF NOT EXISTS temp.%s USING %s(%d)", quoteIdent(t), moduleName, s.id)
 		if _, err := s.conn.ExecContext(ctx, ddl); err != nil {
-			return nil, fmt.Errorf("create table %s: %w", t, v.unwrapSQLite(err))
+			return nil, fmt.Errorf("create table %s: %w", t, s.unwrap(err))
 		}
 		s.tables[t] = true
 	}
 	st, err := s.prepare(ctx, query)
 	if err != nil {
-		return nil, v.unwrapSQLite(err)
+		return nil, s.unwrap(err)
 	}
 	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
-		return nil, v.unwrapSQLite(err)
+		return nil, s.unwrap(err)
 	}
 	defer rows.Close()
 	cols, err := rows.Columns()
@@ -264,31 +265,21 @@ func (v *DB) run(ctx context.Context, s *session, tables []string, query string,
 		out.Values = append(out.Values, vals)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, v.unwrapSQLite(err)
+		return nil, s.unwrap(err)
 	}
 	return out, nil
 }
 
-// unwrapSQLite gives back the provider's original error after SQLite has
-// turned it into text, so that callers can still use errors.Is/As.
-func (v *DB) unwrapSQLite(err error) error {
-	if err == nil {
-		return nil
+// unwrap gives back the provider's original error after SQLite has turned
+// it into text, so that callers can still use errors.Is/As. The cursors of
+// a statement run on its session's goroutine, so the session holds it.
+func (s *session) unwrap(err error) error {
+	if err == nil || s.err == nil || !strings.Contains(err.Error(), s.err.Error()) {
+		return err
 	}
-	msg := err.Error()
-	var found error
-	v.errs.Range(func(k, val any) bool {
-		if strings.Contains(msg, k.(string)) {
-			found = val.(error)
-			return false
-		}
-		return true
-	})
-	if found != nil {
-		v.errs.Delete(found.Error())
-		return found
-	}
-	return err
+	found := s.err
+	s.err = nil
+	return found
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
