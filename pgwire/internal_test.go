@@ -21,6 +21,7 @@ func TestSubstitute(t *testing.T) {
 		{"SELECT $1", []any{[]byte{0xca, 0xfe}}, "SELECT X'cafe'"},
 		{"SELECT $1", []any{time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}, "SELECT '2024-01-02T03:04:05Z'"},
 		{"SELECT 'it''s $1', $1", []any{"x"}, "SELECT 'it''s $1', 'x'"},
+		{"UPDATE t SET a = 1-$1 WHERE b = 2", []any{int64(-1)}, "UPDATE t SET a = 1- -1 WHERE b = 2"},
 	}
 	for _, tt := range tests {
 		got, err := substitute(tt.text, tt.args)

@@ -365,6 +365,10 @@ func substitute(text string, args []any) (string, error) {
 			return err
 		}
 		b.WriteString(text[last:start])
+		// 1-$1 with -1 must not become 1--1, a comment to the end of the line.
+		if strings.HasPrefix(lit, "-") && strings.HasSuffix(text[:start], "-") {
+			b.WriteByte(' ')
+		}
 		b.WriteString(lit)
 		last = end
 		return nil
