@@ -136,7 +136,12 @@ func runDeploy(a *app, f *deployFlags, command, dir, env string) error {
 			return fmt.Errorf("output file: %w", err)
 		}
 		// The exports may hold secrets (protected exports are real values
-		// here): only the owner may read the file.
+		// here): only the owner may read the file, also when it existed
+		// before with wider permissions (WriteFile's mode applies only to
+		// a file it creates), so narrow it first.
+		if err := os.Chmod(f.outputFile, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("output file: %w", err)
+		}
 		if err := os.WriteFile(f.outputFile, append(b, '\n'), 0o600); err != nil {
 			return fmt.Errorf("output file: %w", err)
 		}

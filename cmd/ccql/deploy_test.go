@@ -38,9 +38,16 @@ func TestDeploy_cognitoExample(t *testing.T) {
 	out, _ := must("deploy", "plan", stack, "dev")
 	wantLines("plan", out, `^user_pool: would create$`, `^app_client: would create$`, `^Plan: 2 to create, 0 to update, 0 unchanged\.$`)
 
+	// An existing, world-readable exports file must end up owner-only.
 	exportsFile := filepath.Join(t.TempDir(), "exports.json")
+	if err := os.WriteFile(exportsFile, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	_, errOut := must("deploy", "build", stack, "dev", "--output-file", exportsFile)
 	wantLines("build", errOut, `✓ user_pool\s+created`, `✓ app_client\s+created`)
+	if fi, err := os.Stat(exportsFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("exports file mode = %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
 	var exports map[string]any
 	b, err := os.ReadFile(exportsFile)
 	if err != nil {
