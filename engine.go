@@ -38,22 +38,39 @@ type Engine struct {
 }
 
 // DataDir returns the data dir a Config resolves to: DataDir, else
-// $CCQL_DATA_DIR, else $XDG_DATA_HOME/ccql, else ~/.local/share/ccql.
+// $CCQL_DATA_DIR, else $XDG_DATA_HOME/ccql, else ~/.local/share/ccql (see
+// ResolveDataDir); with no home directory, a ccql dir in the temp dir.
 func DataDir(cfg Config) string {
-	if cfg.DataDir != "" {
-		return cfg.DataDir
-	}
-	if d := os.Getenv("CCQL_DATA_DIR"); d != "" {
-		return d
-	}
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "ccql")
-	}
-	home, err := os.UserHomeDir()
+	d, err := ResolveDataDir(cfg.DataDir, os.Getenv)
 	if err != nil {
 		return filepath.Join(os.TempDir(), "ccql")
 	}
-	return filepath.Join(home, ".local", "share", "ccql")
+	return d
+}
+
+// ResolveDataDir is the one rule for where ccql keeps its state, shared
+// by every command so that ccql serve and ccql exec agree: dir if given,
+// else $CCQL_DATA_DIR, else $XDG_DATA_HOME/ccql (only an absolute
+// XDG_DATA_HOME counts, as the XDG spec says), else $HOME/.local/share/ccql.
+func ResolveDataDir(dir string, getenv func(string) string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	if d := getenv("CCQL_DATA_DIR"); d != "" {
+		return d, nil
+	}
+	if x := getenv("XDG_DATA_HOME"); x != "" && filepath.IsAbs(x) {
+		return filepath.Join(x, "ccql"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		h, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("no data dir: set --data-dir or CCQL_DATA_DIR: %w", err)
+		}
+		home = h
+	}
+	return filepath.Join(home, ".local", "share", "ccql"), nil
 }
 
 // Open starts an engine on the configured backend.

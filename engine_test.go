@@ -313,3 +313,22 @@ func TestWithCredentialsHint(t *testing.T) {
 		t.Errorf("an unrelated error changed: %v", got)
 	}
 }
+
+func TestResolveDataDir(t *testing.T) {
+	tests := []struct {
+		flag string
+		env  map[string]string
+		want string
+	}{
+		{"/d", map[string]string{"CCQL_DATA_DIR": "/e"}, "/d"},
+		{"", map[string]string{"CCQL_DATA_DIR": "/e", "XDG_DATA_HOME": "/x"}, "/e"},
+		{"", map[string]string{"XDG_DATA_HOME": "/x", "HOME": "/h"}, "/x/ccql"},
+		{"", map[string]string{"XDG_DATA_HOME": "rel", "HOME": "/h"}, "/h/.local/share/ccql"},
+	}
+	for _, tt := range tests {
+		got, err := ccql.ResolveDataDir(tt.flag, func(k string) string { return tt.env[k] })
+		if err != nil || got != tt.want {
+			t.Errorf("ResolveDataDir(%q, %v) = %q, %v; want %q", tt.flag, tt.env, got, err, tt.want)
+		}
+	}
+}

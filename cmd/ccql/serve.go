@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ccql/ccql"
 	"github.com/ccql/ccql/emulator"
 )
 
@@ -96,24 +96,11 @@ func runServe(a *app, f serveFlags) error {
 // serveDataDir resolves the data directory: the flag, else
 // $CCQL_DATA_DIR, else ${XDG_DATA_HOME:-~/.local/share}/ccql.
 func serveDataDir(flag string, getenv func(string) string) (string, error) {
-	if flag != "" {
-		return flag, nil
+	dir, err := ccql.ResolveDataDir(flag, getenv)
+	if err != nil {
+		return "", fmt.Errorf("serve: %w", err)
 	}
-	if d := getenv("CCQL_DATA_DIR"); d != "" {
-		return d, nil
-	}
-	if x := getenv("XDG_DATA_HOME"); x != "" && filepath.IsAbs(x) {
-		return filepath.Join(x, "ccql"), nil
-	}
-	home := getenv("HOME")
-	if home == "" {
-		h, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("serve: no data dir: set --data-dir or CCQL_DATA_DIR: %w", err)
-		}
-		home = h
-	}
-	return filepath.Join(home, ".local", "share", "ccql"), nil
+	return dir, nil
 }
 
 // serveCredentials reads the access keys SigV4 is checked against: the
