@@ -29,7 +29,7 @@ const (
 	DefaultRequestsPage  = 20  // ListResourceRequests without MaxResults
 	maxPageSize          = 100
 	maxDocumentSize      = 262144
-	unfinishedSweepBatch = 500
+	unfinishedSweepBatch = 10000
 )
 
 // core is the Cloud Control state machine over a store and a handler registry.

@@ -242,7 +242,7 @@ func (c *core) sweep(ctx context.Context) error {
 	var rs []*store.Request
 	if err := c.st.View(ctx, func(tx store.Tx) error {
 		var err error
-		rs, err = tx.Unfinished(10000)
+		rs, err = tx.Unfinished(unfinishedSweepBatch)
 		return err
 	}); err != nil {
 		return err
@@ -251,7 +251,8 @@ func (c *core) sweep(ctx context.Context) error {
 		if r.Owner == c.owner {
 			continue
 		}
-		if ownerAlive(r.Owner) && time.Since(r.Due) < orphanAfter {
+		// Due is on the emulator's clock (Options.Now), so is the age.
+		if ownerAlive(r.Owner) && c.now().Sub(r.Due) < orphanAfter {
 			continue
 		}
 		c.log.Info("finishing a request left by another process", "requestToken", r.Token, "owner", r.Owner)
