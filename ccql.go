@@ -34,7 +34,6 @@ const (
 	DefaultWaitTimeout   = 2 * time.Minute
 	DefaultConcurrency   = 8
 	DefaultMaxStatements = 16
-	DefaultRegion        = "us-east-1"
 )
 
 // Config configures an Engine. The zero value is the embedded emulator with

@@ -6,6 +6,7 @@ import (
 	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
 
 	"github.com/ccql/ccql/internal/awsjson"
+	"github.com/ccql/ccql/internal/cloudcontrol"
 	"github.com/ccql/ccql/internal/store"
 )
 
@@ -30,13 +31,7 @@ func (s *Server) CloudControl(account string) *CloudControl {
 }
 
 func (a *CloudControl) partition(optFns []func(*cc.Options)) store.Partition {
-	var o cc.Options
-	for _, f := range optFns {
-		if f != nil {
-			f(&o)
-		}
-	}
-	region := o.Region
+	region := cloudcontrol.RegionOf(optFns)
 	if region == "" {
 		region = awsjson.DefaultRegion
 	}

@@ -124,8 +124,6 @@ func classify(err error) *Error {
 		code = CodeInvalidParameter
 	case errors.Is(err, ccql.ErrUnsupported):
 		code = CodeFeatureNotSupported
-	case errors.Is(err, ccql.ErrReadOnly):
-		code = CodeReadOnly
 	case errors.Is(err, ccql.ErrTimeout):
 		code = CodeQueryCanceled
 	case errors.Is(err, ccql.ErrRequestFailed):

@@ -60,12 +60,6 @@ func (b *backendFlags) config() (ccql.Config, error) {
 	default:
 		return cfg, usageErrorf("--backend %q: want local, aws or endpoint", b.backend)
 	}
-	if cfg.Backend == ccql.BackendEndpoint && cfg.Endpoint == "" {
-		// The SDK would honour the variable too, but only knowing the URL
-		// lets the engine treat it as an emulator (no instance metadata,
-		// placeholder credentials when none are configured).
-		cfg.Endpoint = os.Getenv("AWS_ENDPOINT_URL_CLOUDCONTROL")
-	}
 	if b.endpoint != "" && cfg.Backend == ccql.BackendLocal && b.backend == "local" {
 		return cfg, usageErrorf("--endpoint cannot be used with --backend local")
 	}

@@ -257,11 +257,3 @@ func writeError(w http.ResponseWriter, svc *Service, contentType string, e *Erro
 	w.WriteHeader(e.Status)
 	w.Write(b) //nolint:errcheck // the client went away; nothing to do
 }
-
-// WriteError writes e as a protocol-level error (Coral namespace); for
-// handlers outside the dispatcher, such as a Fallback.
-func WriteError(w http.ResponseWriter, e *Error) {
-	ee := *e
-	ee.coral = true
-	writeError(w, nil, ContentType11, &ee)
-}

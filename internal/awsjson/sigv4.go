@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -209,7 +210,7 @@ func headerValue(r *http.Request, name string) string {
 			return v
 		}
 		if r.ContentLength >= 0 {
-			return itoa(r.ContentLength)
+			return strconv.FormatInt(r.ContentLength, 10)
 		}
 	}
 	vals := r.Header.Values(name)
@@ -218,20 +219,6 @@ func headerValue(r *http.Request, name string) string {
 		out[i] = strings.Join(strings.Fields(v), " ")
 	}
 	return strings.Join(out, ",")
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	var buf [20]byte
-	i := len(buf)
-	for n > 0 {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(buf[i:])
 }
 
 func canonicalQuery(raw string) string {

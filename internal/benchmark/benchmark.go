@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
 
 	"github.com/ccql/ccql/emulator"
+	"github.com/ccql/ccql/internal/cloudcontrol"
 )
 
 // Defaults of Config.
@@ -281,25 +282,15 @@ func setupClient(ctx context.Context, api *emulator.CloudControl) (id, props str
 // awaitRequest polls a request until it is terminal; anything but
 // SUCCESS is an error.
 func awaitRequest(ctx context.Context, api *emulator.CloudControl, ev *types.ProgressEvent) error {
-	tick := time.NewTicker(2 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		st, err := api.GetResourceRequestStatus(ctx, &cc.GetResourceRequestStatusInput{RequestToken: ev.RequestToken})
-		if err != nil {
-			return err
-		}
-		switch s := st.ProgressEvent.OperationStatus; s {
-		case types.OperationStatusSuccess:
-			return nil
-		case types.OperationStatusFailed, types.OperationStatusCancelComplete:
-			return fmt.Errorf("%s %s: %s %s", ev.Operation, aws.ToString(ev.TypeName), s, aws.ToString(st.ProgressEvent.StatusMessage))
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
+	final, err := cloudcontrol.Wait(ctx, api, aws.ToString(ev.RequestToken), "",
+		cloudcontrol.WaitOptions{Timeout: time.Hour, MinDelay: 2 * time.Millisecond, MaxDelay: 2 * time.Millisecond})
+	if err != nil {
+		return err
 	}
+	if s := final.OperationStatus; s != types.OperationStatusSuccess {
+		return fmt.Errorf("%s %s: %s %s", ev.Operation, aws.ToString(ev.TypeName), s, aws.ToString(final.StatusMessage))
+	}
+	return nil
 }
 
 // httpSide is one server of an HTTP load.

@@ -310,20 +310,11 @@ func (p *parser) parseSelect(base Base) (Statement, error) {
 		return nil, err
 	}
 	s.SQL, s.Tables = p.rewrite(0, len(p.toks)-1, nil)
-	if !s.Explain && p.kw("SELECT") && p.i == firstSig(p) {
+	// p.i == 0: the statement starts with SELECT itself (no WITH before it).
+	if !s.Explain && p.kw("SELECT") && p.i == 0 {
 		s.Bindings = p.selectBindings()
 	}
 	return s, nil
-}
-
-// firstSig is the index of the statement's first significant token.
-func firstSig(p *parser) int {
-	for i, t := range p.toks {
-		if t.kind != kEOF {
-			return i
-		}
-	}
-	return 0
 }
 
 // selectBindings finds the WHERE of a plain SELECT at parenthesis depth 0

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ccql/ccql/internal/catalog"
 )
 
 // Catalog answers the names the completer offers. The shell implements it by
@@ -25,10 +27,7 @@ type Catalog interface {
 
 // ReturningFields are the ProgressEvent fields a mutation's RETURNING
 // projects.
-func ReturningFields() []string {
-	return []string{"ErrorCode", "EventTime", "Identifier", "Operation", "OperationStatus",
-		"RequestToken", "ResourceModel", "RetryAfter", "StatusMessage", "TypeName"}
-}
+func ReturningFields() []string { return catalog.ProgressEventFields() }
 
 // keywords are offered for a word outside a name context. Phrases are
 // offered whole: completing "ins" gives "INSERT INTO".

@@ -132,9 +132,6 @@ func Open(ctx context.Context, path string) (*SQLite, error) {
 	return s, nil
 }
 
-// Path returns the SQLite file's path.
-func (s *SQLite) Path() string { return s.path }
-
 func (s *SQLite) cleanup() {
 	if s.conn != nil {
 		s.conn.Close()
