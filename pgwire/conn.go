@@ -178,8 +178,8 @@ func (c *conn) startTLS() error {
 // authenticate runs SCRAM-SHA-256 when passwords are configured (mutual
 // TLS was already checked by the handshake).
 func (c *conn) authenticate() error {
-	users := c.s.users.Load()
-	if !c.s.hasUsers.Load() {
+	users := c.s.users.Load() // one load: a SIGHUP reload cannot split the decision
+	if users == nil {
 		return nil
 	}
 	failed := &Error{Code: CodeInvalidPassword, Message: fmt.Sprintf("password authentication failed for user %q", c.user), Fatal: true}

@@ -91,8 +91,7 @@ type Server struct {
 	eng      Engine
 	cfg      Config
 	log      *slog.Logger
-	users    atomic.Pointer[Users]
-	hasUsers atomic.Bool
+	users    atomic.Pointer[Users] // nil: no password authentication
 	tls      atomic.Pointer[tls.Config]
 	decoyKey []byte
 
@@ -143,7 +142,6 @@ func NewServer(eng Engine, cfg Config) *Server {
 // SIGHUP). nil turns password authentication off.
 func (s *Server) SetUsers(u *Users) {
 	s.users.Store(u)
-	s.hasUsers.Store(u != nil)
 }
 
 // SetTLSConfig replaces the TLS configuration for new connections (e.g.
@@ -166,7 +164,7 @@ func (s *Server) version() string {
 
 // Authenticated reports whether clients must prove who they are (by
 // password or client certificate).
-func (s *Server) Authenticated() bool { return s.hasUsers.Load() || s.mutualTLS() }
+func (s *Server) Authenticated() bool { return s.users.Load() != nil || s.mutualTLS() }
 
 // Serve accepts connections on ln until Shutdown; it then returns
 // ErrServerClosed. ln is closed on return.
