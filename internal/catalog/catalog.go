@@ -65,13 +65,17 @@ type Catalog struct {
 
 	mu     sync.Mutex
 	tables map[string]*Table // "service.name"
+
+	// native builds the cloud_control tables once, so that every lookup
+	// hands out the same *Table as for other services.
+	native func() []*Table
 }
 
 // New returns the catalog of every Cloud Control resource type in reg:
 // schema.NewFullRegistry() for all of awscc (what the CLI wants),
 // schema.NewRegistry() for just the hand-checked Cognito types.
 func New(reg *schema.Registry) *Catalog {
-	return &Catalog{reg: reg, tables: map[string]*Table{}}
+	return &Catalog{reg: reg, tables: map[string]*Table{}, native: sync.OnceValue(nativeTables)}
 }
 
 func (c *Catalog) load() {
@@ -159,7 +163,7 @@ func (c *Catalog) Resources(provider, service string) ([]ResourceRef, error) {
 	service = strings.ToLower(service)
 	if service == CloudControlService {
 		var out []ResourceRef
-		for _, t := range nativeTables() {
+		for _, t := range c.native() {
 			out = append(out, ResourceRef{Name: t.Name, ID: t.ID(), Kind: KindNative})
 		}
 		return out, nil
@@ -192,7 +196,7 @@ func (c *Catalog) Table(provider, service, resource string) (*Table, error) {
 	}
 	service, resource = strings.ToLower(service), strings.ToLower(resource)
 	if service == CloudControlService {
-		for _, t := range nativeTables() {
+		for _, t := range c.native() {
 			if t.Name == resource {
 				return t, nil
 			}

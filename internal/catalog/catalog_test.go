@@ -360,3 +360,15 @@ func TestProgressEventFields(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+func TestCatalog_nativeTablesShared(t *testing.T) {
+	c := catalog.New(schema.NewRegistry())
+	a, err := c.Table("awscc", "cloud_control", "resource_request")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := c.Table("awscc", "cloud_control", "resource_request")
+	if a != b {
+		t.Error("two lookups of a cloud_control table built two tables")
+	}
+}

@@ -162,14 +162,22 @@ func marshal(v any) (json.RawMessage, error) {
 	return json.RawMessage(bytes.TrimRight(buf.Bytes(), "\n")), nil
 }
 
-func writeObject(buf *bytes.Buffer, cols []string, row []any) error {
+// jsonKeys encodes the column names once for every row's object.
+func jsonKeys(cols []string) []json.RawMessage {
+	keys := make([]json.RawMessage, len(cols))
+	for i, c := range cols {
+		keys[i], _ = marshal(c) // a string always encodes
+	}
+	return keys
+}
+
+func writeObject(buf *bytes.Buffer, cols []string, keys []json.RawMessage, row []any) error {
 	buf.WriteByte('{')
 	for i, c := range cols {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		k, _ := marshal(c)
-		buf.Write(k)
+		buf.Write(keys[i])
 		buf.WriteByte(':')
 		var v any
 		if i < len(row) {
@@ -187,12 +195,13 @@ func writeObject(buf *bytes.Buffer, cols []string, row []any) error {
 
 func writeJSON(w io.Writer, r Result) error {
 	var buf bytes.Buffer
+	keys := jsonKeys(r.Columns)
 	buf.WriteByte('[')
 	for i, row := range r.Rows {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		if err := writeObject(&buf, r.Columns, row); err != nil {
+		if err := writeObject(&buf, r.Columns, keys, row); err != nil {
 			return err
 		}
 	}
@@ -203,8 +212,9 @@ func writeJSON(w io.Writer, r Result) error {
 
 func writeJSONL(w io.Writer, r Result) error {
 	var buf bytes.Buffer
+	keys := jsonKeys(r.Columns)
 	for _, row := range r.Rows {
-		if err := writeObject(&buf, r.Columns, row); err != nil {
+		if err := writeObject(&buf, r.Columns, keys, row); err != nil {
 			return err
 		}
 		buf.WriteByte('\n')
