@@ -245,7 +245,7 @@ func (w *walker) walk(t *testing.T, reg *schema.Registry, tn string) {
 	var got map[string]any
 	if res.HasHandler("read") {
 		got = w.get(t, tn, id)
-		visible := without(jsonRoundTrip(desired).(map[string]any), splitPaths(res.WriteOnly))
+		visible := without(jsonRoundTrip(desired).(map[string]any), handler.SplitPaths(res.WriteOnly))
 		for k, v := range desired {
 			if slices.Contains(writeOnly, k) {
 				if _, ok := got[k]; ok {
@@ -539,7 +539,7 @@ func (w *walker) update(t *testing.T, res *schema.Resource, sch *cfnschema.Schem
 				return
 			}
 			after := w.get(t, res.TypeName, id)
-			want := without(jsonRoundTrip(map[string]any{name: v}).(map[string]any), splitPaths(res.WriteOnly))
+			want := without(jsonRoundTrip(map[string]any{name: v}).(map[string]any), handler.SplitPaths(res.WriteOnly))
 			if !contains(after[name], want[name]) {
 				t.Errorf("after update %s, GetResource %s = %s", patch, name, canon(after[name]))
 			}

@@ -8,57 +8,14 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ccql/ccql/internal/handler"
 	jsonpatch "github.com/evanphx/json-patch/v5"
 )
 
-// identifierOf returns a model's primary identifier string: the values of
-// the primary identifier properties in schema order, joined by "|". ok is
-// false when one is missing.
+// identifierOf returns a model's primary identifier string (see
+// handler.Identifier); ok is false when a part is missing.
 func (ti *typeInfo) identifierOf(model map[string]any) (string, bool) {
-	parts := make([]string, len(ti.idProps))
-	for i, p := range ti.idProps {
-		v, ok := model[p]
-		if !ok && strings.Contains(p, "/") {
-			// A nested identifier (S3::StorageLens, SageMaker::Device,
-			// QuickSight::RefreshSchedule): "StorageLensConfiguration/Id".
-			v, ok = nestedValue(model, strings.Split(p, "/"))
-		}
-		if !ok || v == nil {
-			return "", false
-		}
-		parts[i] = scalarString(v)
-	}
-	return strings.Join(parts, "|"), true
-}
-
-// nestedValue returns the value at a path of object keys.
-func nestedValue(model map[string]any, path []string) (any, bool) {
-	var cur any = model
-	for _, k := range path {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if cur, ok = m[k]; !ok {
-			return nil, false
-		}
-	}
-	return cur, true
-}
-
-func scalarString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case json.Number:
-		return x.String()
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
+	return handler.Identifier(model, ti.idPaths)
 }
 
 // normalizeIdentifier accepts the primary identifier as a string

@@ -18,6 +18,7 @@ type typeInfo struct {
 	model      *cfnschema.Schema // the resource schema
 	listModel  *cfnschema.Schema // the list handler's ResourceModel (nil without a list handler)
 	idProps    []string          // primary identifier, property names in order
+	idPaths    [][]string        // the same as paths, for handler.Identifier
 	readOnly   [][]string        // property paths split under /properties, e.g. ["ClientId"]
 	createOnly [][]string
 	writeOnly  [][]string
@@ -25,13 +26,13 @@ type typeInfo struct {
 }
 
 func newTypeInfo(h handler.Handler, res *schema.Resource) (*typeInfo, error) {
-	ti := &typeInfo{h: h, res: res, idProps: res.IdentifierProperties(), propOrder: map[string]int{}}
+	ti := &typeInfo{h: h, res: res, idProps: res.IdentifierProperties(), idPaths: handler.SplitPaths(res.PrimaryIdentifier), propOrder: map[string]int{}}
 	for i, p := range res.Properties {
 		ti.propOrder[p.Name] = i
 	}
-	ti.readOnly = splitPaths(res.ReadOnly)
-	ti.createOnly = splitPaths(res.CreateOnly)
-	ti.writeOnly = splitPaths(res.WriteOnly)
+	ti.readOnly = handler.SplitPaths(res.ReadOnly)
+	ti.createOnly = handler.SplitPaths(res.CreateOnly)
+	ti.writeOnly = handler.SplitPaths(res.WriteOnly)
 	model, err := cfnschema.Compile(res.Raw)
 	if err != nil {
 		return nil, fmt.Errorf("schema of %s: %w", res.TypeName, err)
@@ -44,18 +45,6 @@ func newTypeInfo(h handler.Handler, res *schema.Resource) (*typeInfo, error) {
 		ti.listModel = model.ForList(list.Required)
 	}
 	return ti, nil
-}
-
-func splitPaths(paths []string) [][]string {
-	var out [][]string
-	for _, p := range paths {
-		rest, ok := strings.CutPrefix(p, "/properties/")
-		if !ok {
-			continue
-		}
-		out = append(out, strings.Split(rest, "/"))
-	}
-	return out
 }
 
 func joinPath(p []string) string { return "/properties/" + strings.Join(p, "/") }

@@ -72,22 +72,12 @@ func NewWithSchema(res *schema.Resource, sch *cfnschema.Schema) *Handler {
 		h.service, h.last = "unknown", res.TypeName
 	}
 	h.kebab = kebab(h.last)
-	h.idPaths = splitPaths(res.PrimaryIdentifier)
-	h.readOnly = splitPaths(res.ReadOnly)
+	h.idPaths = handler.SplitPaths(res.PrimaryIdentifier)
+	h.readOnly = handler.SplitPaths(res.ReadOnly)
 	if l, ok := res.Handlers["list"]; ok {
 		h.listRequired = l.Required
 	}
 	return h
-}
-
-func splitPaths(ps []string) [][]string {
-	var out [][]string
-	for _, p := range ps {
-		if rest, ok := strings.CutPrefix(p, "/properties/"); ok && rest != "" {
-			out = append(out, strings.Split(rest, "/"))
-		}
-	}
-	return out
 }
 
 // TypeName is the CloudFormation type the handler serves.
@@ -108,7 +98,7 @@ func (h *Handler) Prepare(env handler.Env, desired map[string]any) (map[string]a
 	ordered := slices.Clone(h.idPaths)
 	slices.SortStableFunc(ordered, func(a, b []string) int { return boolInt(isArnName(last(a))) - boolInt(isArnName(last(b))) })
 	for _, path := range ordered {
-		if _, ok := getPath(desired, path); ok {
+		if _, ok := handler.Value(desired, path); ok {
 			continue
 		}
 		if err := h.generate(m, desired, path); err != nil {
@@ -134,7 +124,7 @@ func isArnName(name string) bool {
 // complete reports whether every identifier property is set.
 func (h *Handler) complete(model map[string]any) bool {
 	for _, p := range h.idPaths {
-		if _, ok := getPath(model, p); !ok {
+		if _, ok := handler.Value(model, p); !ok {
 			return false
 		}
 	}
@@ -168,7 +158,7 @@ func (h *Handler) generate(m *idMaker, model map[string]any, path []string) erro
 // Create stores the prepared model with its generated read-only values and
 // defaults.
 func (h *Handler) Create(_ context.Context, env handler.Env, tx handler.Tx, model map[string]any) (map[string]any, error) {
-	id, ok := h.identifierOf(model)
+	id, ok := handler.Identifier(model, h.idPaths)
 	if !ok {
 		return nil, handler.Errorf(handler.InvalidRequest, "Resource of type '%s' has no value for its primary identifier %v.", h.res.TypeName, h.res.PrimaryIdentifier)
 	}
@@ -268,7 +258,7 @@ func (h *Handler) Update(ctx context.Context, env handler.Env, tx handler.Tx, id
 		return nil, err
 	}
 	for _, path := range append(slices.Clone(h.readOnly), h.idPaths...) {
-		if v, ok := getPath(current, path); ok {
+		if v, ok := handler.Value(current, path); ok {
 			setPath(desired, path, v)
 		} else {
 			deletePath(desired, path)
@@ -323,7 +313,7 @@ func (h *Handler) listPrefix(rm map[string]any) string {
 		if !ok {
 			return ""
 		}
-		parts = append(parts, scalarString(v))
+		parts = append(parts, handler.ScalarString(v))
 	}
 	return strings.Join(parts, "|") + "|"
 }
@@ -365,50 +355,6 @@ func toFloat(v any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
-}
-
-// identifierOf returns the "|"-joined primary identifier of model.
-func (h *Handler) identifierOf(model map[string]any) (string, bool) {
-	parts := make([]string, len(h.idPaths))
-	for i, p := range h.idPaths {
-		v, ok := getPath(model, p)
-		if !ok {
-			return "", false
-		}
-		parts[i] = scalarString(v)
-	}
-	return strings.Join(parts, "|"), true
-}
-
-// scalarString formats an identifier value as the core does.
-func scalarString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case bool:
-		return strconv.FormatBool(x)
-	case json.Number:
-		return x.String()
-	}
-	if f, ok := toFloat(v); ok {
-		return strconv.FormatFloat(f, 'f', -1, 64)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-func getPath(m map[string]any, path []string) (any, bool) {
-	var cur any = m
-	for _, p := range path {
-		obj, ok := cur.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		if cur, ok = obj[p]; !ok {
-			return nil, false
-		}
-	}
-	return cur, cur != nil
 }
 
 // setPath sets a value, making the objects on the way; a path through a

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/ccql/ccql/internal/handler"
 )
 
 // idHint is the resource's own id, for the generated property at path to
@@ -46,8 +48,8 @@ func (h *Handler) idHint(m *idMaker, model map[string]any, path []string) string
 		if isArnName(last(p)) || !h.isReadOnly(p) {
 			continue
 		}
-		if v, ok := getPath(model, p); ok {
-			return scalarString(v)
+		if v, ok := handler.Value(model, p); ok {
+			return handler.ScalarString(v)
 		}
 	}
 	name, nameProp := h.ownName(model)
@@ -57,11 +59,11 @@ func (h *Handler) idHint(m *idMaker, model map[string]any, path []string) string
 		if isArnName(last(p)) || h.isReadOnly(p) || len(p) == 1 && p[0] == nameProp {
 			continue
 		}
-		v, ok := getPath(model, p)
+		v, ok := handler.Value(model, p)
 		if !ok {
 			continue
 		}
-		seg := arnSegment(scalarString(v))
+		seg := arnSegment(handler.ScalarString(v))
 		if seg == "" {
 			random = true
 			continue

@@ -336,7 +336,7 @@ func (m *idMaker) shaped(model map[string]any, prop string) (string, bool, error
 // requires).
 func (m *idMaker) name(model map[string]any, key string) (string, error) {
 	if v, ok := model[key]; ok {
-		return scalarString(v), nil
+		return handler.ScalarString(v), nil
 	}
 	node, ok := m.h.sch.Property(key)
 	if !ok {
@@ -346,7 +346,7 @@ func (m *idMaker) name(model map[string]any, key string) (string, error) {
 	if err != nil || !ok {
 		return "", err
 	}
-	s := scalarString(v)
+	s := handler.ScalarString(v)
 	if m.h.res.TypeName == "AWS::SQS::Queue" && model["FifoQueue"] == true {
 		s += ".fifo"
 	}
