@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -78,9 +77,9 @@ func newDeployRunCmd(a *app, name, short string) *cobra.Command {
 }
 
 func runDeploy(a *app, f *deployFlags, command, dir, env string) error {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		return usageErrorf("--log-level %q: want debug, info, warn or error", f.logLevel)
+	logger, err := newLogger(a.stderr, f.logLevel)
+	if err != nil {
+		return err
 	}
 	vars, err := deployVars(f)
 	if err != nil {
@@ -90,7 +89,6 @@ func runDeploy(a *app, f *deployFlags, command, dir, env string) error {
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
 	cfg := deploy.Config{
 		Env:         env,
 		Vars:        vars,

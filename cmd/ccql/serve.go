@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -57,9 +56,9 @@ the access key id when it is 12 digits, else 000000000000.`,
 }
 
 func runServe(a *app, f serveFlags) error {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		return usageErrorf("--log-level %q: want debug, info, warn or error", f.logLevel)
+	logger, err := newLogger(a.stderr, f.logLevel)
+	if err != nil {
+		return err
 	}
 	dir, err := serveDataDir(f.dataDir, os.Getenv)
 	if err != nil {
@@ -69,7 +68,6 @@ func runServe(a *app, f serveFlags) error {
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
 	srv, err := emulator.NewServer(emulator.Options{
 		DataDir:     dir,
 		Addr:        f.addr,

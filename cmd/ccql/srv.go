@@ -113,11 +113,10 @@ func srvSecurity(f *srvFlags) (*pgwire.Users, *tls.Config, error) {
 }
 
 func runSrv(a *app, f *srvFlags) error {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		return usageErrorf("--log-level %q: want debug, info, warn or error", f.logLevel)
+	logger, err := newLogger(a.stderr, f.logLevel)
+	if err != nil {
+		return err
 	}
-	logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
 	if f.maxConnections < 1 {
 		return usageErrorf("--max-connections must be at least 1")
 	}
