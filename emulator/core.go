@@ -50,7 +50,10 @@ type core struct {
 	describe *readCache[[]byte]
 }
 
-func newCore(st store.Store, reg *schema.Registry, hs []handler.Handler, opts Options) (*core, error) {
+func newCore(st store.Store, reg *schema.Registry, hs []handler.Handler, opts Options) *core {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	c := &core{
 		st:       st,
 		types:    map[string]*typeInfo{},
@@ -68,7 +71,7 @@ func newCore(st store.Store, reg *schema.Registry, hs []handler.Handler, opts Op
 	// resource must not pay for compiling the Cognito family at start.
 	// TestCore_handWrittenTypesCompile keeps a broken one from shipping.
 	c.work = newWorker(c)
-	return c, nil
+	return c
 }
 
 func (c *core) env(p store.Partition) handler.Env {
@@ -91,7 +94,7 @@ func (c *core) typeInfo(typeName string) (*typeInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	ti, err := newTypeInfo(nil, res)
+	ti, err := newTypeInfo(res)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +258,7 @@ func (c *core) complete(ctx context.Context, p store.Partition, token string) er
 	var he *handler.Error
 	if errors.As(herr, &he) {
 		code, msg = he.Code, he.Message
-	} else if c.log != nil {
+	} else {
 		c.log.Error("handler failed", "requestToken", token, "error", herr)
 	}
 	return c.st.Update(ctx, func(tx store.Tx) error {
@@ -376,7 +379,7 @@ func (w *worker) startLocked(t task) {
 		defer w.wg.Done()
 		w.sem <- struct{}{}
 		defer func() { <-w.sem }()
-		if err := w.c.complete(context.Background(), t.p, t.token); err != nil && w.c.log != nil {
+		if err := w.c.complete(context.Background(), t.p, t.token); err != nil {
 			w.c.log.Error("finish request", "requestToken", t.token, "error", err)
 		}
 	}()

@@ -18,10 +18,7 @@ func TestCore_handWrittenTypesCompile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	c, err := newCore(st, reg, hs, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newCore(st, reg, hs, Options{})
 	for _, h := range hs {
 		ti, err := c.typeInfo(h.TypeName())
 		if err != nil {

@@ -70,7 +70,7 @@ func newWalkServer(t *testing.T, reg *schema.Registry) (*Server, map[string]stri
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := newTypeInfo(nil, res); err != nil {
+		if _, err := newTypeInfo(res); err != nil {
 			uncompiled[tn] = err.Error()
 			continue
 		}

@@ -34,7 +34,7 @@ func FuzzPatch(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	ti, err := newTypeInfo(nil, res)
+	ti, err := newTypeInfo(res)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -91,11 +91,7 @@ func newServer(opts Options, reg *schema.Registry, hs []handler.Handler, idp map
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
-	c, err := newCore(st, reg, hs, opts)
-	if err != nil {
-		st.Close()
-		return nil, fmt.Errorf("emulator: %w", err)
-	}
+	c := newCore(st, reg, hs, opts)
 	s := &Server{core: c, st: st, url: inProcessURL, stop: make(chan struct{})}
 	services := []*awsjson.Service{c.cloudControlService()}
 	if len(idp) > 0 {

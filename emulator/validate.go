@@ -25,8 +25,9 @@ type typeInfo struct {
 	propOrder  map[string]int // top-level property -> schema position
 }
 
-func newTypeInfo(h handler.Handler, res *schema.Resource) (*typeInfo, error) {
-	ti := &typeInfo{h: h, res: res, idProps: res.IdentifierProperties(), idPaths: handler.SplitPaths(res.PrimaryIdentifier), propOrder: map[string]int{}}
+// newTypeInfo compiles res; the caller sets the handler.
+func newTypeInfo(res *schema.Resource) (*typeInfo, error) {
+	ti := &typeInfo{res: res, idProps: res.IdentifierProperties(), idPaths: handler.SplitPaths(res.PrimaryIdentifier), propOrder: map[string]int{}}
 	for i, p := range res.Properties {
 		ti.propOrder[p.Name] = i
 	}
