@@ -3,7 +3,6 @@ package cloudcontrol
 import (
 	"context"
 	"fmt"
-	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -21,8 +20,6 @@ type SDKOptions struct {
 	Endpoint string
 	// Region is the default region (calls name their own region too).
 	Region string
-	// HTTPClient replaces the SDK's HTTP client (the in-process emulator).
-	HTTPClient *http.Client
 }
 
 // NewSDK returns the aws-sdk-go-v2 Cloud Control client, configured from the
@@ -36,9 +33,6 @@ func NewSDK(ctx context.Context, o SDKOptions) (*cc.Client, error) {
 	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
 	if o.Region != "" {
 		opts = append(opts, config.WithRegion(o.Region))
-	}
-	if o.HTTPClient != nil {
-		opts = append(opts, config.WithHTTPClient(o.HTTPClient))
 	}
 	if o.Endpoint != "" {
 		// An explicit endpoint is an emulator or a proxy: never ask EC2's
