@@ -10,6 +10,11 @@ import (
 	"time"
 )
 
+// unfinished is the SQL list of non-terminal statuses. The partial index
+// requests_unfinished is used only by queries whose condition matches its
+// own text, so all of them build it from this one constant.
+const unfinished = `('PENDING', 'IN_PROGRESS', 'CANCEL_IN_PROGRESS')`
+
 // schemaVersion is kept in PRAGMA user_version; migrate brings older files up.
 const schemaVersion = 1
 
@@ -45,7 +50,7 @@ CREATE INDEX IF NOT EXISTS requests_by_client_token ON requests (account, region
 CREATE INDEX IF NOT EXISTS requests_by_partition ON requests (account, region, created_ns, token);
 CREATE INDEX IF NOT EXISTS requests_by_created ON requests (created_ns);
 CREATE INDEX IF NOT EXISTS requests_unfinished ON requests (type_name, identifier, account, region)
-	WHERE status IN ('PENDING', 'IN_PROGRESS', 'CANCEL_IN_PROGRESS');
+	WHERE status IN ` + unfinished + `;
 `
 
 func migrate(ctx context.Context, c *sql.Conn) error {
@@ -169,15 +174,21 @@ func prefixRange(prefix string) (lo, hi string) {
 	return prefix, ""
 }
 
-func (t *tx) Models(p Partition, typeName, prefix string) ([]Record, error) {
+// modelsWhere selects a type's models whose identifier starts with prefix.
+func modelsWhere(p Partition, typeName, prefix string) (string, []any) {
 	lo, hi := prefixRange(prefix)
-	q := `SELECT identifier, model FROM models WHERE account = ? AND region = ? AND type_name = ? AND identifier >= ?`
+	where := `account = ? AND region = ? AND type_name = ? AND identifier >= ?`
 	args := []any{p.Account, p.Region, typeName, lo}
 	if hi != "" {
-		q += ` AND identifier < ?`
+		where += ` AND identifier < ?`
 		args = append(args, hi)
 	}
-	rows, err := t.query(q+` ORDER BY identifier`, args...)
+	return where, args
+}
+
+func (t *tx) Models(p Partition, typeName, prefix string) ([]Record, error) {
+	where, args := modelsWhere(p, typeName, prefix)
+	rows, err := t.query(`SELECT identifier, model FROM models WHERE `+where+` ORDER BY identifier`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list models %s: %w", typeName, err)
 	}
@@ -197,15 +208,9 @@ func (t *tx) Models(p Partition, typeName, prefix string) ([]Record, error) {
 }
 
 func (t *tx) CountModels(p Partition, typeName, prefix string) (int, error) {
-	lo, hi := prefixRange(prefix)
-	q := `SELECT count(*) FROM models WHERE account = ? AND region = ? AND type_name = ? AND identifier >= ?`
-	args := []any{p.Account, p.Region, typeName, lo}
-	if hi != "" {
-		q += ` AND identifier < ?`
-		args = append(args, hi)
-	}
+	where, args := modelsWhere(p, typeName, prefix)
 	var n int
-	if err := t.row(q, args, &n); err != nil {
+	if err := t.row(`SELECT count(*) FROM models WHERE `+where, args, &n); err != nil {
 		return 0, fmt.Errorf("count models %s: %w", typeName, err)
 	}
 	return n, nil
@@ -285,7 +290,7 @@ func (t *tx) RequestByClientToken(p Partition, clientToken string, since time.Ti
 func (t *tx) ActiveRequest(p Partition, typeName, identifier string) (*Request, error) {
 	return t.oneRequest("get active request", `SELECT `+requestColumns+` FROM requests
 		WHERE type_name = ? AND identifier = ? AND account = ? AND region = ?
-		AND status IN ('PENDING', 'IN_PROGRESS', 'CANCEL_IN_PROGRESS') LIMIT 1`,
+		AND status IN `+unfinished+` LIMIT 1`,
 		typeName, identifier, p.Account, p.Region)
 }
 
@@ -346,7 +351,7 @@ func (t *tx) Unfinished(limit int) ([]*Request, error) {
 		limit = 100
 	}
 	return t.manyRequests("list unfinished requests", `SELECT `+requestColumns+` FROM requests
-		WHERE status IN ('PENDING', 'IN_PROGRESS', 'CANCEL_IN_PROGRESS')
+		WHERE status IN `+unfinished+`
 		ORDER BY created_ns, token LIMIT ?`, limit)
 }
 
