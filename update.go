@@ -60,9 +60,17 @@ func (e *Engine) buildPatch(ctx context.Context, p *updatePlan) (string, error) 
 	t := p.table
 	var doc string
 	var ops []map[string]any
-	var exprs []string
-	var exprIdx []int
-	for i, a := range p.set {
+	// pending is a SET value SQLite must evaluate: where its result goes.
+	type pending struct {
+		expr     string
+		op       int    // index in ops; -1 for the PatchDocument itself
+		column   string // as written, for errors
+		prop     string
+		typ      string
+		asString bool
+	}
+	var todo []pending
+	for _, a := range p.set {
 		if param, ok := requestParam(t, a.column); ok {
 			if a.literal == nil {
 				return "", fmt.Errorf("%w: SET %s needs a string literal", ErrUnsupported, param)
@@ -73,50 +81,42 @@ func (e *Engine) buildPatch(ctx context.Context, p *updatePlan) (string, error) 
 		if strings.EqualFold(a.column, paramPatchDocument) {
 			if a.literal != nil {
 				doc = *a.literal
-				continue
+			} else {
+				todo = append(todo, pending{expr: a.expr, op: -1})
 			}
-			exprs = append(exprs, a.expr)
-			exprIdx = append(exprIdx, i)
 			continue
 		}
 		col, ok := t.Column(a.column)
 		if !ok || col.Property == "" {
 			return "", fmt.Errorf("%w: %s has no column %q", ErrUnknownColumn, t.ID(), a.column)
 		}
-		if a.isNull {
-			ops = append(ops, map[string]any{"op": "remove", "path": "/" + col.Property})
-			continue
+		ops = append(ops, map[string]any{"op": "remove", "path": "/" + col.Property})
+		if !a.isNull {
+			todo = append(todo, pending{expr: a.expr, op: len(ops) - 1, column: a.column, prop: col.Property, typ: col.Type, asString: a.isString})
 		}
-		exprs = append(exprs, a.expr)
-		exprIdx = append(exprIdx, i)
-		ops = append(ops, nil) // filled below
 	}
 	// Evaluate the non-literal values in one SQLite round trip.
-	if len(exprs) > 0 {
+	if len(todo) > 0 {
+		exprs := make([]string, len(todo))
+		for i, x := range todo {
+			exprs[i] = x.expr
+		}
 		rows, err := e.db.Query(ctx, nil, "SELECT "+strings.Join(exprs, ", "))
 		if err != nil {
 			return "", e.wrapSQL(err)
 		}
-		vals := rows.Values[0]
-		k := 0
-		for j, i := range exprIdx {
-			a := p.set[i]
-			if strings.EqualFold(a.column, paramPatchDocument) {
-				doc = stringOf(orEmpty(vals[j]))
+		for i, x := range todo {
+			v := rows.Values[0][i]
+			if x.op < 0 {
+				doc = stringOf(orEmpty(v))
 				continue
 			}
-			col, _ := t.Column(a.column)
-			cv, err := coerce(vals[j], col.Type, a.isString)
+			cv, err := coerce(v, x.typ, x.asString)
 			if err != nil {
-				return "", fmt.Errorf("%w: %s.%s: %v", ErrUnknownColumn, t.ID(), a.column, err)
+				return "", fmt.Errorf("%w: %s.%s: %v", ErrUnknownColumn, t.ID(), x.column, err)
 			}
-			for ops[k] != nil {
-				k++
-			}
-			if cv == nil {
-				ops[k] = map[string]any{"op": "remove", "path": "/" + col.Property}
-			} else {
-				ops[k] = map[string]any{"op": "add", "path": "/" + col.Property, "value": cv}
+			if cv != nil { // NULL stays a remove
+				ops[x.op] = map[string]any{"op": "add", "path": "/" + x.prop, "value": cv}
 			}
 		}
 	}
