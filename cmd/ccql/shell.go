@@ -328,8 +328,9 @@ func (s *session) runText(name string, line int, text string) {
 // and counted, and the shell goes on.
 func (s *session) runPiece(name string, p iql.Piece) {
 	text := p.Text
-	if s.wait {
-		text = withAwait(text)
+	mutation, awaited := mutationHints(text)
+	if s.wait && mutation && !awaited {
+		text = "/*+ AWAIT */ " + text // \wait on
 	}
 	ctx, done := s.statementContext()
 	start := time.Now()
@@ -341,7 +342,7 @@ func (s *session) runPiece(name string, p iql.Piece) {
 	case err != nil:
 		if interrupted && errors.Is(err, context.Canceled) {
 			err = errInterrupted
-			if isMutation(p.Text) {
+			if mutation {
 				// Cloud Control has the requests already sent; only the
 				// waiting stopped.
 				err = fmt.Errorf("%w (requests already sent go on: see awscc.cloud_control.resource_requests)", err)
@@ -389,32 +390,19 @@ func (s *session) statementContext() (context.Context, func()) {
 	}
 }
 
-// withAwait adds an AWAIT hint to a mutation that has none, for \wait on.
-func withAwait(text string) string {
+// mutationHints parses a statement once and reports whether it is an
+// INSERT, UPDATE or DELETE and whether it already asks to be awaited. A
+// statement that does not parse is neither; the engine reports its error.
+func mutationHints(text string) (mutation, awaited bool) {
 	st, err := iql.Parse(text)
 	if err != nil {
-		return text // the engine reports the syntax error
+		return false, false
 	}
 	switch st.(type) {
 	case *iql.Insert, *iql.Update, *iql.Delete:
-		if !st.Info().Hints.Has("await") {
-			return "/*+ AWAIT */ " + text
-		}
+		return true, st.Info().Hints.Has("await")
 	}
-	return text
-}
-
-// isMutation reports whether a statement is an INSERT, UPDATE or DELETE.
-func isMutation(text string) bool {
-	st, err := iql.Parse(text)
-	if err != nil {
-		return false
-	}
-	switch st.(type) {
-	case *iql.Insert, *iql.Update, *iql.Delete:
-		return true
-	}
-	return false
+	return false, false
 }
 
 // fail prints an error and counts it.
