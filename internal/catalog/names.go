@@ -24,7 +24,7 @@ var namesData string
 // types that are not Cloud Control resources (no create handler, or not in
 // the AWS:: namespace).
 func entryFor(r *schema.Resource, p *Pluralizer) (e entry, ok bool) {
-	if !strings.HasPrefix(r.TypeName, "AWS::") || !hasHandler(r, "create") {
+	if !Provisionable(r) {
 		return entry{}, false
 	}
 	svc := ServiceName(r.TypeName)
@@ -32,6 +32,13 @@ func entryFor(r *schema.Resource, p *Pluralizer) (e entry, ok bool) {
 		return entry{}, false
 	}
 	return entry{typeName: r.TypeName, service: svc, resource: p.ResourceName(r.TypeName), list: hasHandler(r, "list")}, true
+}
+
+// Provisionable reports whether a schema is one the awscc provider serves:
+// an AWS type whose create handler has permissions (Cloud Control can
+// create it). The catalog generator keeps exactly these types.
+func Provisionable(r *schema.Resource) bool {
+	return strings.HasPrefix(r.TypeName, "AWS::") && hasHandler(r, "create")
 }
 
 // parseNames reads namesData into entries by type name.

@@ -77,7 +77,7 @@ func run(args []string, log io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", tn, err)
 		}
-		if !strings.HasPrefix(tn, "AWS::") || len(r.Handlers["create"].Permissions) == 0 {
+		if !catalog.Provisionable(r) {
 			continue
 		}
 		keep = append(keep, docs[tn])
