@@ -381,16 +381,23 @@ func (c *core) getResourceRequestStatus(ctx context.Context, p store.Partition, 
 	var r *store.Request
 	err := c.st.View(ctx, func(tx store.Tx) error {
 		var err error
-		r, err = tx.Request(p, *in.RequestToken)
+		r, err = c.liveRequest(tx, p, *in.RequestToken)
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) || err == nil && r.Created.Before(c.now().Add(-RequestRetention)) {
-		return nil, errRequestTokenNotFound(*in.RequestToken)
-	}
 	if err != nil {
 		return nil, err
 	}
 	return &cc.GetResourceRequestStatusOutput{ProgressEvent: c.event(r)}, nil
+}
+
+// liveRequest returns a request of the ledger, or RequestTokenNotFound
+// for an unknown one or one past the retention.
+func (c *core) liveRequest(tx store.Tx, p store.Partition, token string) (*store.Request, error) {
+	r, err := tx.Request(p, token)
+	if errors.Is(err, store.ErrNotFound) || err == nil && r.Created.Before(c.now().Add(-RequestRetention)) {
+		return nil, errRequestTokenNotFound(token)
+	}
+	return r, err
 }
 
 func (c *core) listResourceRequests(ctx context.Context, p store.Partition, in *cc.ListResourceRequestsInput) (*cc.ListResourceRequestsOutput, error) {
@@ -465,11 +472,7 @@ func (c *core) cancelResourceRequest(ctx context.Context, p store.Partition, in 
 	var r *store.Request
 	err := c.st.Update(ctx, func(tx store.Tx) error {
 		var err error
-		r, err = tx.Request(p, *in.RequestToken)
-		if errors.Is(err, store.ErrNotFound) || err == nil && r.Created.Before(c.now().Add(-RequestRetention)) {
-			return errRequestTokenNotFound(*in.RequestToken)
-		}
-		if err != nil {
+		if r, err = c.liveRequest(tx, p, *in.RequestToken); err != nil {
 			return err
 		}
 		switch r.Status {
