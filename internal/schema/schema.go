@@ -49,7 +49,6 @@ type Resource struct {
 	WriteOnly         []string
 	PrimaryIdentifier []string           // property paths
 	Handlers          map[string]Handler // keys: create, read, update, delete, list
-	TagProperty       string             // e.g. "/properties/UserPoolTags"; "" when not taggable
 	Raw               json.RawMessage    // the whole document
 
 	// definitions holds the document's definitions, so resolving a $ref
@@ -99,10 +98,6 @@ type rawDoc struct {
 			Required []string `json:"required"`
 		} `json:"handlerSchema"`
 	} `json:"handlers"`
-	Tagging *struct {
-		Taggable    *bool  `json:"taggable"`
-		TagProperty string `json:"tagProperty"`
-	} `json:"tagging"`
 }
 
 // Parse reads one resource schema document.
@@ -137,9 +132,6 @@ func Parse(doc []byte) (*Resource, error) {
 			hh.Required = h.HandlerSchema.Required
 		}
 		r.Handlers[name] = hh
-	}
-	if raw.Tagging != nil && (raw.Tagging.Taggable == nil || *raw.Tagging.Taggable) {
-		r.TagProperty = raw.Tagging.TagProperty
 	}
 	return r, nil
 }
