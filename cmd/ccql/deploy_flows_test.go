@@ -22,22 +22,7 @@ func TestDeploy_createOrUpdateAndCommand(t *testing.T) {
 	env := []string{"CCQL_DATA_DIR=" + t.TempDir(), "AWS_REGION=us-east-1"}
 	stack := filepath.Join(t.TempDir(), "upsert")
 	copyDir(t, filepath.Join(repoRoot(t), "cmd", "ccql", "testdata", "deploy-upsert"), stack)
-	must := func(args ...string) (string, string) {
-		t.Helper()
-		stdout, stderr, code := ccqlBin(t, env, args...)
-		if code != 0 {
-			t.Fatalf("ccql %v: exit %d\nstdout:\n%s\nstderr:\n%s", args, code, stdout, stderr)
-		}
-		return stdout, stderr
-	}
-	wantLines := func(what, text string, lines ...string) {
-		t.Helper()
-		for _, l := range lines {
-			if !regexp.MustCompile(`(?m)` + l).MatchString(text) {
-				t.Errorf("%s lacks /%s/:\n%s", what, l, text)
-			}
-		}
-	}
+	must, wantLines := mustCCQL(t, env), wantLinesIn(t)
 
 	exportsFile := filepath.Join(t.TempDir(), "exports.json")
 	_, errOut := must("deploy", "build", stack, "dev", "--output-file", exportsFile)

@@ -31,22 +31,7 @@ func TestDeploy_m2mExample(t *testing.T) {
 	dataDir := t.TempDir()
 	env := []string{"CCQL_DATA_DIR=" + dataDir, "AWS_REGION=us-east-1"}
 	stack := filepath.Join("examples", "deploy", "cognito-m2m")
-	must := func(args ...string) (string, string) {
-		t.Helper()
-		stdout, stderr, code := ccqlBin(t, env, args...)
-		if code != 0 {
-			t.Fatalf("ccql %v: exit %d\nstdout:\n%s\nstderr:\n%s", args, code, stdout, stderr)
-		}
-		return stdout, stderr
-	}
-	wantLines := func(what, text string, lines ...string) {
-		t.Helper()
-		for _, l := range lines {
-			if !regexp.MustCompile(`(?m)` + l).MatchString(text) {
-				t.Errorf("%s lacks /%s/:\n%s", what, l, text)
-			}
-		}
-	}
+	must, wantLines := mustCCQL(t, env), wantLinesIn(t)
 	resources := []string{"user_pool", "resource_server", "domain", "m2m_client"}
 	each := func(outcome string) []string {
 		var out []string

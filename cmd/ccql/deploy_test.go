@@ -18,22 +18,7 @@ func TestDeploy_cognitoExample(t *testing.T) {
 	}
 	env := []string{"CCQL_DATA_DIR=" + t.TempDir(), "AWS_REGION=us-east-1"}
 	stack := filepath.Join("examples", "deploy", "cognito")
-	must := func(args ...string) (string, string) {
-		t.Helper()
-		stdout, stderr, code := ccqlBin(t, env, args...)
-		if code != 0 {
-			t.Fatalf("ccql %v: exit %d\nstdout:\n%s\nstderr:\n%s", args, code, stdout, stderr)
-		}
-		return stdout, stderr
-	}
-	wantLines := func(what, text string, lines ...string) {
-		t.Helper()
-		for _, l := range lines {
-			if !regexp.MustCompile(`(?m)` + l).MatchString(text) {
-				t.Errorf("%s lacks /%s/:\n%s", what, l, text)
-			}
-		}
-	}
+	must, wantLines := mustCCQL(t, env), wantLinesIn(t)
 
 	out, _ := must("deploy", "plan", stack, "dev")
 	wantLines("plan", out, `^user_pool: would create$`, `^app_client: would create$`, `^Plan: 2 to create, 0 to update, 0 unchanged\.$`)

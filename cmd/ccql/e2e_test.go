@@ -286,3 +286,28 @@ func TestE2E_EndpointFromEnv(t *testing.T) {
 		t.Errorf("stderr mentions instance metadata: %q", errOut)
 	}
 }
+
+// mustCCQL returns a runner of the built binary with env that fails the
+// test on a non-zero exit and returns stdout and stderr.
+func mustCCQL(t *testing.T, env []string) func(args ...string) (string, string) {
+	return func(args ...string) (string, string) {
+		t.Helper()
+		stdout, stderr, code := ccqlBin(t, env, args...)
+		if code != 0 {
+			t.Fatalf("ccql %v: exit %d\nstdout:\n%s\nstderr:\n%s", args, code, stdout, stderr)
+		}
+		return stdout, stderr
+	}
+}
+
+// wantLinesIn returns a check that text matches every multi-line regexp.
+func wantLinesIn(t *testing.T) func(what, text string, lines ...string) {
+	return func(what, text string, lines ...string) {
+		t.Helper()
+		for _, l := range lines {
+			if !regexp.MustCompile(`(?m)` + l).MatchString(text) {
+				t.Errorf("%s lacks /%s/:\n%s", what, l, text)
+			}
+		}
+	}
+}
