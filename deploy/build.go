@@ -121,7 +121,7 @@ func (rn *run) dryRun(ctx context.Context, res *Resource, vars map[string]any) e
 			return nil
 		}
 		if res.SQL != "" {
-			return rn.mutate(ctx, res, &Query{Anchor: AnchorCommand, Text: res.SQL, Options: Options{Retries: 1}}, vars)
+			return rn.mutate(ctx, res, commandQuery(res), vars)
 		}
 	}
 	qf := rn.stack.queries[res.Name]
@@ -152,7 +152,7 @@ func (rn *run) build(ctx context.Context, res *Resource, vars map[string]any, rr
 		rr.Action = ActionRan
 		q := rn.stack.queries[res.Name].Get(AnchorCommand)
 		if res.SQL != "" {
-			q = &Query{Anchor: AnchorCommand, Text: res.SQL, Options: Options{Retries: 1}}
+			q = commandQuery(res)
 		}
 		if err := rn.mutate(ctx, res, q, vars); err != nil {
 			return err
@@ -422,4 +422,10 @@ func undefinedRoot(err error) string {
 func sortedStrings(s []string) []string {
 	slices.Sort(s)
 	return s
+}
+
+// commandQuery is a command resource's inline statement (sql: in the
+// manifest) as its command anchor, run once.
+func commandQuery(res *Resource) *Query {
+	return &Query{Anchor: AnchorCommand, Text: res.SQL, Options: Options{Retries: 1}}
 }

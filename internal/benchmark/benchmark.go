@@ -27,6 +27,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
 
 	"github.com/ccql/ccql/emulator"
+	"github.com/ccql/ccql/internal/awsjson"
 	"github.com/ccql/ccql/internal/cloudcontrol"
 )
 
@@ -183,8 +184,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	cfg.Progress("GetResource over HTTP and on a bare net/http handler")
 	for _, r := range alternate(ctx, cfg, "GetResource",
-		httpSide{TargetHTTP, srv.URL(), "CloudApiService", "application/x-amz-json-1.0", func(int) []byte { return getBody }},
-		httpSide{TargetBare, bare.url, "CloudApiService", "application/x-amz-json-1.0", func(int) []byte { return getBody }},
+		httpSide{TargetHTTP, srv.URL(), "CloudApiService", awsjson.ContentType10, func(int) []byte { return getBody }},
+		httpSide{TargetBare, bare.url, "CloudApiService", awsjson.ContentType10, func(int) []byte { return getBody }},
 	) {
 		rep.add(r)
 	}

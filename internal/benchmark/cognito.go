@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/ccql/ccql/internal/awsjson"
 )
 
 // Cognito IdP (JSON 1.1) loads, run the same way against the emulator
@@ -14,7 +16,7 @@ import (
 
 const (
 	idpPrefix      = "AWSCognitoIdentityProviderService"
-	idpContentType = "application/x-amz-json-1.1"
+	idpContentType = awsjson.ContentType11
 	// clientsPerPool stays under Cognito's 1,000 clients per pool (the
 	// emulator enforces it): a create load moves to a fresh pool first.
 	clientsPerPool = 900
@@ -116,6 +118,6 @@ func writeJSON(w http.ResponseWriter, v any) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+	w.Header().Set("Content-Type", awsjson.ContentType10)
 	w.Write(b) //nolint:errcheck // the client went away
 }
