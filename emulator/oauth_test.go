@@ -423,10 +423,10 @@ func TestOAuth_TokenErrors(t *testing.T) {
 			t.Errorf("%d %s", status, body)
 		}
 	})
-	t.Run("not implemented paths", func(t *testing.T) {
-		status, _ := do(t, mustRequest(t, http.MethodGet, base+"/"+f.pool+"/oauth2/authorize"))
-		if status != http.StatusNotImplemented {
-			t.Errorf("status = %d, want 501", status)
+	t.Run("authorize without client_id shows the error page", func(t *testing.T) {
+		status, body := do(t, mustRequest(t, http.MethodGet, base+"/"+f.pool+"/oauth2/authorize"))
+		if status != http.StatusBadRequest || !strings.Contains(string(body), "invalid_request") {
+			t.Errorf("status = %d, want 400 and invalid_request (%s)", status, body)
 		}
 	})
 	t.Run("InvalidClientStatus 401", func(t *testing.T) {

@@ -68,9 +68,10 @@ type OAuthConfig struct {
 // OAuth serves the user-pool domain and issuer endpoints over HTTP. It is
 // safe for concurrent use.
 type OAuth struct {
-	cfg   OAuthConfig
-	keys  keyCache
-	genMu sync.Mutex // one key generation at a time in this process
+	cfg    OAuthConfig
+	keys   keyCache
+	genMu  sync.Mutex  // one key generation at a time in this process
+	hosted hostedState // codes and sessions of the hosted UI
 }
 
 // NewOAuth returns the handler of cfg.
@@ -95,18 +96,6 @@ func NewOAuth(cfg OAuthConfig) *OAuth {
 }
 
 var _ http.Handler = (*OAuth)(nil)
-
-// Routes of the domain (reference B0). The token endpoint is implemented;
-// the others need the hosted UI and users, which the emulator does not
-// have yet, and answer 501 rather than pretend.
-var domainPaths = map[string]bool{
-	"/oauth2/token":     true,
-	"/oauth2/authorize": false,
-	"/oauth2/userInfo":  false,
-	"/oauth2/revoke":    false,
-	"/logout":           false,
-	"/login":            false,
-}
 
 var (
 	// domainHost matches <prefix>.auth.<region>.amazoncognito.com (and the
@@ -155,20 +144,14 @@ func (o *OAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serveDomain serves one of the domain's paths.
+// serveDomain serves one of the domain's paths (hostedui.go has the
+// routes).
 func (o *OAuth) serveDomain(w http.ResponseWriter, r *http.Request, path string, loc locator) {
-	implemented, known := domainPaths[path]
-	switch {
-	case !known:
-		http.NotFound(w, r)
-	case !implemented:
-		writeJSON(w, http.StatusNotImplemented, map[string]string{
-			"error":             "not_implemented",
-			"error_description": "ccql: " + path + " is not implemented by the emulator yet; /oauth2/token is",
-		})
-	default:
+	if path == "/oauth2/token" {
 		o.serveToken(w, r, loc)
+		return
 	}
+	o.serveHosted(w, r, path, loc)
 }
 
 // requestHost is the request's host name, lower case, without port.

@@ -64,6 +64,7 @@ type tokenRequest struct {
 	code        string
 	redirectURI string
 	refresh     string
+	verifier    string // PKCE code_verifier
 }
 
 // setTokenHeaders sets the headers Cognito sends with every token answer.
@@ -135,7 +136,7 @@ func (o *OAuth) serveToken(w http.ResponseWriter, r *http.Request, loc locator) 
 // parseTokenRequest reads the parameters (body and query string alike:
 // Cognito accepts both) and the client's credentials.
 func parseTokenRequest(r *http.Request) (*tokenRequest, *tokenError) {
-	for _, k := range []string{"grant_type", "client_id", "client_secret", "scope", "code", "redirect_uri", "refresh_token"} {
+	for _, k := range []string{"grant_type", "client_id", "client_secret", "scope", "code", "redirect_uri", "refresh_token", "code_verifier"} {
 		if len(r.Form[k]) > 1 {
 			return nil, oauthError(ErrCodeInvalidRequest) // RFC 6749 §3.2: no repeated parameters
 		}
@@ -145,6 +146,7 @@ func parseTokenRequest(r *http.Request) (*tokenRequest, *tokenError) {
 		code:        r.Form.Get("code"),
 		redirectURI: r.Form.Get("redirect_uri"),
 		refresh:     r.Form.Get("refresh_token"),
+		verifier:    r.Form.Get("code_verifier"),
 	}
 	req.scope, req.hasScope = formValue(r.Form, "scope")
 	switch req.grantType {
@@ -194,7 +196,7 @@ func formUnescape(s string) string {
 
 // issue authenticates the client and runs the grant. Errors are
 // *tokenError for OAuth answers, errNoPool, or internal failures.
-func (o *OAuth) issue(r *http.Request, loc locator, req *tokenRequest) (*tokenResponse, error) {
+func (o *OAuth) issue(r *http.Request, loc locator, req *tokenRequest) (any, error) {
 	ctx := r.Context()
 	var (
 		ref     poolRef
@@ -220,11 +222,8 @@ func (o *OAuth) issue(r *http.Request, loc locator, req *tokenRequest) (*tokenRe
 		if err := authorize(client, req.grantType); err != nil {
 			return err
 		}
-		switch req.grantType {
-		case grantAuthorizationCode:
-			return codeGrant(req)
-		case grantRefreshToken:
-			return refreshGrant(req)
+		if req.grantType != grantClientCredentials {
+			return nil // the user grants go on below (hostedui_grants.go)
 		}
 		if granted, err = grantScopes(tx, ref.poolID, client, req); err != nil {
 			return err
@@ -236,6 +235,9 @@ func (o *OAuth) issue(r *http.Request, loc locator, req *tokenRequest) (*tokenRe
 	})
 	if err != nil {
 		return nil, err
+	}
+	if req.grantType != grantClientCredentials {
+		return o.userGrant(r, ref, client, req)
 	}
 	keys, err := o.poolKeysFor(ctx, ref, stored)
 	if err != nil {
@@ -313,26 +315,6 @@ func authorize(c *clientModel, grant string) *tokenError {
 		return oauthError(ErrCodeInvalidClient)
 	}
 	return nil
-}
-
-// codeGrant answers the authorization_code grant. The emulator has no
-// /oauth2/authorize yet, so no code it is shown can have been issued:
-// Cognito's answer to an unknown code is invalid_grant.
-func codeGrant(req *tokenRequest) *tokenError {
-	if req.code == "" || req.redirectURI == "" {
-		return oauthError(ErrCodeInvalidRequest)
-	}
-	return oauthError(ErrCodeInvalidGrant)
-}
-
-// refreshGrant answers the refresh_token grant. The domain issues refresh
-// tokens only with codes, which the emulator does not issue yet, so every
-// refresh token is unknown: invalid_grant, Cognito's answer to one.
-func refreshGrant(req *tokenRequest) *tokenError {
-	if req.refresh == "" {
-		return oauthError(ErrCodeInvalidRequest)
-	}
-	return oauthError(ErrCodeInvalidGrant)
 }
 
 // grantScopes returns the scopes a client_credentials token carries, in the
