@@ -2,8 +2,8 @@ package cognito_test
 
 import (
 	"crypto/sha256"
-	"html"
 	"encoding/base64"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
