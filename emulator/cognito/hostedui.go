@@ -1,10 +1,7 @@
 package cognito
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"embed"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -318,10 +315,9 @@ func (o *OAuth) runOp(r *http.Request, ref poolRef, name string, input map[strin
 		return nil, fmt.Errorf("encode %s: %w", name, err)
 	}
 	var out any
-	err = o.cfg.Store.Update(r.Context(), func(scope Scope) error {
-		env := handler.Env{Account: ref.account, Region: ref.region, Now: o.cfg.Now(), Rand: o.cfg.Rand}
+	err = o.update(r, func(scope Scope) error {
 		var err error
-		out, err = op(r.Context(), env, ref.tx(scope), body)
+		out, err = op(r.Context(), o.envOf(ref), ref.tx(scope), body)
 		return err
 	})
 	if err != nil {
@@ -338,22 +334,11 @@ func (o *OAuth) runOp(r *http.Request, ref poolRef, name string, input map[strin
 	return m, nil
 }
 
-// secretHash is Cognito's SECRET_HASH of username for a client with a
-// secret (reference 4.5); nil for a public client.
-func secretHash(c *clientModel, username string) any {
-	if c.ClientSecret == "" {
-		return nil
-	}
-	m := hmac.New(sha256.New, []byte(c.ClientSecret))
-	m.Write([]byte(username + c.ClientId))
-	return base64.StdEncoding.EncodeToString(m.Sum(nil))
-}
-
 // clientInput is the input of a client-side IdP operation.
 func clientInput(c *clientModel, username string, more map[string]any) map[string]any {
 	in := map[string]any{"ClientId": c.ClientId, "Username": username}
-	if h := secretHash(c, username); h != nil {
-		in["SecretHash"] = h
+	if c.ClientSecret != "" {
+		in["SecretHash"] = secretHash(c.ClientSecret, username, c.ClientId)
 	}
 	for k, v := range more {
 		in[k] = v
@@ -581,4 +566,32 @@ func (o *OAuth) serveLogout(w http.ResponseWriter, r *http.Request, loc locator,
 	params, _ := singleParams(q)
 	o.endSession(w, r, base)
 	http.Redirect(w, r, pageURL(base, "/login", params), http.StatusFound)
+}
+
+// envOf is the handler.Env of an operation on ref's partition.
+func (o *OAuth) envOf(ref poolRef) handler.Env {
+	return handler.Env{Account: ref.account, Region: ref.region, Now: o.cfg.Now(), Rand: o.cfg.Rand}
+}
+
+// update runs fn in a write transaction. A Cognito error marked Commit
+// (a refused password whose lockout count must stay) is returned after its
+// writes are committed, as the IdP server does.
+func (o *OAuth) update(r *http.Request, fn func(Scope) error) error {
+	var kept *APIError
+	err := o.cfg.Store.Update(r.Context(), func(scope Scope) error {
+		err := fn(scope)
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Commit {
+			kept = ae
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if kept != nil {
+		return kept
+	}
+	return nil
 }
