@@ -32,7 +32,7 @@ type clientVector struct {
 
 func loadVectors(t *testing.T) []clientVector {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/vectors.json")
+	raw, err := os.ReadFile("testdata/client_vectors.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ side: x, A, the client's S = (B - k*g^x)^(a + u*x), HKDF, the claim
 signature), with none of the Go server's code. Fixed a, b and salt make
 the output deterministic; regenerate with
 
-    python3 testdata/client_vectors.py > testdata/vectors.json
+    python3 testdata/client_vectors.py > testdata/client_vectors.json
 """
 import base64, hashlib, hmac, json
 
