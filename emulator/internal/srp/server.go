@@ -10,46 +10,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"math/big"
-	"strings"
-	"sync"
 	"time"
 )
-
-// groupHex is the 3072-bit MODP group of RFC 5054 (and RFC 3526), the N of
-// every Cognito user pool; the generator is 2.
-const groupHex = "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1" +
-	"29024E088A67CC74020BBEA63B139B22514A08798E3404DD" +
-	"EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245" +
-	"E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED" +
-	"EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3D" +
-	"C2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F" +
-	"83655D23DCA3AD961C62F356208552BB9ED529077096966D" +
-	"670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B" +
-	"E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9" +
-	"DE2BCBF6955817183995497CEA956AE515D2261898FA0510" +
-	"15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64" +
-	"ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7" +
-	"ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6B" +
-	"F12FFA06D98A0864D87602733EC86A64521F2B18177B200C" +
-	"BBE117577A615D6C770988C0BAD946E208E24FA074E5AB31" +
-	"43DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF"
-
-// params are the group's N and g and the multiplier k = H(PAD(N) | PAD(g)).
-type params struct {
-	n, g, k *big.Int
-}
-
-// groupParams computes the constants once; they never change.
-var groupParams = sync.OnceValue(func() params {
-	n, _ := new(big.Int).SetString(groupHex, 16)
-	g := big.NewInt(2)
-	return params{n: n, g: g, k: hashInts(n, g)}
-})
 
 // ErrInvalidA means the client's public value A is 0 modulo N, which would
 // let anyone derive the session key without the password.
@@ -59,31 +25,11 @@ var ErrInvalidA = errors.New("srp: A mod N is zero")
 // the client refuses too.
 var ErrInvalidU = errors.New("srp: u is zero")
 
-// padHex is Cognito's PAD: the hex of a non-negative x, with a leading "0"
-// when its length is odd, or "00" when its first digit is 8 or more, so
-// that it reads as a positive two's-complement number.
-func padHex(x *big.Int) string {
-	h := x.Text(16)
-	if len(h)%2 == 1 {
-		return "0" + h
-	}
-	if strings.IndexByte("89abcdef", h[0]) >= 0 {
-		return "00" + h
-	}
-	return h
-}
-
-// padBytes returns the bytes PAD(x) stands for.
-func padBytes(x *big.Int) []byte {
-	b, _ := hex.DecodeString(padHex(x)) // always even-length hex
-	return b
-}
-
 // hashInts is H(PAD(a) | PAD(b)) as an integer.
 func hashInts(a, b *big.Int) *big.Int {
 	h := sha256.New()
-	h.Write(padBytes(a))
-	h.Write(padBytes(b))
+	h.Write(PadBytes(a))
+	h.Write(PadBytes(b))
 	return new(big.Int).SetBytes(h.Sum(nil))
 }
 
@@ -101,7 +47,6 @@ type Server struct {
 // NewServer draws b from r and computes B for the verifier v (big-endian
 // bytes of g^x mod N).
 func NewServer(verifier []byte, r io.Reader) (*Server, error) {
-	p := groupParams()
 	v := new(big.Int).SetBytes(verifier)
 	for {
 		raw := make([]byte, secretBytes)
@@ -109,13 +54,13 @@ func NewServer(verifier []byte, r io.Reader) (*Server, error) {
 			return nil, fmt.Errorf("srp: draw b: %w", err)
 		}
 		b := new(big.Int).SetBytes(raw)
-		b.Mod(b, p.n)
+		b.Mod(b, groupN)
 		if b.Sign() == 0 {
 			continue
 		}
-		B := new(big.Int).Exp(p.g, b, p.n)
-		kv := new(big.Int).Mul(p.k, v)
-		B.Add(B, kv).Mod(B, p.n)
+		B := new(big.Int).Exp(groupG, b, groupN)
+		kv := new(big.Int).Mul(groupK, v)
+		B.Add(B, kv).Mod(B, groupN)
 		if B.Sign() == 0 {
 			continue // the client would reject it
 		}
@@ -133,7 +78,7 @@ func ParseA(srpA string) (*big.Int, error) {
 	if !ok || a.Sign() < 0 {
 		return nil, fmt.Errorf("srp: SRP_A is not hexadecimal")
 	}
-	if new(big.Int).Mod(a, groupParams().n).Sign() == 0 {
+	if new(big.Int).Mod(a, groupN).Sign() == 0 {
 		return nil, ErrInvalidA
 	}
 	return a, nil
@@ -143,8 +88,7 @@ func ParseA(srpA string) (*big.Int, error) {
 // PAD(B)), S = (A · v^u)^b mod N, and K = HKDF-SHA256(salt = PAD(u),
 // ikm = PAD(S), info = "Caldera Derived Key")[0:16].
 func (s *Server) SessionKey(A *big.Int, verifier []byte) ([]byte, error) {
-	p := groupParams()
-	if new(big.Int).Mod(A, p.n).Sign() == 0 {
+	if new(big.Int).Mod(A, groupN).Sign() == 0 {
 		return nil, ErrInvalidA
 	}
 	B := new(big.Int).SetBytes(s.Public)
@@ -153,10 +97,10 @@ func (s *Server) SessionKey(A *big.Int, verifier []byte) ([]byte, error) {
 		return nil, ErrInvalidU
 	}
 	v := new(big.Int).SetBytes(verifier)
-	S := new(big.Int).Exp(v, u, p.n)
-	S.Mul(S, A).Mod(S, p.n)
-	S.Exp(S, new(big.Int).SetBytes(s.Secret), p.n)
-	return hkdf(padBytes(S), padBytes(u)), nil
+	S := new(big.Int).Exp(v, u, groupN)
+	S.Mul(S, A).Mod(S, groupN)
+	S.Exp(S, new(big.Int).SetBytes(s.Secret), groupN)
+	return hkdf(PadBytes(S), PadBytes(u)), nil
 }
 
 // derivedKeyInfo is the HKDF info string of Cognito's SRP.

@@ -30,7 +30,7 @@ type clientVector struct {
 	Signature   string `json:"signature"`
 }
 
-func loadVectors(t *testing.T) []clientVector {
+func loadClientVectors(t *testing.T) []clientVector {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/client_vectors.json")
 	if err != nil {
@@ -46,7 +46,7 @@ func loadVectors(t *testing.T) []clientVector {
 	return vs
 }
 
-func mustHex(t *testing.T, s string) []byte {
+func mustHexBytes(t *testing.T, s string) []byte {
 	t.Helper()
 	if len(s)%2 == 1 {
 		s = "0" + s
@@ -62,10 +62,10 @@ func mustHex(t *testing.T, s string) []byte {
 // the client's verifier and the vector's b, must send the same B, derive
 // the same key from the client's A, and accept the client's signature.
 func TestServerAgainstIndependentClient(t *testing.T) {
-	for _, v := range loadVectors(t) {
+	for _, v := range loadClientVectors(t) {
 		t.Run(v.PoolID, func(t *testing.T) {
-			verifier := mustHex(t, v.Verifier)
-			srv, err := NewServer(verifier, bytes.NewReader(mustHex(t, v.B)))
+			verifier := mustHexBytes(t, v.Verifier)
+			srv, err := NewServer(verifier, bytes.NewReader(mustHexBytes(t, v.B)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -110,14 +110,14 @@ func TestServerAgainstIndependentClient(t *testing.T) {
 // TestWrongPasswordKeyDiffers: a client that derives its key with another
 // verifier (another password) gets another key.
 func TestWrongPasswordKeyDiffers(t *testing.T) {
-	v := loadVectors(t)[0]
-	other := loadVectors(t)[1]
-	srv, err := NewServer(mustHex(t, other.Verifier), bytes.NewReader(mustHex(t, v.B)))
+	v := loadClientVectors(t)[0]
+	other := loadClientVectors(t)[1]
+	srv, err := NewServer(mustHexBytes(t, other.Verifier), bytes.NewReader(mustHexBytes(t, v.B)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	A, _ := ParseA(v.PublicA)
-	key, err := srv.SessionKey(A, mustHex(t, other.Verifier))
+	key, err := srv.SessionKey(A, mustHexBytes(t, other.Verifier))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestWrongPasswordKeyDiffers(t *testing.T) {
 }
 
 func TestParseA(t *testing.T) {
-	n := groupParams().n
+	n := groupN
 	tests := []struct {
 		in      string
 		wantErr error
@@ -159,7 +159,7 @@ func TestSessionKeyRejectsZeroA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := srv.SessionKey(new(big.Int).Set(groupParams().n), []byte{5}); !errors.Is(err, ErrInvalidA) {
+	if _, err := srv.SessionKey(new(big.Int).Set(groupN), []byte{5}); !errors.Is(err, ErrInvalidA) {
 		t.Fatalf("err = %v, want ErrInvalidA", err)
 	}
 }
@@ -187,16 +187,14 @@ func TestCheckTimestamp(t *testing.T) {
 	}
 }
 
-func TestPadHex(t *testing.T) {
-	tests := []struct {
-		in   int64
-		want string
-	}{
-		{0, "00"}, {1, "01"}, {0x7f, "7f"}, {0x80, "0080"}, {0xabc, "0abc"}, {0x1234, "1234"}, {0xffff, "00ffff"},
-	}
-	for _, tt := range tests {
-		if got := padHex(big.NewInt(tt.in)); got != tt.want {
-			t.Errorf("padHex(%#x) = %s, want %s", tt.in, got, tt.want)
+// TestVerifierMatchesClient: the verifier the user store keeps for a
+// password is the one the independent client derives.
+func TestVerifierMatchesClient(t *testing.T) {
+	for _, v := range loadClientVectors(t) {
+		poolName := v.PoolID[strings.IndexByte(v.PoolID, '_')+1:]
+		got := Verifier(poolName, v.Username, v.Password, mustHexBytes(t, v.Salt))
+		if new(big.Int).SetBytes(got).Text(16) != v.Verifier {
+			t.Errorf("%s: verifier differs from the client's", v.PoolID)
 		}
 	}
 }
@@ -217,7 +215,7 @@ func FuzzParseA(f *testing.F) {
 	f.Add("0")
 	f.Fuzz(func(t *testing.T, s string) {
 		a, err := ParseA(s)
-		if err == nil && new(big.Int).Mod(a, groupParams().n).Sign() == 0 {
+		if err == nil && new(big.Int).Mod(a, groupN).Sign() == 0 {
 			t.Fatalf("accepted A ≡ 0: %q", s)
 		}
 	})
