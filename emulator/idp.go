@@ -52,9 +52,17 @@ func (c *core) cognitoService(ops map[string]cognito.Operation) *awsjson.Service
 			p := partitionOf(req)
 			ctx = cognito.WithRequest(ctx, c.signin, req.HTTP)
 			var out any
+			// kept is a failure whose writes are committed (Commit set):
+			// the transaction succeeds and the failure is answered after.
+			var kept *cognito.APIError
 			run := func(tx store.Tx) error {
 				var err error
 				out, err = op(ctx, c.env(p), store.Scope(tx, p), req.Body)
+				var ae *cognito.APIError
+				if errors.As(err, &ae) && ae.Commit {
+					kept = ae
+					return nil
+				}
 				return err
 			}
 			if cached && len(req.Body) <= maxCachedRequest {
@@ -77,6 +85,9 @@ func (c *core) cognitoService(ops map[string]cognito.Operation) *awsjson.Service
 			}
 			if err != nil {
 				return nil, err
+			}
+			if kept != nil {
+				return nil, kept
 			}
 			return out, nil
 		}

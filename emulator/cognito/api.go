@@ -20,7 +20,7 @@ type Operation func(ctx context.Context, env handler.Env, tx handler.Tx, body []
 // "CreateUserPoolClient" (the X-Amz-Target suffix after
 // "AWSCognitoIdentityProviderService.").
 func Operations() map[string]Operation {
-	return map[string]Operation{
+	ops := map[string]Operation{
 		"CreateUserPool":         opCreateUserPool,
 		"DescribeUserPool":       opDescribeUserPool,
 		"ListUserPools":          opListUserPools,
@@ -55,6 +55,14 @@ func Operations() map[string]Operation {
 		"UpdateUserPoolDomain":   opUpdateUserPoolDomain,
 		"DeleteUserPoolDomain":   opDeleteUserPoolDomain,
 	}
+	// Each part of the user and sign-in work registers its operations in
+	// its own function, so their maps merge without conflicts.
+	for _, part := range []map[string]Operation{userOperations()} {
+		for name, op := range part {
+			ops[name] = op
+		}
+	}
+	return ops
 }
 
 // OperationNames returns the names of Operations, sorted.

@@ -15,6 +15,9 @@ type APIError struct {
 	Type    string // e.g. "InvalidParameterException"
 	Message string // Cognito's exact message
 	Status  int    // HTTP status, 400 for every client error
+	// Commit keeps the failing operation's writes: a wrong password is
+	// refused, and the lockout counter it advanced must still be stored.
+	Commit bool
 }
 
 func (e *APIError) Error() string { return e.Type + ": " + e.Message }
@@ -35,6 +38,17 @@ const (
 	typeNotAuthorized       = "NotAuthorizedException"
 	typeTooManyRequests     = "TooManyRequestsException"
 	typeFeatureUnavailable  = "FeatureUnavailableInTierException"
+
+	typeUserNotFound          = "UserNotFoundException"
+	typeUsernameExists        = "UsernameExistsException"
+	typeAliasExists           = "AliasExistsException"
+	typeInvalidPassword       = "InvalidPasswordException"
+	typeUserNotConfirmed      = "UserNotConfirmedException"
+	typePasswordResetRequired = "PasswordResetRequiredException"
+	typeCodeMismatch          = "CodeMismatchException"
+	typeExpiredCode           = "ExpiredCodeException"
+	typeUnsupportedUserState  = "UnsupportedUserStateException"
+	typeInvalidPoolConfig     = "InvalidUserPoolConfigurationException"
 )
 
 func apiErrorf(typ, format string, args ...any) *APIError {
@@ -63,20 +77,26 @@ func clientNotFound(clientID string) *APIError {
 // following reference C6 (inferred from the CloudFormation handlers'
 // behaviour; AWS does not document it).
 var handlerCodes = map[string]handler.Code{
-	typeInvalidParameter:    handler.InvalidRequest,
-	typeInvalidOAuthFlow:    handler.InvalidRequest,
-	typeScopeDoesNotExist:   handler.InvalidRequest,
-	typeSerialization:       handler.InvalidRequest,
-	typeUnsupportedProvider: handler.InvalidRequest,
-	typeFeatureUnavailable:  handler.InvalidRequest,
-	typeResourceNotFound:    handler.NotFound,
-	typeLimitExceeded:       handler.ServiceLimitExceeded,
-	typeTooManyRequests:     handler.Throttling,
-	typeNotAuthorized:       handler.AccessDenied,
-	typeInternalError:       handler.ServiceInternalError,
-	typeConcurrentModified:  handler.ResourceConflict,
-	typeDuplicateProvider:   handler.AlreadyExists,
-	typeGroupExists:         handler.AlreadyExists,
+	typeInvalidParameter:     handler.InvalidRequest,
+	typeInvalidOAuthFlow:     handler.InvalidRequest,
+	typeScopeDoesNotExist:    handler.InvalidRequest,
+	typeSerialization:        handler.InvalidRequest,
+	typeUnsupportedProvider:  handler.InvalidRequest,
+	typeFeatureUnavailable:   handler.InvalidRequest,
+	typeResourceNotFound:     handler.NotFound,
+	typeLimitExceeded:        handler.ServiceLimitExceeded,
+	typeTooManyRequests:      handler.Throttling,
+	typeNotAuthorized:        handler.AccessDenied,
+	typeInternalError:        handler.ServiceInternalError,
+	typeConcurrentModified:   handler.ResourceConflict,
+	typeDuplicateProvider:    handler.AlreadyExists,
+	typeGroupExists:          handler.AlreadyExists,
+	typeUserNotFound:         handler.NotFound,
+	typeUsernameExists:       handler.AlreadyExists,
+	typeAliasExists:          handler.AlreadyExists,
+	typeInvalidPassword:      handler.InvalidRequest,
+	typeInvalidPoolConfig:    handler.InvalidRequest,
+	typeUnsupportedUserState: handler.InvalidRequest,
 }
 
 // toHandlerError turns an error from the shared rule code into what a Cloud

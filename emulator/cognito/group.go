@@ -127,6 +127,9 @@ func deleteGroup(tx handler.Tx, poolID, name string) error {
 	} else if !found {
 		return groupNotFound(name)
 	}
+	if err := removeGroupMembers(tx, poolID, name); err != nil {
+		return err
+	}
 	return removeSatellite(tx, typeGroup, poolID, name)
 }
 

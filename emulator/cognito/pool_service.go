@@ -175,6 +175,9 @@ func deletePool(tx handler.Tx, poolID string) error {
 		// Cognito's wording for DeleteUserPool on a protected pool.
 		return invalidParameter("The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.")
 	}
+	if err := deletePoolUsers(tx, poolID); err != nil {
+		return err
+	}
 	for _, typ := range satelliteTypes {
 		recs, err := tx.List(typ, poolID+"|")
 		if err != nil {
