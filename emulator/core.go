@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ccql/ccql/emulator/cognito"
 	"io"
 	"log/slog"
 	"os"
@@ -48,6 +49,9 @@ type core struct {
 	// Cognito's Describe responses. Both are dropped by any commit.
 	props    *readCache[string]
 	describe *readCache[[]byte]
+	// signin is the Cognito sign-in operations' state across requests
+	// (parsed signing keys, the issuer setting).
+	signin *cognito.Runtime
 }
 
 func newCore(st store.Store, reg *schema.Registry, hs []handler.Handler, opts Options) *core {
@@ -65,6 +69,7 @@ func newCore(st store.Store, reg *schema.Registry, hs []handler.Handler, opts Op
 		props:    newReadCache[string](st),
 		describe: newReadCache[[]byte](st),
 		src:      newHandlerSource(reg, hs),
+		signin:   cognito.NewRuntime(opts.OAuth.IssuerURL),
 	}
 	// Every type, hand-written ones included, is resolved (its schema
 	// parsed and compiled) when first used: a process that reads one

@@ -38,6 +38,10 @@ func (c *core) cognitoService(ops map[string]cognito.Operation) *awsjson.Service
 			return &awsjson.Error{Status: http.StatusInternalServerError, Type: "InternalErrorException", Message: "Internal error"}
 		},
 	}
+	svc.Anonymous = map[string]bool{}
+	for _, name := range cognito.AnonymousOperations() {
+		svc.Anonymous[name] = true
+	}
 	for name, op := range ops {
 		readOnly := strings.HasPrefix(name, "Describe") || strings.HasPrefix(name, "List")
 		// A Describe answer depends on the stored state and the request
@@ -46,6 +50,7 @@ func (c *core) cognitoService(ops map[string]cognito.Operation) *awsjson.Service
 		cached := strings.HasPrefix(name, "Describe")
 		svc.Operations[name] = func(ctx context.Context, req *awsjson.Request) (any, error) {
 			p := partitionOf(req)
+			ctx = cognito.WithRequest(ctx, c.signin, req.HTTP)
 			var out any
 			// kept is a failure whose writes are committed (Commit set):
 			// the transaction succeeds and the failure is answered after.

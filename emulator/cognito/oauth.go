@@ -176,8 +176,17 @@ func (o *OAuth) Issuer(r *http.Request, region, poolID string) string {
 }
 
 func (o *OAuth) issuerBase(r *http.Request, region string) string {
-	if o.cfg.IssuerURL != "" {
-		return o.cfg.IssuerURL
+	return issuerBaseFor(o.cfg.IssuerURL, r, region)
+}
+
+// issuerBaseFor is the issuer rule of OAuth.Issuer, shared with the
+// sign-in operations: fixed when configured, else from the request.
+func issuerBaseFor(fixed string, r *http.Request, region string) string {
+	if fixed != "" {
+		return fixed
+	}
+	if r == nil {
+		return "https://cognito-idp." + region + ".amazonaws.com"
 	}
 	if awsHost(requestHost(r)) {
 		return "https://cognito-idp." + region + ".amazonaws.com"
