@@ -66,10 +66,11 @@ type pendingFederation struct {
 
 // hostedState holds the hosted UI's state of one OAuth handler.
 type hostedState struct {
-	mu       sync.Mutex
-	codes    map[string]*authCode
-	sessions map[string]*hostedSession
-	pending  map[string]*pendingFederation
+	mu         sync.Mutex
+	codes      map[string]*authCode
+	sessions   map[string]*hostedSession
+	pending    map[string]*pendingFederation
+	challenges map[string]*pendingChallenge
 }
 
 // newSecret returns 32 random bytes as base64url: codes, session ids,
@@ -97,6 +98,11 @@ func (h *hostedState) sweep(now time.Time) {
 	for k, p := range h.pending {
 		if now.After(p.expires) {
 			delete(h.pending, k)
+		}
+	}
+	for k, c := range h.challenges {
+		if now.After(c.expires) {
+			delete(h.challenges, k)
 		}
 	}
 }
