@@ -47,7 +47,7 @@ type pendingChallenge struct {
 
 // Messages of the challenges (reference 4.3).
 const (
-	msgSessionExpired = "Invalid session for the user, session is expired."
+	msgSessionExpired  = "Invalid session for the user, session is expired."
 	msgCodeMismatchMFA = "Invalid code received for user"
 )
 
