@@ -186,3 +186,9 @@ func parseClientAuth(r *http.Request) (*tokenRequest, *tokenError) {
 	}
 	return req, nil
 }
+
+// s256Challenge is the S256 code_challenge of verifier.
+func s256Challenge(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
