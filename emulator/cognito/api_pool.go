@@ -85,10 +85,10 @@ func poolFromAPI(in map[string]any) map[string]any {
 func poolToAPI(tx handler.Tx, pool map[string]any) (map[string]any, error) {
 	id, _ := pool["UserPoolId"].(string)
 	out := map[string]any{
-		"Id":                     id,
-		"Name":                   pool["UserPoolName"],
-		"Arn":                    pool["Arn"],
-		"SchemaAttributes":       schemaAttributes(pool),
+		"Id":               id,
+		"Name":             pool["UserPoolName"],
+		"Arn":              pool["Arn"],
+		"SchemaAttributes": schemaAttributes(pool),
 	}
 	n, err := tx.Count(typeUser, id+"|")
 	if err != nil {

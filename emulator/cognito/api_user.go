@@ -248,7 +248,7 @@ func opAdminDeleteUser(_ context.Context, _ handler.Env, tx handler.Tx, body []b
 func opAdminUpdateUserAttributes(_ context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
 	var in struct {
 		adminUserInput
-		UserAttributes []attributeType    `json:"UserAttributes"`
+		UserAttributes []attributeType   `json:"UserAttributes"`
 		ClientMetadata map[string]string `json:"ClientMetadata"`
 	}
 	cfg, u, err := adminUser(tx, body, &in, &in.adminUserInput, func(v *violations) {
