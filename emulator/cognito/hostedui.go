@@ -334,8 +334,8 @@ func (o *OAuth) runOp(r *http.Request, ref poolRef, name string, input map[strin
 	return m, nil
 }
 
-// clientInput is the input of a client-side IdP operation.
-func clientInput(c *clientModel, username string, more map[string]any) map[string]any {
+// pageOpInput is the input of a client-side IdP operation.
+func pageOpInput(c *clientModel, username string, more map[string]any) map[string]any {
 	in := map[string]any{"ClientId": c.ClientId, "Username": username}
 	if c.ClientSecret != "" {
 		in["SecretHash"] = secretHash(c.ClientSecret, username, c.ClientId)
@@ -383,7 +383,7 @@ func (o *OAuth) serveSignUp(w http.ResponseWriter, r *http.Request, loc locator,
 	if email != "" {
 		in["UserAttributes"] = []map[string]string{{"Name": "email", "Value": email}}
 	}
-	out, err := o.runOp(r, a.ref, "SignUp", clientInput(a.client, username, in))
+	out, err := o.runOp(r, a.ref, "SignUp", pageOpInput(a.client, username, in))
 	var ae *APIError
 	switch {
 	case errors.As(err, &ae):
@@ -432,7 +432,7 @@ func (o *OAuth) serveConfirm(w http.ResponseWriter, r *http.Request, loc locator
 		return
 	}
 	username := r.PostForm.Get("username")
-	_, err := o.runOp(r, a.ref, "ConfirmSignUp", clientInput(a.client, username, map[string]any{"ConfirmationCode": strings.TrimSpace(r.PostForm.Get("confirmation_code"))}))
+	_, err := o.runOp(r, a.ref, "ConfirmSignUp", pageOpInput(a.client, username, map[string]any{"ConfirmationCode": strings.TrimSpace(r.PostForm.Get("confirmation_code"))}))
 	var ae *APIError
 	switch {
 	case errors.As(err, &ae):
@@ -463,7 +463,7 @@ func (o *OAuth) serveForgotPassword(w http.ResponseWriter, r *http.Request, loc 
 		return
 	}
 	username := r.PostForm.Get("username")
-	out, err := o.runOp(r, a.ref, "ForgotPassword", clientInput(a.client, username, nil))
+	out, err := o.runOp(r, a.ref, "ForgotPassword", pageOpInput(a.client, username, nil))
 	var ae *APIError
 	switch {
 	case errors.As(err, &ae):
@@ -506,7 +506,7 @@ func (o *OAuth) serveConfirmForgotPassword(w http.ResponseWriter, r *http.Reques
 		o.render(w, http.StatusBadRequest, "confirmForgotPassword", d)
 		return
 	}
-	_, err := o.runOp(r, a.ref, "ConfirmForgotPassword", clientInput(a.client, username, map[string]any{
+	_, err := o.runOp(r, a.ref, "ConfirmForgotPassword", pageOpInput(a.client, username, map[string]any{
 		"ConfirmationCode": strings.TrimSpace(f.Get("code")), "Password": f.Get("password"),
 	}))
 	var ae *APIError

@@ -139,7 +139,7 @@ func (o *OAuth) serveRevoke(w http.ResponseWriter, r *http.Request, loc locator)
 	}
 	req, terr := parseClientAuth(r)
 	if terr != nil {
-		o.writeTokenError(w, terr)
+		writeJSON(w, terr.status, map[string]string{"error": terr.code})
 		return
 	}
 	token := r.Form.Get("token")
@@ -149,7 +149,8 @@ func (o *OAuth) serveRevoke(w http.ResponseWriter, r *http.Request, loc locator)
 	case errors.Is(err, errNoPool):
 		notFound(w, loc)
 	case errors.As(err, &te):
-		o.writeTokenError(w, te)
+		// The revocation endpoint's invalid_client is 401 (reference B6).
+		writeJSON(w, te.status, map[string]string{"error": te.code})
 	case err != nil:
 		o.internalError(w, r, err, map[string]string{"error": "server_error"})
 	default:

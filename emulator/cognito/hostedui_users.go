@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ccql/ccql/emulator/internal/totp"
@@ -245,31 +246,263 @@ func (o *OAuth) reopenChallenge(id string, p *pendingChallenge) {
 	h.challenges[id] = p
 }
 
-// errNoSignIn means this build has no token issuer for user sign-ins.
-var errNoSignIn = errors.New("user token issuance is not available in this build")
+// hostedTokenUser is what tokens say about u: its groups in precedence
+// order.
+func hostedTokenUser(tx handler.Tx, u *user) (tokenUser, error) {
+	prec := map[string]*int{}
+	for _, g := range u.Groups {
+		var gm struct {
+			Precedence *int `json:"Precedence"`
+		}
+		if _, err := getJSON(tx, typeGroup, u.PoolID+"|"+g, &gm); err != nil {
+			return tokenUser{}, err
+		}
+		prec[g] = gm.Precedence
+	}
+	return tokenUser{Sub: u.Sub, Username: u.Username, Attributes: u.Attributes, Groups: sortedGroups(u.Groups, prec)}, nil
+}
+
+// scopeAttributes are the attributes the standard scopes release (OIDC
+// Core 5.4); profile releases the profile claims and custom attributes.
+var scopeAttributes = map[string][]string{
+	"email": {"email", "email_verified"},
+	"phone": {"phone_number", "phone_number_verified"},
+	"profile": {
+		"name", "family_name", "given_name", "middle_name", "nickname", "preferred_username", "profile",
+		"picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at", "address",
+	},
+}
+
+// checkScopeReadable refuses scopes whose attributes the client may not
+// all read: Cognito's token endpoint answers invalid_grant when, say, the
+// client reads email but not email_verified (reference B3).
+func checkScopeReadable(c *clientModel, scopes []string) *tokenError {
+	if len(c.ReadAttributes) == 0 {
+		return nil
+	}
+	for _, s := range []string{"email", "phone"} {
+		if !contains(scopes, s) {
+			continue
+		}
+		for _, a := range scopeAttributes[s] {
+			if !contains(c.ReadAttributes, a) {
+				return oauthError(ErrCodeInvalidGrant)
+			}
+		}
+	}
+	return nil
+}
 
 // userTokens issues a signed-in user's tokens for a client through the
-// domain: access token with the granted scopes, ID token only with openid
-// (nonce, at_hash), refresh token when withRefresh.
-func (o *OAuth) userTokens(r *http.Request, ref poolRef, client *clientModel, user signedInUser, scopes []string, nonce string, withRefresh bool) (*userTokens, error) {
-	_, _, _, _, _, _, _ = r, ref, client, user, scopes, nonce, withRefresh
-	return nil, errNoSignIn
+// domain, with the sign-in's token issuer: access token with the granted
+// scopes (version 2), ID token only with openid (nonce, at_hash), refresh
+// token when withRefresh (never for the implicit grant).
+func (o *OAuth) userTokens(r *http.Request, ref poolRef, client *clientModel, who signedInUser, scopes []string, nonce string, withRefresh bool) (*userTokens, error) {
+	if terr := checkScopeReadable(client, scopes); terr != nil {
+		return nil, terr
+	}
+	keys, err := o.poolKeysFor(r.Context(), ref, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out *issuedTokens
+	err = o.update(r, func(scope Scope) error {
+		tx, env := ref.tx(scope), o.envOf(ref)
+		cfg, err := loadPoolConfig(tx, ref.poolID)
+		if err != nil {
+			return err
+		}
+		u, err := findUser(tx, cfg, who.Username)
+		if err != nil {
+			return err
+		}
+		if u == nil || !u.Enabled {
+			return oauthError(ErrCodeInvalidGrant)
+		}
+		tu, err := hostedTokenUser(tx, u)
+		if err != nil {
+			return err
+		}
+		out, err = issueTokens(env, tx, keys, tokenGrant{
+			PoolID: ref.poolID, Region: ref.region, Issuer: o.Issuer(r, ref.region, ref.poolID),
+			Client: client, User: tu, AuthTime: who.AuthTime, Scopes: scopes,
+			IDToken: hasOpenID(scopes), Refresh: withRefresh, Nonce: nonce, AtHash: true, Version: 2,
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &userTokens{IDToken: out.IDToken, AccessToken: out.AccessToken, RefreshToken: out.RefreshToken, ExpiresIn: out.ExpiresIn}, nil
 }
 
-// refreshUserTokens runs the refresh_token grant.
+// refreshUserTokens runs the refresh_token grant: new access and ID
+// tokens of the refresh token's family (its scopes, its auth_time), and a
+// new refresh token only when the client rotates them. A refresh token
+// that is unknown, of another client, expired or revoked is invalid_grant.
 func (o *OAuth) refreshUserTokens(r *http.Request, ref poolRef, client *clientModel, token string) (*userTokens, error) {
-	_, _, _, _ = r, ref, client, token
-	return nil, oauthError(ErrCodeInvalidGrant)
+	keys, err := o.poolKeysFor(r.Context(), ref, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out *issuedTokens
+	err = o.update(r, func(scope Scope) error {
+		tx, env := ref.tx(scope), o.envOf(ref)
+		fam, _, err := findRefresh(env, tx, ref.poolID, client.ClientId, token)
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return oauthError(ErrCodeInvalidGrant)
+		}
+		if err != nil {
+			return err
+		}
+		cfg, err := loadPoolConfig(tx, ref.poolID)
+		if err != nil {
+			return err
+		}
+		u, err := findUser(tx, cfg, fam.Username)
+		if err != nil {
+			return err
+		}
+		if u == nil || !u.Enabled || u.Sub != fam.Sub {
+			return oauthError(ErrCodeInvalidGrant)
+		}
+		tu, err := hostedTokenUser(tx, u)
+		if err != nil {
+			return err
+		}
+		scopes := fam.Scopes
+		idToken := fam.IDToken
+		if scopes == nil {
+			// A refresh token from the API sign-in: the admin scope and an
+			// ID token, as InitiateAuth's refresh gives.
+			idToken = true
+		}
+		out, err = issueTokens(env, tx, keys, tokenGrant{
+			PoolID: ref.poolID, Region: ref.region, Issuer: o.Issuer(r, ref.region, ref.poolID),
+			Client: client, User: tu, AuthTime: fam.AuthTime, Scopes: scopes, IDToken: idToken,
+			Refresh: rotationEnabled(client), AtHash: scopes != nil, Version: fam.Version, Family: fam,
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &userTokens{IDToken: out.IDToken, AccessToken: out.AccessToken, RefreshToken: out.RefreshToken, ExpiresIn: out.ExpiresIn}, nil
 }
 
-// userInfo answers the attributes an access token may read.
+// userInfo answers the attributes an access token may read: the token
+// must be the pool's, live and carry openid; the attributes are those of
+// the granted scopes (all of them with openid alone) that the client's
+// ReadAttributes allow, as the strings the API carries.
 func (o *OAuth) userInfo(r *http.Request, loc locator, token string) (map[string]any, error) {
-	_, _, _ = r, loc, token
-	return nil, oauthError("invalid_token")
+	var ref poolRef
+	if err := o.cfg.Store.View(r.Context(), func(scope Scope) error {
+		var err error
+		ref, err = loc.locate(scope, o.cfg.Accounts)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if _, err := o.poolKeysFor(r.Context(), ref, nil); err != nil {
+		return nil, err
+	}
+	var info map[string]any
+	err := o.cfg.Store.View(r.Context(), func(scope Scope) error {
+		tx, env := ref.tx(scope), o.envOf(ref)
+		ri := requestInfo{rt: o.runtime, r: r}
+		at, err := verifyAccessToken(ri, env, tx, token, "openid")
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return oauthError("invalid_token")
+		}
+		if err != nil {
+			return err
+		}
+		if at.poolID != ref.poolID {
+			return oauthError("invalid_token")
+		}
+		cfg, err := loadPoolConfig(tx, ref.poolID)
+		if err != nil {
+			return err
+		}
+		u, err := findUser(tx, cfg, at.claims.Username)
+		if err != nil {
+			return err
+		}
+		if u == nil || !u.Enabled {
+			return oauthError("invalid_token")
+		}
+		client, err := loadClient(tx, ref.poolID, at.claims.ClientID)
+		if err != nil {
+			return oauthError("invalid_token")
+		}
+		info = userInfoClaims(client, u, strings.Fields(at.claims.Scope))
+		return nil
+	})
+	return info, err
 }
 
-// revoke revokes a refresh token of the client.
+// userInfoClaims filters u's attributes by scopes and the client's
+// ReadAttributes.
+func userInfoClaims(c *clientModel, u *user, scopes []string) map[string]any {
+	released := map[string]bool{}
+	all := true
+	for s, attrs := range scopeAttributes {
+		if contains(scopes, s) {
+			all = false
+			for _, a := range attrs {
+				released[a] = true
+			}
+		}
+	}
+	info := map[string]any{"sub": u.Sub, "username": u.Username}
+	for name, value := range u.Attributes {
+		if name == "sub" || (len(c.ReadAttributes) > 0 && !contains(c.ReadAttributes, name)) {
+			continue
+		}
+		if all || released[name] || (contains(scopes, "profile") && (strings.HasPrefix(name, "custom:") || name == "identities")) {
+			info[name] = value
+		}
+	}
+	return info
+}
+
+// revoke revokes a refresh token of the client (and every token issued
+// with it). Unknown, foreign and already revoked tokens are answered as
+// revoked, as AWS does.
 func (o *OAuth) revoke(r *http.Request, loc locator, req *tokenRequest, token string) error {
-	_, _, _, _ = r, loc, req, token
-	return errNoSignIn
+	return o.update(r, func(scope Scope) error {
+		ref, err := loc.locate(scope, o.cfg.Accounts)
+		if err != nil {
+			return err
+		}
+		tx, env := ref.tx(scope), o.envOf(ref)
+		client, err := loadClient(tx, ref.poolID, req.clientID)
+		if isNotFound(err) {
+			return &tokenError{status: http.StatusUnauthorized, code: ErrCodeInvalidClient}
+		}
+		if err != nil {
+			return err
+		}
+		if authenticate(client, req) != nil {
+			return &tokenError{status: http.StatusUnauthorized, code: ErrCodeInvalidClient}
+		}
+		if token == "" || !client.EnableTokenRevocation {
+			return oauthError(ErrCodeInvalidRequest)
+		}
+		if strings.Count(token, ".") == 2 {
+			return oauthError("unsupported_token_type") // a JWT: access or ID token
+		}
+		fam, _, err := findRefresh(env, tx, ref.poolID, client.ClientId, token)
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		fam.Revoked = true
+		return putJSON(tx, typeTokenFamily, familyKey(ref.poolID, fam.EventID), fam)
+	})
 }

@@ -72,6 +72,9 @@ type OAuth struct {
 	keys   keyCache
 	genMu  sync.Mutex  // one key generation at a time in this process
 	hosted hostedState // codes and sessions of the hosted UI
+	// runtime verifies access tokens for userInfo as the sign-in
+	// operations do.
+	runtime *Runtime
 }
 
 // NewOAuth returns the handler of cfg.
@@ -92,7 +95,7 @@ func NewOAuth(cfg OAuthConfig) *OAuth {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.IssuerURL = strings.TrimRight(cfg.IssuerURL, "/")
-	return &OAuth{cfg: cfg}
+	return &OAuth{cfg: cfg, runtime: NewRuntime(cfg.IssuerURL)}
 }
 
 var _ http.Handler = (*OAuth)(nil)
