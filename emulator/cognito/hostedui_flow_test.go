@@ -1,0 +1,237 @@
+package cognito_test
+
+import (
+	"encoding/json"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ccql/ccql/emulator/cognito"
+)
+
+// pageClient is a cookie-keeping HTTP client that stops at the app's
+// callback and logout URLs, as a browser would hand them to the app.
+type pageClient struct {
+	t    *testing.T
+	c    *http.Client
+	base string // http://127.0.0.1:port
+}
+
+func newPageClient(t *testing.T, h http.Handler) *pageClient {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	jar, _ := cookiejar.New(nil)
+	return &pageClient{t: t, base: srv.URL, c: &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+		if req.URL.Host != strings.TrimPrefix(srv.URL, "http://") {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}}
+}
+
+// page is a fetched response.
+type page struct {
+	status int
+	url    *url.URL // where the client ended
+	loc    string   // Location of a redirect out of the emulator
+	body   string   // unescaped HTML
+}
+
+func (p *pageClient) do(req *http.Request) *page {
+	p.t.Helper()
+	resp, err := p.c.Do(req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return &page{status: resp.StatusCode, url: resp.Request.URL, loc: resp.Header.Get("Location"), body: html.UnescapeString(string(b))}
+}
+
+func (p *pageClient) get(u string) *page {
+	p.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	return p.do(req)
+}
+
+var (
+	formAction  = regexp.MustCompile(`<form[^>]*action="([^"]*)"`)
+	hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+)
+
+// submit posts the page's form with fields, plus its hidden inputs.
+func (p *pageClient) submit(pg *page, fields map[string]string) *page {
+	p.t.Helper()
+	m := formAction.FindStringSubmatch(pg.body)
+	if m == nil {
+		p.t.Fatalf("no form on %s:\n%s", pg.url, pg.body)
+	}
+	form := url.Values{}
+	for _, h := range hiddenInput.FindAllStringSubmatch(pg.body, -1) {
+		form.Set(h[1], h[2])
+	}
+	for k, v := range fields {
+		form.Set(k, v)
+	}
+	req, _ := http.NewRequest(http.MethodPost, p.base+m[1], strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return p.do(req)
+}
+
+func (p *pageClient) postForm(u string, form url.Values, header map[string]string) (int, map[string]any) {
+	p.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	pg := p.do(req)
+	var m map[string]any
+	if pg.body != "" {
+		if err := json.Unmarshal([]byte(pg.body), &m); err != nil {
+			p.t.Fatalf("%d %q: %v", pg.status, pg.body, err)
+		}
+	}
+	return pg.status, m
+}
+
+// callback returns the query of a redirect to the app's callback.
+func callback(t *testing.T, pg *page, want string) url.Values {
+	t.Helper()
+	if pg.status != http.StatusFound || !strings.HasPrefix(pg.loc, want) {
+		t.Fatalf("status %d Location %q, want a redirect to %s; page:\n%s", pg.status, pg.loc, want, pg.body)
+	}
+	u, _ := url.Parse(pg.loc)
+	return u.Query()
+}
+
+const (
+	alicePassword = "Passw0rd!alice"
+	newPassword   = "N3w-Passw0rd!"
+)
+
+// TestHostedUI_Flows runs the hosted UI's flows in process with a
+// cookie-keeping client: code + PKCE, the remembered session, refresh,
+// userInfo, revoke, logout, implicit, wrong password and a forced
+// password change. (The browser test runs them through Chromium.)
+func TestHostedUI_Flows(t *testing.T) {
+	st := newMemStore()
+	p := newIdP(t, st, cognito.DefaultAccount)
+	pool, ids := p.webPool()
+	p.call("AdminCreateUser", `{"UserPoolId":"`+pool+`","Username":"alice","MessageAction":"SUPPRESS","UserAttributes":[{"Name":"email","Value":"alice@example.com"},{"Name":"email_verified","Value":"true"},{"Name":"given_name","Value":"Alice"}]}`)
+	p.call("AdminSetUserPassword", `{"UserPoolId":"`+pool+`","Username":"alice","Password":"`+alicePassword+`","Permanent":true}`)
+	p.call("AdminCreateUser", `{"UserPoolId":"`+pool+`","Username":"bob","TemporaryPassword":"Temp0rary!pw","MessageAction":"SUPPRESS"}`)
+	b := newPageClient(t, newOAuth(st))
+	authorize := func(client, responseType, scope string, kv ...string) string {
+		q := url.Values{"client_id": {ids[client]}, "response_type": {responseType}, "redirect_uri": {cbURL}, "state": {"st"}, "scope": {scope}}
+		for i := 0; i+1 < len(kv); i += 2 {
+			q.Set(kv[i], kv[i+1])
+		}
+		return b.base + "/" + pool + "/oauth2/authorize?" + q.Encode()
+	}
+	tokenURL := b.base + "/" + pool + "/oauth2/token"
+
+	login := b.get(authorize("code", "code", "openid email", "nonce", "n-42", "code_challenge_method", "S256", "code_challenge", s256(testVerifier)))
+	if login.status != 200 || !strings.HasSuffix(login.url.Path, "/login") {
+		t.Fatalf("authorize: %d %s", login.status, login.url)
+	}
+	bad := b.submit(login, map[string]string{"username": "alice", "password": "wrong"})
+	if bad.status != http.StatusUnauthorized || !strings.Contains(bad.body, "Incorrect username or password.") {
+		t.Fatalf("wrong password: %d\n%s", bad.status, bad.body)
+	}
+	q := callback(t, b.submit(bad, map[string]string{"username": "alice", "password": alicePassword}), cbURL)
+	if q.Get("state") != "st" || q.Get("code") == "" {
+		t.Fatalf("callback query %v", q)
+	}
+	status, toks := b.postForm(tokenURL, url.Values{"grant_type": {"authorization_code"}, "client_id": {ids["code"]}, "code": {q.Get("code")}, "redirect_uri": {cbURL}, "code_verifier": {testVerifier}}, nil)
+	if status != 200 || toks["refresh_token"] == nil || toks["id_token"] == nil {
+		t.Fatalf("code exchange: %d %v", status, toks)
+	}
+	id, access := payload(t, toks["id_token"].(string)), payload(t, toks["access_token"].(string))
+	for k, want := range map[string]any{"nonce": "n-42", "aud": ids["code"], "email": "alice@example.com", "email_verified": true, "cognito:username": "alice", "token_use": "id"} {
+		if id[k] != want {
+			t.Errorf("id token %s = %v, want %v", k, id[k], want)
+		}
+	}
+	if id["at_hash"] == nil {
+		t.Error("id token lacks at_hash")
+	}
+	if access["scope"] != "openid email" || access["version"] != float64(2) || access["username"] != "alice" {
+		t.Errorf("access token claims %v", access)
+	}
+	// A used code is spent.
+	if status, body := b.postForm(tokenURL, url.Values{"grant_type": {"authorization_code"}, "client_id": {ids["code"]}, "code": {q.Get("code")}, "redirect_uri": {cbURL}, "code_verifier": {testVerifier}}, nil); status != 400 || body["error"] != "invalid_grant" {
+		t.Errorf("second exchange: %d %v", status, body)
+	}
+
+	// The session cookie skips the form.
+	q2 := callback(t, b.get(authorize("code", "code", "openid")), cbURL)
+	if q2.Get("code") == "" {
+		t.Fatalf("second authorize %v", q2)
+	}
+
+	// userInfo: the attributes of the granted scopes.
+	req, _ := http.NewRequest(http.MethodGet, b.base+"/"+pool+"/oauth2/userInfo", nil)
+	req.Header.Set("Authorization", "Bearer "+toks["access_token"].(string))
+	info := b.do(req)
+	var ui map[string]any
+	_ = json.Unmarshal([]byte(info.body), &ui)
+	if info.status != 200 || ui["email"] != "alice@example.com" || ui["email_verified"] != "true" || ui["username"] != "alice" || ui["given_name"] != nil {
+		t.Errorf("userInfo %d %s", info.status, info.body)
+	}
+
+	// refresh: access and ID tokens, no refresh token without rotation.
+	status, ref := b.postForm(tokenURL, url.Values{"grant_type": {"refresh_token"}, "client_id": {ids["code"]}, "refresh_token": {toks["refresh_token"].(string)}}, nil)
+	if status != 200 || ref["refresh_token"] != nil || ref["id_token"] == nil || payload(t, ref["access_token"].(string))["scope"] != "openid email" {
+		t.Errorf("refresh: %d %v", status, ref)
+	}
+	// revoke, then the refresh token and its access tokens are refused.
+	if status, body := b.postForm(b.base+"/"+pool+"/oauth2/revoke", url.Values{"client_id": {ids["code"]}, "token": {toks["refresh_token"].(string)}}, nil); status != 200 || body != nil {
+		t.Errorf("revoke: %d %v", status, body)
+	}
+	if status, body := b.postForm(tokenURL, url.Values{"grant_type": {"refresh_token"}, "client_id": {ids["code"]}, "refresh_token": {toks["refresh_token"].(string)}}, nil); status != 400 || body["error"] != "invalid_grant" {
+		t.Errorf("refresh after revoke: %d %v", status, body)
+	}
+	if info := b.do(req); info.status != 401 {
+		t.Errorf("userInfo after revoke: %d %s", info.status, info.body)
+	}
+
+	// logout clears the session: the next authorize shows the form.
+	out := b.get(b.base + "/" + pool + "/logout?client_id=" + ids["code"] + "&logout_uri=" + url.QueryEscape(logoutURL))
+	if out.status != http.StatusFound || out.loc != logoutURL {
+		t.Fatalf("logout: %d %q", out.status, out.loc)
+	}
+	if again := b.get(authorize("code", "code", "openid")); again.status != 200 || !strings.HasSuffix(again.url.Path, "/login") {
+		t.Fatalf("authorize after logout: %d %s", again.status, again.url)
+	}
+
+	// Implicit: tokens in the fragment, never a refresh token.
+	implicit := b.submit(b.get(authorize("implicit", "token", "openid", "nonce", "n-i")), map[string]string{"username": "alice", "password": alicePassword})
+	u, _ := url.Parse(implicit.loc)
+	frag, _ := url.ParseQuery(u.Fragment)
+	if implicit.status != 302 || frag.Get("access_token") == "" || frag.Get("id_token") == "" || frag.Has("refresh_token") || frag.Get("state") != "st" || frag.Get("token_type") != "Bearer" || u.RawQuery != "" {
+		t.Errorf("implicit: %d %q", implicit.status, implicit.loc)
+	}
+
+	// A temporary password leads to the change-password page.
+	b.get(b.base + "/" + pool + "/logout?client_id=" + ids["code"] + "&logout_uri=" + url.QueryEscape(logoutURL))
+	change := b.submit(b.get(authorize("code", "code", "openid")), map[string]string{"username": "bob", "password": "Temp0rary!pw"})
+	if change.status != 200 || !strings.Contains(change.body, `name="newPassword"`) {
+		t.Fatalf("temporary password: %d\n%s", change.status, change.body)
+	}
+	weak := b.submit(change, map[string]string{"newPassword": "short", "confirmPassword": "short"})
+	if !strings.Contains(weak.body, "Password did not conform with policy") {
+		t.Fatalf("weak new password:\n%s", weak.body)
+	}
+	q3 := callback(t, b.submit(weak, map[string]string{"newPassword": newPassword, "confirmPassword": newPassword}), cbURL)
+	if q3.Get("code") == "" {
+		t.Fatalf("after the new password %v", q3)
+	}
+}
