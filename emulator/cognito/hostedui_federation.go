@@ -339,3 +339,14 @@ func linkFederatedUser(env handler.Env, tx handler.Tx, poolID string, p *provide
 	}
 	return signedInUser{Username: u.Username, AuthTime: env.Now.Unix()}, nil
 }
+
+// identitiesClaim is the ID token's identities claim: the attribute's
+// JSON array as an array (the attribute itself is a string, as
+// AdminGetUser shows it).
+func identitiesClaim(value string) any {
+	var v []any
+	if err := json.Unmarshal([]byte(value), &v); err != nil {
+		return value
+	}
+	return v
+}

@@ -235,3 +235,67 @@ func TestHostedUI_Flows(t *testing.T) {
 		t.Fatalf("after the new password %v", q3)
 	}
 }
+
+// TestHostedUI_Federation signs in to one pool through another pool of
+// the same emulator, an OIDC identity provider: the first pool creates an
+// EXTERNAL_PROVIDER user with the attribute mapping and issues its own
+// tokens with an identities claim; a second sign-in finds the same user.
+func TestHostedUI_Federation(t *testing.T) {
+	st := newMemStore()
+	p := newIdP(t, st, cognito.DefaultAccount)
+	b := newPageClient(t, newOAuth(st))
+	// The provider pool, its user and the client the first pool signs in with.
+	upstream := p.call("CreateUserPool", `{"PoolName":"upstream"}`)["UserPool"].(map[string]any)["Id"].(string)
+	p.call("CreateUserPoolDomain", `{"UserPoolId":"`+upstream+`","Domain":"upstream-test"}`)
+	p.call("AdminCreateUser", `{"UserPoolId":"`+upstream+`","Username":"carol","MessageAction":"SUPPRESS","UserAttributes":[{"Name":"email","Value":"carol@corp.example"},{"Name":"email_verified","Value":"true"}]}`)
+	p.call("AdminSetUserPassword", `{"UserPoolId":"`+upstream+`","Username":"carol","Password":"`+alicePassword+`","Permanent":true}`)
+	pool := p.call("CreateUserPool", `{"PoolName":"app"}`)["UserPool"].(map[string]any)["Id"].(string)
+	p.call("CreateUserPoolDomain", `{"UserPoolId":"`+pool+`","Domain":"app-test"}`)
+	idpResponse := b.base + "/" + pool + "/oauth2/idpresponse"
+	up := p.call("CreateUserPoolClient", `{"UserPoolId":"`+upstream+`","ClientName":"federation","GenerateSecret":true,"AllowedOAuthFlows":["code"],"AllowedOAuthScopes":["openid","email"],"AllowedOAuthFlowsUserPoolClient":true,"CallbackURLs":["`+idpResponse+`"],"SupportedIdentityProviders":["COGNITO"]}`)["UserPoolClient"].(map[string]any)
+	p.call("CreateIdentityProvider", `{"UserPoolId":"`+pool+`","ProviderName":"Upstream","ProviderType":"OIDC","ProviderDetails":{"client_id":"`+up["ClientId"].(string)+`","client_secret":"`+up["ClientSecret"].(string)+`","authorize_scopes":"openid email","attributes_request_method":"GET","oidc_issuer":"https://cognito-idp.us-east-1.amazonaws.com/`+upstream+`"},"AttributeMapping":{"email":"email","email_verified":"email_verified"}}`)
+	p.call("CreateIdentityProvider", `{"UserPoolId":"`+pool+`","ProviderName":"Google","ProviderType":"Google","ProviderDetails":{"client_id":"g","client_secret":"s","authorize_scopes":"openid"}}`)
+	app := p.call("CreateUserPoolClient", `{"UserPoolId":"`+pool+`","ClientName":"web","AllowedOAuthFlows":["code"],"AllowedOAuthScopes":["openid","email"],"AllowedOAuthFlowsUserPoolClient":true,"CallbackURLs":["`+cbURL+`"],"SupportedIdentityProviders":["COGNITO","Upstream","Google"]}`)["UserPoolClient"].(map[string]any)["ClientId"].(string)
+	authorize := func(provider string) string {
+		q := url.Values{"client_id": {app}, "response_type": {"code"}, "redirect_uri": {cbURL}, "state": {"fed"}, "identity_provider": {provider}}
+		return b.base + "/" + pool + "/oauth2/authorize?" + q.Encode()
+	}
+	signIn := func() map[string]any {
+		t.Helper()
+		login := b.get(authorize("Upstream"))
+		if login.status != 200 || login.url.Path != "/"+upstream+"/login" {
+			t.Fatalf("authorize: %d %s", login.status, login.url)
+		}
+		q := callback(t, b.submit(login, map[string]string{"username": "carol", "password": alicePassword}), cbURL)
+		if q.Get("state") != "fed" {
+			t.Fatalf("callback %v", q)
+		}
+		status, toks := b.postForm(b.base+"/"+pool+"/oauth2/token", url.Values{"grant_type": {"authorization_code"}, "client_id": {app}, "code": {q.Get("code")}, "redirect_uri": {cbURL}}, nil)
+		if status != 200 {
+			t.Fatalf("exchange: %d %v", status, toks)
+		}
+		return payload(t, toks["id_token"].(string))
+	}
+	id := signIn()
+	user := p.call("AdminGetUser", `{"UserPoolId":"`+pool+`","Username":"`+id["cognito:username"].(string)+`"}`)
+	if user["UserStatus"] != "EXTERNAL_PROVIDER" || !strings.HasPrefix(id["cognito:username"].(string), "Upstream_") {
+		t.Fatalf("federated user %v", user)
+	}
+	if id["email"] != "carol@corp.example" || id["iss"] != b.base+"/"+pool {
+		t.Errorf("id token %v", id)
+	}
+	identities, _ := id["identities"].([]any)
+	if len(identities) != 1 || identities[0].(map[string]any)["providerName"] != "Upstream" || identities[0].(map[string]any)["providerType"] != "OIDC" {
+		t.Errorf("identities claim %v, want one OIDC identity of Upstream", id["identities"])
+	}
+	// Signed out of both pools, a second federated sign-in finds the same user.
+	b.c.Jar, _ = cookiejar.New(nil)
+	if again := signIn(); again["sub"] != id["sub"] {
+		t.Errorf("second sign-in made another user: %v vs %v", again["sub"], id["sub"])
+	}
+	// Social providers are not emulated: a page says so.
+	g := b.get(authorize("Google"))
+	if g.status != http.StatusNotImplemented || !strings.Contains(g.body, "not emulate") {
+		t.Errorf("Google: %d\n%s", g.status, g.body)
+	}
+}

@@ -341,6 +341,8 @@ func idClaims(c *clientModel, u tokenUser) map[string]any {
 		switch name {
 		case "email_verified", "phone_number_verified":
 			claims[name] = value == "true"
+		case "identities":
+			claims[name] = identitiesClaim(value) // hostedui_federation.go
 		case "updated_at":
 			if n, err := strconv.ParseInt(value, 10, 64); err == nil {
 				claims[name] = n
