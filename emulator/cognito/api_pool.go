@@ -2,6 +2,7 @@ package cognito
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/ccql/ccql/internal/handler"
 )
@@ -84,12 +85,16 @@ func poolFromAPI(in map[string]any) map[string]any {
 func poolToAPI(tx handler.Tx, pool map[string]any) (map[string]any, error) {
 	id, _ := pool["UserPoolId"].(string)
 	out := map[string]any{
-		"Id":                     id,
-		"Name":                   pool["UserPoolName"],
-		"Arn":                    pool["Arn"],
-		"SchemaAttributes":       schemaAttributes(pool),
-		"EstimatedNumberOfUsers": 0,
+		"Id":               id,
+		"Name":             pool["UserPoolName"],
+		"Arn":              pool["Arn"],
+		"SchemaAttributes": schemaAttributes(pool),
 	}
+	n, err := tx.Count(typeUser, id+"|")
+	if err != nil {
+		return nil, fmt.Errorf("count users of %s: %w", id, err)
+	}
+	out["EstimatedNumberOfUsers"] = n
 	for _, k := range poolAPIKeys {
 		if v, ok := pool[k]; ok {
 			out[k] = v

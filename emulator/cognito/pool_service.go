@@ -99,7 +99,7 @@ func validatePoolShape(model map[string]any) *APIError {
 		n, _ := attr["Name"].(string)
 		v.checkRequiredString(fmt.Sprintf("schema.%d.member.name", i+1), &n, 1, 20, &patURL)
 	}
-	return v.err()
+	return validatePoolUserSettings(&v, model)
 }
 
 // setPoolDerived fills the read-only properties computed from the id.
