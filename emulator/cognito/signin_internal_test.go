@@ -783,3 +783,49 @@ func TestSignIn_SecretHashAndMFAPreference(t *testing.T) {
 	_, err = f.call(opGetUser, map[string]any{"AccessToken": access})
 	wantAPIError(t, err, typeNotAuthorized, "Access Token has been revoked")
 }
+
+func TestSignIn_AttributeOperations(t *testing.T) {
+	f := newSigninFixture(t, map[string]any{"AutoVerifiedAttributes": []any{"email"}},
+		clientSpec{ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH"}, WriteAttributes: []string{"email", "name"},
+			ReadAttributes: []string{"email", "email_verified", "name", "nickname"}})
+	f.addUser("alice", "Passw0rd!", map[string]string{"email": "a@example.com", "email_verified": "true", "nickname": "al"})
+	m, _ := f.initiate(flowUserPassword, map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"})
+	access, _, _ := tokensOf(t, m)
+	attr := func(n, v string) map[string]string { return map[string]string{"Name": n, "Value": v} }
+
+	_, err := f.call(opUpdateUserAttributes, map[string]any{"AccessToken": access, "UserAttributes": []any{attr("nickname", "x")}})
+	wantAPIError(t, err, typeNotAuthorized, "A client attempted to write unauthorized attribute")
+	_, err = f.call(opDeleteUserAttributes, map[string]any{"AccessToken": access, "UserAttributeNames": []string{"nickname"}})
+	wantAPIError(t, err, typeNotAuthorized, "A client attempted to write unauthorized attribute")
+
+	out := f.mustCall(opUpdateUserAttributes, map[string]any{"AccessToken": access, "UserAttributes": []any{attr("email", "b@example.com"), attr("name", "Alice")}})
+	list, _ := out["CodeDeliveryDetailsList"].([]any)
+	if len(list) != 1 || list[0].(map[string]any)["AttributeName"] != "email" {
+		t.Fatalf("CodeDeliveryDetailsList = %v", out)
+	}
+	u := f.reload(&user{Username: "alice"})
+	if u.Attributes["email"] != "b@example.com" || u.Attributes["email_verified"] != "false" || u.Attributes["name"] != "Alice" {
+		t.Fatalf("attributes %v", u.Attributes)
+	}
+	msgs, _ := ListMessages(f.tx, f.cfg.ID, "alice")
+	code := msgs[len(msgs)-1].Code
+	_, err = f.call(opVerifyUserAttribute, map[string]any{"AccessToken": access, "AttributeName": "email", "Code": "000000x"})
+	if err == nil {
+		t.Fatal("a wrong code verified")
+	}
+	u = f.reload(u)
+	u.Codes[codePurposeVerify+"email"].Failures = 0
+	saveUser(f.env, f.tx, f.cfg, u)
+	f.mustCall(opVerifyUserAttribute, map[string]any{"AccessToken": access, "AttributeName": "email", "Code": code})
+	if u := f.reload(u); u.Attributes["email_verified"] != "true" {
+		t.Fatalf("email_verified = %q", u.Attributes["email_verified"])
+	}
+	got := f.mustCall(opGetUserAttributeVerificationCode, map[string]any{"AccessToken": access, "AttributeName": "email"})
+	if d := got["CodeDeliveryDetails"].(map[string]any); d["DeliveryMedium"] != "EMAIL" || d["Destination"] == "b@example.com" {
+		t.Errorf("CodeDeliveryDetails = %v (the destination must be masked)", d)
+	}
+	f.mustCall(opDeleteUserAttributes, map[string]any{"AccessToken": access, "UserAttributeNames": []string{"name"}})
+	if _, ok := f.reload(u).Attributes["name"]; ok {
+		t.Error("name not deleted")
+	}
+}

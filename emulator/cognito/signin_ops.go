@@ -3,7 +3,6 @@ package cognito
 import (
 	"context"
 	"crypto/subtle"
-	"sort"
 	"strings"
 
 	"github.com/ccql/ccql/emulator/internal/totp"
@@ -33,6 +32,11 @@ func signinOperations() map[string]Operation {
 		"AssociateSoftwareToken":      opAssociateSoftwareToken,
 		"VerifySoftwareToken":         opVerifySoftwareToken,
 		"SetUserMFAPreference":        opSetUserMFAPreference,
+
+		"UpdateUserAttributes":             opUpdateUserAttributes,
+		"DeleteUserAttributes":             opDeleteUserAttributes,
+		"GetUserAttributeVerificationCode": opGetUserAttributeVerificationCode,
+		"VerifyUserAttribute":              opVerifyUserAttribute,
 	}
 }
 
@@ -77,43 +81,6 @@ func withAccessToken(ctx context.Context, env handler.Env, tx handler.Tx, token 
 	return &tokenCall{ri: ri, env: env, tx: tx, at: at, cfg: cfg, user: u}, nil
 }
 
-type attributeType struct {
-	Name  string `json:"Name"`
-	Value string `json:"Value"`
-}
-
-// userAttributeList is a user's attributes as GetUser lists them: sub
-// first, then by name.
-func userAttributeList(u *user) []attributeType {
-	names := make([]string, 0, len(u.Attributes))
-	for k := range u.Attributes {
-		if k != "sub" {
-			names = append(names, k)
-		}
-	}
-	sort.Strings(names)
-	out := []attributeType{{Name: "sub", Value: u.Sub}}
-	for _, n := range names {
-		out = append(out, attributeType{Name: n, Value: u.Attributes[n]})
-	}
-	return out
-}
-
-// mfaSettingList is UserMFASettingList.
-func mfaSettingList(u *user) []string {
-	var out []string
-	if u.MFA.SMSEnabled {
-		out = append(out, chSMSMFA)
-	}
-	if u.MFA.SoftwareTokenEnabled {
-		out = append(out, chSoftwareToken)
-	}
-	if u.MFA.EmailEnabled {
-		out = append(out, chEmailOTP)
-	}
-	return out
-}
-
 type accessTokenRequest struct {
 	AccessToken *string `json:"AccessToken"`
 }
@@ -129,7 +96,7 @@ func opGetUser(ctx context.Context, env handler.Env, tx handler.Tx, body []byte)
 	}
 	out := map[string]any{
 		"Username":       tc.user.Username,
-		"UserAttributes": userAttributeList(tc.user),
+		"UserAttributes": userAttributesOut(tc.user, nil),
 	}
 	if l := mfaSettingList(tc.user); len(l) > 0 {
 		out["UserMFASettingList"] = l
@@ -437,18 +404,12 @@ func opVerifySoftwareToken(ctx context.Context, env handler.Env, tx handler.Tx, 
 	return map[string]string{"Status": "SUCCESS"}, nil
 }
 
-// mfaPreference is SMSMfaSettingsType and friends.
-type mfaPreference struct {
-	Enabled      *bool `json:"Enabled"`
-	PreferredMfa *bool `json:"PreferredMfa"`
-}
-
 func opSetUserMFAPreference(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
 	var in struct {
-		AccessToken              *string        `json:"AccessToken"`
-		SMSMfaSettings           *mfaPreference `json:"SMSMfaSettings"`
-		SoftwareTokenMfaSettings *mfaPreference `json:"SoftwareTokenMfaSettings"`
-		EmailMfaSettings         *mfaPreference `json:"EmailMfaSettings"`
+		AccessToken              *string           `json:"AccessToken"`
+		SMSMfaSettings           *mfaSettingsInput `json:"SMSMfaSettings"`
+		SoftwareTokenMfaSettings *mfaSettingsInput `json:"SoftwareTokenMfaSettings"`
+		EmailMfaSettings         *mfaSettingsInput `json:"EmailMfaSettings"`
 	}
 	if err := decodeBody(body, &in); err != nil {
 		return nil, err
@@ -464,31 +425,4 @@ func opSetUserMFAPreference(ctx context.Context, env handler.Env, tx handler.Tx,
 		return nil, err
 	}
 	return struct{}{}, nil
-}
-
-// applyMFAPreference sets a user's MFA methods and preferred method.
-func applyMFAPreference(u *user, sms, software, email *mfaPreference) error {
-	if software != nil && deref(software.Enabled, false) && !u.MFA.TOTPVerified {
-		return invalidParameter("User has not verified software token mfa")
-	}
-	set := func(p *mfaPreference, enabled *bool, name string) {
-		if p == nil {
-			return
-		}
-		if p.Enabled != nil {
-			*enabled = *p.Enabled
-		}
-		switch {
-		case deref(p.PreferredMfa, false) && *enabled:
-			u.MFA.Preferred = name
-		case !*enabled && u.MFA.Preferred == name:
-			u.MFA.Preferred = ""
-		case p.PreferredMfa != nil && !*p.PreferredMfa && u.MFA.Preferred == name:
-			u.MFA.Preferred = ""
-		}
-	}
-	set(sms, &u.MFA.SMSEnabled, chSMSMFA)
-	set(software, &u.MFA.SoftwareTokenEnabled, chSoftwareToken)
-	set(email, &u.MFA.EmailEnabled, chEmailOTP)
-	return nil
 }
