@@ -102,8 +102,9 @@ func newServer(opts Options, reg *schema.Registry, hs []handler.Handler, idp map
 		Verifier: &awsjson.Verifier{Credentials: opts.Credentials},
 		Logger:   opts.Logger,
 		// Cognito's plain-HTTP endpoints (/oauth2/token on the domain's
-		// Host, /<poolId>/.well-known/…): unsigned, no X-Amz-Target.
-		Fallback: newOAuthHandler(c, opts.OAuth, opts.Credentials),
+		// Host, /<poolId>/.well-known/…) and the outbox (MessagesPath):
+		// unsigned, no X-Amz-Target.
+		Fallback: newMessagesRoute(c, opts.Credentials, newOAuthHandler(c, opts.OAuth, opts.Credentials)),
 	}
 	ctx := context.Background()
 	if err := c.expire(ctx); err != nil {

@@ -12,7 +12,8 @@ import (
 
 // Handlers returns the Cloud Control handlers of the Cognito family:
 // UserPool, UserPoolClient, UserPoolResourceServer,
-// UserPoolIdentityProvider, UserPoolGroup and UserPoolDomain. The registry
+// UserPoolIdentityProvider, UserPoolGroup, UserPoolDomain, UserPoolUser and
+// UserPoolUserToGroupAttachment. The registry
 // is accepted so that members of the family can consult their schemas; the
 // current handlers need nothing from it beyond what the core already
 // enforced.
@@ -25,6 +26,8 @@ func Handlers(reg *schema.Registry) []handler.Handler {
 		satelliteHandler{identityProviders},
 		satelliteHandler{groups},
 		satelliteHandler{domains},
+		userHandler{},
+		groupAttachmentHandler{},
 	}
 }
 

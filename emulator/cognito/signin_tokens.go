@@ -83,6 +83,10 @@ type tokenGrant struct {
 	Version  int // 0 omits the claim
 	// Family continues an existing family (a refresh); nil starts one.
 	Family *tokenFamily
+	// Retry marks a refresh with the rotated-out token inside its grace
+	// period: the new token replaces the current one, and the old one keeps
+	// its grace period.
+	Retry bool
 }
 
 // issuedTokens are the tokens of one issue.
@@ -298,7 +302,7 @@ func issueTokens(env handler.Env, tx handler.Tx, keys *poolKeys, g tokenGrant) (
 		if err != nil {
 			return nil, err
 		}
-		if fam.Hash != "" {
+		if fam.Hash != "" && !g.Retry {
 			// A rotation: the old token stays usable for the grace period.
 			fam.PrevHash = fam.Hash
 			fam.PrevUntil = now + int64(rotationGrace(c))

@@ -1,0 +1,124 @@
+package emulator
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/ccql/ccql/emulator/cognito"
+	"github.com/ccql/ccql/internal/awsjson"
+	"github.com/ccql/ccql/internal/handler"
+	"github.com/ccql/ccql/internal/store"
+)
+
+// MessagesPath is the route of the Cognito outbox on the emulator's HTTP
+// endpoint: GET /_ccql/cognito/messages?userPoolId=…[&username=…] answers
+// {"Messages": [...]} (JSON, oldest first; docs/signin.md).
+const MessagesPath = "/_ccql/cognito/messages"
+
+// CognitoMessages returns the messages the emulated user pool poolID
+// would have sent (sign-up and verification codes, temporary passwords,
+// password-reset and one-time codes), oldest first. account "" is the
+// default account (000000000000); the region is the pool id's prefix.
+// username, when not empty, keeps one user's messages (by user name or
+// destination address).
+func (s *Server) CognitoMessages(ctx context.Context, account, poolID, username string) ([]cognito.Message, error) {
+	if account == "" {
+		account = awsjson.DefaultAccount
+	}
+	return messagesOf(ctx, s.core.st, []string{account}, poolID, username)
+}
+
+// messagesOf reads a pool's outbox from the first account that has the
+// pool.
+func messagesOf(ctx context.Context, st store.Store, accounts []string, poolID, username string) ([]cognito.Message, error) {
+	region, _, ok := strings.Cut(poolID, "_")
+	if !ok || region == "" {
+		return nil, fmt.Errorf("cognito messages: invalid user pool id %q", poolID)
+	}
+	var out []cognito.Message
+	err := st.View(ctx, func(tx store.Tx) error {
+		for _, a := range accounts {
+			scoped := store.Scope(tx, store.Partition{Account: a, Region: region})
+			if _, err := scoped.Get("AWS::Cognito::UserPool", poolID); errors.Is(err, handler.ErrNotFound) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			msgs, err := cognito.ListMessages(scoped, poolID, username)
+			if err != nil {
+				return err
+			}
+			out = msgs
+			return nil
+		}
+		return errPoolNotFound
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cognito messages of %s: %w", poolID, err)
+	}
+	return out, nil
+}
+
+var errPoolNotFound = errors.New("user pool does not exist")
+
+// messagesRoute serves MessagesPath and passes every other request to next.
+type messagesRoute struct {
+	st       store.Store
+	accounts []string
+	next     http.Handler
+}
+
+// newMessagesRoute wraps next with the outbox route; accounts are searched
+// for the pool as the OAuth endpoints search them (unsigned requests name
+// no account).
+func newMessagesRoute(c *core, credentials map[string]string, next http.Handler) http.Handler {
+	accounts := []string{awsjson.DefaultAccount}
+	for key := range credentials {
+		if a := awsjson.AccountOf(key); !slices.Contains(accounts, a) {
+			accounts = append(accounts, a)
+		}
+	}
+	slices.Sort(accounts[1:])
+	return &messagesRoute{st: c.st, accounts: accounts, next: next}
+}
+
+func (m *messagesRoute) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != MessagesPath {
+		m.next.ServeHTTP(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "method not allowed"})
+		return
+	}
+	q := r.URL.Query()
+	poolID := q.Get("userPoolId")
+	if poolID == "" {
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": "userPoolId is required"})
+		return
+	}
+	msgs, err := messagesOf(r.Context(), m.st, m.accounts, poolID, q.Get("username"))
+	switch {
+	case errors.Is(err, errPoolNotFound):
+		w.WriteHeader(http.StatusNotFound)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": fmt.Sprintf("User pool %s does not exist.", poolID)})
+		return
+	case err != nil:
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+		return
+	}
+	if msgs == nil {
+		msgs = []cognito.Message{}
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"Messages": msgs})
+}
