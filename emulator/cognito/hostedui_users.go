@@ -1,9 +1,11 @@
 package cognito
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -43,6 +45,7 @@ type pendingChallenge struct {
 	clientID  string
 	username  string // the internal user name
 	challenge string
+	codeHash  string // SHA-256 (hex) of an SMS or e-mail code sent
 	expires   time.Time
 }
 
@@ -75,55 +78,53 @@ func (o *OAuth) passwordSignIn(r *http.Request, a *authzRequest, username, passw
 		if err := checkPassword(env, tx, cfg, u, password); err != nil {
 			return err
 		}
-		step, err = o.nextStep(env, cfg, a, u)
+		step, err = o.nextStep(env, tx, cfg, a, u, false)
 		return err
 	})
 	return step, err
 }
 
-// nextStep decides what follows a correct password: a new password for a
-// user with a temporary one, then TOTP MFA when the pool asks for it and
-// the user has an authenticator, else the sign-in is complete.
-func (o *OAuth) nextStep(env handler.Env, cfg *poolConfig, a *authzRequest, u *user) (*signInStep, error) {
-	challenge := ""
-	switch {
-	case u.Status == statusForceChangePassword:
-		challenge = challengeNewPassword
-	case cfg.MfaConfiguration == "OFF":
-	case u.MFA.TOTPVerified && (cfg.MfaConfiguration == "ON" || u.MFA.SoftwareTokenEnabled || u.MFA.Preferred == challengeTOTP):
-		challenge = challengeTOTP
-	case cfg.MfaConfiguration == "ON":
-		challenge = challengeMFASetup
+// nextStep decides what follows a correct password, with the API
+// sign-in's rules (signin_flows.go): a new password for a user with a
+// temporary one; then the second factor the pool and the user call for
+// (the preferred one, else the only one, else the first; a code for SMS
+// and e-mail goes to the outbox); else the sign-in is complete.
+func (o *OAuth) nextStep(env handler.Env, tx handler.Tx, cfg *poolConfig, a *authzRequest, u *user, afterNewPassword bool) (*signInStep, error) {
+	f := &flow{env: env, tx: tx, cfg: cfg, client: a.client}
+	p := &pendingChallenge{ref: a.ref, clientID: a.client.ClientId, username: u.Username}
+	step := &signInStep{username: u.Username}
+	switch methods := f.userMFAs(u); {
+	case u.Status == statusForceChangePassword && !afterNewPassword:
+		p.challenge = challengeNewPassword
+		for _, r := range f.missingRequired(u, nil) {
+			step.required = append(step.required, strings.TrimPrefix(r, "userAttributes."))
+		}
+	case cfg.MfaConfiguration == "OFF" || cfg.MfaConfiguration == "":
+	case len(methods) == 0 && cfg.MfaConfiguration == "ON":
+		p.challenge = challengeMFASetup
+	case len(methods) == 0:
+	case contains(methods, u.MFA.Preferred):
+		p.challenge = u.MFA.Preferred
+	default:
+		p.challenge = methods[0]
 	}
-	if challenge == "" {
+	if p.challenge == "" {
 		return &signInStep{user: &signedInUser{Username: u.Username, AuthTime: env.Now.Unix()}}, nil
 	}
-	step := &signInStep{challenge: challenge, username: u.Username}
-	if challenge == challengeNewPassword {
-		step.required = missingRequired(cfg, u)
+	if p.challenge == chSMSMFA || p.challenge == chEmailOTP {
+		var s authSession
+		if _, err := f.sendOTP(u, &s, p.challenge); err != nil {
+			return nil, err
+		}
+		p.codeHash = s.CodeHash
 	}
 	validity := time.Duration(max(a.client.AuthSessionValidity, DefaultAuthSessionValidity)) * time.Minute
-	id, err := o.putChallenge(&pendingChallenge{ref: a.ref, clientID: a.client.ClientId, username: u.Username, challenge: challenge}, validity)
+	id, err := o.putChallenge(p, validity)
 	if err != nil {
 		return nil, err
 	}
-	step.session = id
+	step.challenge, step.session = p.challenge, id
 	return step, nil
-}
-
-// missingRequired lists the pool's required attributes the user lacks.
-func missingRequired(cfg *poolConfig, u *user) []string {
-	var out []string
-	for _, a := range schemaOf(cfg.Model) {
-		name, _ := a["Name"].(string)
-		if req, _ := a["Required"].(bool); req && name != "" && name != "sub" {
-			if _, ok := u.attr(name); !ok {
-				out = append(out, name)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // respondChallenge answers a challenge of a sign-in in progress.
@@ -153,8 +154,8 @@ func (o *OAuth) respondChallenge(r *http.Request, a *authzRequest, challenge, se
 					u.setAttr(name, v)
 				}
 			}
-			if missing := missingRequired(cfg, u); len(missing) > 0 {
-				return invalidParameter("Missing required attribute %s", missing[0])
+			if missing := (&flow{cfg: cfg}).missingRequired(u, nil); len(missing) > 0 {
+				return invalidParameter("Missing required attribute %s", strings.TrimPrefix(missing[0], "userAttributes."))
 			}
 			if err := setPassword(env, cfg, u, answers["NEW_PASSWORD"], true); err != nil {
 				return err
@@ -162,6 +163,8 @@ func (o *OAuth) respondChallenge(r *http.Request, a *authzRequest, challenge, se
 			if err := saveUser(env, tx, cfg, u); err != nil {
 				return err
 			}
+			step, err = o.nextStep(env, tx, cfg, a, u, true)
+			return err
 		case challengeTOTP:
 			key, err := totp.DecodeSecret(u.MFA.TOTPSecret)
 			if err != nil {
@@ -170,11 +173,17 @@ func (o *OAuth) respondChallenge(r *http.Request, a *authzRequest, challenge, se
 			if _, ok := totp.Validate(key, answers["SOFTWARE_TOKEN_MFA_CODE"], env.Now); !ok {
 				return apiErrorf(typeCodeMismatch, msgCodeMismatchMFA)
 			}
+		case chSMSMFA, chEmailOTP:
+			code := answers["SMS_MFA_CODE"] + answers["EMAIL_OTP_CODE"]
+			sum := sha256.Sum256([]byte(code))
+			if p.codeHash == "" || subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(p.codeHash)) != 1 {
+				return apiErrorf(typeCodeMismatch, msgCodeMismatchMFA)
+			}
 		default:
 			return invalidParameter("The %s challenge is not supported by the emulated hosted UI.", challenge)
 		}
-		step, err = o.nextStepAfter(env, cfg, a, u, challenge)
-		return err
+		step = &signInStep{user: &signedInUser{Username: u.Username, AuthTime: env.Now.Unix()}}
+		return nil
 	})
 	if err != nil {
 		var ae *APIError
@@ -185,15 +194,6 @@ func (o *OAuth) respondChallenge(r *http.Request, a *authzRequest, challenge, se
 		return nil, err
 	}
 	return step, nil
-}
-
-// nextStepAfter is nextStep once challenge is answered: MFA still follows
-// a new password; nothing follows MFA.
-func (o *OAuth) nextStepAfter(env handler.Env, cfg *poolConfig, a *authzRequest, u *user, answered string) (*signInStep, error) {
-	if answered == challengeTOTP {
-		return &signInStep{user: &signedInUser{Username: u.Username, AuthTime: env.Now.Unix()}}, nil
-	}
-	return o.nextStep(env, cfg, a, u)
 }
 
 func cutAttrAnswer(k string) (string, bool) {
@@ -244,22 +244,6 @@ func (o *OAuth) reopenChallenge(id string, p *pendingChallenge) {
 		h.challenges = map[string]*pendingChallenge{}
 	}
 	h.challenges[id] = p
-}
-
-// hostedTokenUser is what tokens say about u: its groups in precedence
-// order.
-func hostedTokenUser(tx handler.Tx, u *user) (tokenUser, error) {
-	prec := map[string]*int{}
-	for _, g := range u.Groups {
-		var gm struct {
-			Precedence *int `json:"Precedence"`
-		}
-		if _, err := getJSON(tx, typeGroup, u.PoolID+"|"+g, &gm); err != nil {
-			return tokenUser{}, err
-		}
-		prec[g] = gm.Precedence
-	}
-	return tokenUser{Sub: u.Sub, Username: u.Username, Attributes: u.Attributes, Groups: sortedGroups(u.Groups, prec)}, nil
 }
 
 // scopeAttributes are the attributes the standard scopes release (OIDC
@@ -319,7 +303,7 @@ func (o *OAuth) userTokens(r *http.Request, ref poolRef, client *clientModel, wh
 		if u == nil || !u.Enabled {
 			return oauthError(ErrCodeInvalidGrant)
 		}
-		tu, err := hostedTokenUser(tx, u)
+		tu, err := tokenUserOf(tx, ref.poolID, u)
 		if err != nil {
 			return err
 		}
@@ -367,7 +351,7 @@ func (o *OAuth) refreshUserTokens(r *http.Request, ref poolRef, client *clientMo
 		if u == nil || !u.Enabled || u.Sub != fam.Sub {
 			return oauthError(ErrCodeInvalidGrant)
 		}
-		tu, err := hostedTokenUser(tx, u)
+		tu, err := tokenUserOf(tx, ref.poolID, u)
 		if err != nil {
 			return err
 		}
