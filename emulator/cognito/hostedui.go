@@ -230,6 +230,11 @@ func (o *OAuth) serveLogin(w http.ResponseWriter, r *http.Request, loc locator, 
 			o.refuse(w, r, base, a, redirectError(errCodeServerError, "internal error"))
 			return
 		}
+		if ae.Type == typeUserNotConfirmed {
+			// As AWS's page does: a new code, and the confirmation page.
+			o.resendAndConfirm(w, r, a, base, username)
+			return
+		}
 		d := loginPage(a, base)
 		d.Error = errorText(err)
 		d.Username = username
@@ -594,4 +599,26 @@ func (o *OAuth) update(r *http.Request, fn func(Scope) error) error {
 		return kept
 	}
 	return nil
+}
+
+// resendAndConfirm sends an unconfirmed user a new code
+// (ResendConfirmationCode) and shows the confirmation page.
+func (o *OAuth) resendAndConfirm(w http.ResponseWriter, r *http.Request, a *authzRequest, base, username string) {
+	out, err := o.runOp(r, a.ref, "ResendConfirmationCode", pageOpInput(a.client, username, nil))
+	var ae *APIError
+	switch {
+	case errors.As(err, &ae):
+		d := loginPage(a, base)
+		d.Error, d.Username = ae.Message, username
+		o.render(w, http.StatusBadRequest, "login", d)
+		return
+	case err != nil:
+		o.failPage(w, r, base, a, err)
+		return
+	}
+	medium, dest := deliveryOf(out)
+	o.render(w, http.StatusOK, "confirm", &pageData{
+		Title: "Confirm", Action: pageURL(base, "/confirm", a.params), Username: username, Medium: medium, Destination: dest,
+		Notice: "Your account is not confirmed yet.",
+	})
 }

@@ -299,3 +299,84 @@ func TestHostedUI_Federation(t *testing.T) {
 		t.Errorf("Google: %d\n%s", g.status, g.body)
 	}
 }
+
+// lastCode returns the code of the newest outbox message to username.
+func lastCode(t *testing.T, st *memStore, pool, username string) string {
+	t.Helper()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	msgs, err := cognito.ListMessages(st.scope(cognito.DefaultAccount, testRegion), pool, username)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("no message to %s: %v", username, err)
+	}
+	return msgs[len(msgs)-1].Code
+}
+
+// TestHostedUI_SignUpAndForgotPassword completes sign-up and a password
+// reset on the pages with the codes from the outbox, and checks that an
+// unconfirmed user is sent to the confirmation page and that repeated
+// wrong passwords lock the user out.
+func TestHostedUI_SignUpAndForgotPassword(t *testing.T) {
+	st := newMemStore()
+	p := newIdP(t, st, cognito.DefaultAccount)
+	pool := p.call("CreateUserPool", `{"PoolName":"signup","AutoVerifiedAttributes":["email"]}`)["UserPool"].(map[string]any)["Id"].(string)
+	p.call("CreateUserPoolDomain", `{"UserPoolId":"`+pool+`","Domain":"signup-test"}`)
+	client := p.call("CreateUserPoolClient", `{"UserPoolId":"`+pool+`","ClientName":"web","GenerateSecret":true,"AllowedOAuthFlows":["code"],"AllowedOAuthScopes":["openid"],"AllowedOAuthFlowsUserPoolClient":true,"CallbackURLs":["`+cbURL+`"],"SupportedIdentityProviders":["COGNITO"]}`)["UserPoolClient"].(map[string]any)["ClientId"].(string)
+	b := newPageClient(t, newOAuth(st))
+	q := url.Values{"client_id": {client}, "response_type": {"code"}, "redirect_uri": {cbURL}, "state": {"s"}}
+	login := b.get(b.base + "/" + pool + "/oauth2/authorize?" + q.Encode())
+
+	signup := b.get(b.base + "/" + pool + "/signup?" + q.Encode())
+	weak := b.submit(signup, map[string]string{"username": "erin", "email": "erin@example.com", "password": "weak"})
+	if weak.status != 400 || !strings.Contains(weak.body, "Password did not conform with policy") {
+		t.Fatalf("weak sign-up password: %d\n%s", weak.status, weak.body)
+	}
+	confirm := b.submit(weak, map[string]string{"username": "erin", "email": "erin@example.com", "password": alicePassword})
+	if confirm.status != 200 || !strings.Contains(confirm.body, `name="confirmation_code"`) {
+		t.Fatalf("sign-up: %d\n%s", confirm.status, confirm.body)
+	}
+	// Signing in before confirming leads back to a confirmation page with
+	// a new code.
+	again := b.submit(login, map[string]string{"username": "erin", "password": alicePassword})
+	if again.status != 200 || !strings.Contains(again.body, `name="confirmation_code"`) {
+		t.Fatalf("unconfirmed sign-in: %d\n%s", again.status, again.body)
+	}
+	if bad := b.submit(again, map[string]string{"confirmation_code": "000000"}); bad.status != 400 || !strings.Contains(bad.body, "Invalid verification code provided, please try again.") {
+		t.Fatalf("wrong code: %d\n%s", bad.status, bad.body)
+	}
+	done := b.submit(again, map[string]string{"confirmation_code": lastCode(t, st, pool, "erin")})
+	if done.status != 200 || !strings.Contains(done.body, "Your account is confirmed.") {
+		t.Fatalf("confirmation: %d %s\n%s", done.status, done.url, done.body)
+	}
+	callback(t, b.submit(done, map[string]string{"username": "erin", "password": alicePassword}), cbURL)
+
+	b.c.Jar, _ = cookiejar.New(nil)
+	forgot := b.get(b.base + "/" + pool + "/forgotPassword?" + q.Encode())
+	reset := b.submit(forgot, map[string]string{"username": "erin"})
+	if reset.status != 200 || !strings.Contains(reset.body, `name="code"`) {
+		t.Fatalf("forgot password: %d\n%s", reset.status, reset.body)
+	}
+	after := b.submit(reset, map[string]string{"code": lastCode(t, st, pool, "erin"), "password": newPassword, "confirmPassword": newPassword})
+	if after.status != 200 || !strings.Contains(after.body, "Your password has been reset.") {
+		t.Fatalf("reset: %d\n%s", after.status, after.body)
+	}
+	if old := b.submit(after, map[string]string{"username": "erin", "password": alicePassword}); !strings.Contains(old.body, "Incorrect username or password.") {
+		t.Fatalf("the old password still works:\n%s", old.body)
+	}
+	callback(t, b.submit(after, map[string]string{"username": "erin", "password": newPassword}), cbURL)
+
+	// Wrong passwords lock the user out, with AWS's message.
+	b.c.Jar, _ = cookiejar.New(nil)
+	form := b.get(b.base + "/" + pool + "/oauth2/authorize?" + q.Encode())
+	var last *page
+	for range 6 {
+		last = b.submit(form, map[string]string{"username": "erin", "password": "wrong"})
+	}
+	if !strings.Contains(last.body, "Password attempts exceeded") {
+		t.Errorf("after 6 wrong passwords:\n%s", last.body)
+	}
+	// Unknown users get the client's LEGACY answer.
+	if u := b.submit(form, map[string]string{"username": "nobody", "password": "x"}); !strings.Contains(u.body, "User does not exist.") {
+		t.Errorf("unknown user:\n%s", u.body)
+	}
+}
