@@ -18,7 +18,7 @@ import (
 // outboxMessage is what GET /_ccql/cognito/messages lists.
 type outboxMessage struct {
 	Username, Kind, DeliveryMedium, AttributeName, Destination, MaskedDestination, Subject, Message, Code string
-	Sequence                                                                                                int
+	Sequence                                                                                              int
 }
 
 func outbox(t *testing.T, addr, pool, username string) []outboxMessage {
