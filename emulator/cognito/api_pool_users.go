@@ -169,6 +169,15 @@ func opAddCustomAttributes(_ context.Context, env handler.Env, tx handler.Tx, bo
 		setDefault(entry, "Mutable", true)
 		schema = append(schema, entry)
 	}
+	custom := 0
+	for _, it := range schema {
+		if m, ok := it.(map[string]any); ok && !isStandardAttribute(fmt.Sprint(m["Name"])) {
+			custom++
+		}
+	}
+	if custom > MaxCustomAttributes {
+		return nil, apiErrorf(typeLimitExceeded, "The user pool cannot have more than %d custom attributes.", MaxCustomAttributes)
+	}
 	desired := copyMap(pool)
 	desired["Schema"] = schema
 	var check violations
