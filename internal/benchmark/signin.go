@@ -34,7 +34,7 @@ const (
 )
 
 const (
-	benchUser     = "bench-user"
+	benchUser     = "bench@example.com" // cognito-local's pools take e-mail user names
 	benchPassword = "Bench-Passw0rd!"
 )
 
