@@ -6,14 +6,14 @@ package signin_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base32"
 	"encoding/binary"
-	"fmt"
-	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -288,7 +288,7 @@ func TestSDKDrivesEveryOperation(t *testing.T) {
 		t.Fatalf("challenge %s", init.ChallengeName)
 	}
 	resp, err := anon.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: &clientID, Session: init.Session,
-		ChallengeName: types.ChallengeNameTypeNewPasswordRequired,
+		ChallengeName:      types.ChallengeNameTypeNewPasswordRequired,
 		ChallengeResponses: map[string]string{"USERNAME": "alice", "NEW_PASSWORD": "Perm4nent!pw"}})
 	if err != nil {
 		t.Fatal(err)
