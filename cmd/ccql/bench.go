@@ -40,6 +40,9 @@ func newBenchCmd(a *app) *cobra.Command {
     net/http JSON handler in this process (the loopback limit), as a ratio
   - durable CreateResource (fsynced before each acknowledgement):
     acknowledged and completed per second
+  - sign-ins over HTTP: USER_PASSWORD_AUTH and full USER_SRP_AUTH
+    (InitiateAuth + RespondToAuthChallenge); with --cognito-local, its
+    USER_PASSWORD_AUTH side by side (it has no SRP)
   - with --cognito-local: DescribeUserPoolClient and CreateUserPoolClient
     against cognito-local (npm) and the emulator over HTTP, side by side
 

@@ -41,7 +41,7 @@ func TestBenchCmd_JSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("output is not a JSON report: %v\n%s", err, out)
 	}
-	if rep.Clients != 2 || len(rep.Results) != 9 || len(rep.Checks) == 0 {
+	if rep.Clients != 2 || len(rep.Results) != 12 || len(rep.Checks) == 0 {
 		t.Errorf("report: %d clients, %d results, %d checks", rep.Clients, len(rep.Results), len(rep.Checks))
 	}
 	if !strings.Contains(errOut, "GetResource over HTTP") {
@@ -54,7 +54,7 @@ func TestBenchCmd_Table(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, errOut)
 	}
-	for _, want := range []string{"operation", "GetResource", benchmark.TargetBare, "CreateResource", "HTTP GetResource / bare net/http", "in-process GetResource p50"} {
+	for _, want := range []string{"operation", "GetResource", benchmark.TargetBare, "CreateResource", benchmark.LoadPasswordSignIn, benchmark.LoadSRPSignIn, "HTTP GetResource / bare net/http", "in-process GetResource p50"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}

@@ -198,6 +198,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep.add(created)
 
+	cfg.Progress("sign-ins over HTTP")
+	signIns, err := signInLoads(ctx, cfg, srv.URL(), cfg.CognitoLocalURL)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	for _, r := range signIns {
+		rep.add(r)
+	}
+
 	if cfg.CognitoLocalURL != "" {
 		cfg.Progress("Cognito IdP: ccql and cognito-local")
 		for _, t := range []struct{ target, url string }{{TargetHTTP, srv.URL()}, {TargetCognitoLocal, cfg.CognitoLocalURL}} {
@@ -239,6 +248,11 @@ func (r *Report) check() {
 	if c := r.Result("CreateResource", TargetInProcess); c != nil {
 		r.Checks = append(r.Checks, Check{Name: "durable CreateResource acknowledged", Value: c.OpsPerSec, Unit: "ops/s",
 			Aim: fmt.Sprintf("≥ %.0f/s", AimDurableCreates), Met: met(c.OpsPerSec >= AimDurableCreates)})
+	}
+	if ours, theirs := r.Result(LoadPasswordSignIn, TargetHTTP), r.Result(LoadPasswordSignIn, TargetCognitoLocal); ours != nil && theirs != nil && theirs.OpsPerSec > 0 {
+		v := ours.OpsPerSec / theirs.OpsPerSec
+		r.Checks = append(r.Checks, Check{Name: LoadPasswordSignIn + " ccql / cognito-local throughput", Value: v, Unit: "×",
+			Aim: fmt.Sprintf("≥ %.0f", AimSignInRatio), Met: met(v >= AimSignInRatio && ours.Errors == 0)})
 	}
 	for _, name := range []string{"DescribeUserPoolClient", "CreateUserPoolClient"} {
 		ours, theirs := r.Result(name, TargetHTTP), r.Result(name, TargetCognitoLocal)

@@ -33,8 +33,11 @@ func hashInts(a, b *big.Int) *big.Int {
 	return new(big.Int).SetBytes(h.Sum(nil))
 }
 
-// secretBytes is the length of the server's random exponent b.
-const secretBytes = 128
+// secretBytes is the length of the server's random exponent b: 256 bits,
+// the size RFC 5054 asks for at least. (Clients draw 1024 bits for a;
+// a longer b would only make the server's two exponentiations by b
+// slower.)
+const secretBytes = 32
 
 // Server is the server's half of one SRP exchange: the secret exponent b
 // and the public value B = (k·v + g^b) mod N sent to the client as SRP_B.

@@ -84,12 +84,12 @@ def h(seed, n):
 
 
 cases = [
-    vector("us-east-1_AbCdEf123", "alice", "Passw0rd!", h("salt1", 16), h("a1", 128), h("b1", 128),
+    vector("us-east-1_AbCdEf123", "alice", "Passw0rd!", h("salt1", 16), h("a1", 128), h("b1", 32),
            "Wed Apr 5 22:42:34 UTC 2017", base64.b64encode(bytes.fromhex(h("sb1", 64))).decode()),
     vector("eu-west-1_Zz9", "5f0c2c0e-6d2f-4b8e-9a33-1b0e2a7c9d11", "another Pa55word ü", "ff" + h("salt2", 15),
-           h("a2", 128), h("b2", 128), "Sun Dec 31 03:04:05 UTC 2023",
+           h("a2", 128), h("b2", 32), "Sun Dec 31 03:04:05 UTC 2023",
            base64.b64encode(bytes.fromhex(h("sb2", 100))).decode()),
-    vector("ap-south-1_q", "Bob@Example.com", "x", "01" + h("salt3", 15), h("a3", 128), h("b3", 128),
+    vector("ap-south-1_q", "Bob@Example.com", "x", "01" + h("salt3", 15), h("a3", 128), h("b3", 32),
            "Mon Jan 15 00:00:00 UTC 2024", base64.b64encode(b"short block").decode()),
 ]
 print(json.dumps(cases, indent=1))
