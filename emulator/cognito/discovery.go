@@ -12,14 +12,19 @@ import (
 // /<poolId>/.well-known/jwks.json (reference B1, B2).
 
 // discoveryDocument is the OpenID Provider metadata Cognito publishes,
-// members in its (alphabetical) order. The three endpoints point to where
-// the emulator serves the pool's domain (see endpointBase).
+// members in its (alphabetical) order, plus the two endpoints the domain
+// serves that AWS's document leaves out (revocation_endpoint,
+// end_session_endpoint): the document lists every endpoint served and none
+// that is not. The endpoints point to where the emulator serves the pool's
+// domain.
 type discoveryDocument struct {
 	AuthorizationEndpoint            string   `json:"authorization_endpoint"`
+	EndSessionEndpoint               string   `json:"end_session_endpoint"`
 	IDTokenSigningAlgValuesSupported []string `json:"id_token_signing_alg_values_supported"`
 	Issuer                           string   `json:"issuer"`
 	JWKSURI                          string   `json:"jwks_uri"`
 	ResponseTypesSupported           []string `json:"response_types_supported"`
+	RevocationEndpoint               string   `json:"revocation_endpoint"`
 	ScopesSupported                  []string `json:"scopes_supported"`
 	SubjectTypesSupported            []string `json:"subject_types_supported"`
 	TokenEndpoint                    string   `json:"token_endpoint"`
@@ -72,10 +77,12 @@ func (o *OAuth) serveDiscovery(w http.ResponseWriter, r *http.Request, loc poolL
 	}
 	writeJSON(w, http.StatusOK, &discoveryDocument{
 		AuthorizationEndpoint:            base + "/oauth2/authorize",
+		EndSessionEndpoint:               base + "/logout",
 		IDTokenSigningAlgValuesSupported: []string{signingKeyAlg},
 		Issuer:                           iss,
 		JWKSURI:                          iss + "/.well-known/jwks.json",
 		ResponseTypesSupported:           []string{"code", "token"},
+		RevocationEndpoint:               base + "/oauth2/revoke",
 		ScopesSupported:                  []string{"openid", "email", "phone", "profile"},
 		SubjectTypesSupported:            []string{"public"},
 		TokenEndpoint:                    base + "/oauth2/token",

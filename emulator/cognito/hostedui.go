@@ -2,6 +2,7 @@ package cognito
 
 import (
 	"embed"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -536,6 +537,16 @@ func (o *OAuth) serveLogout(w http.ResponseWriter, r *http.Request, loc locator,
 		return
 	}
 	q := r.URL.Query()
+	// RP-initiated logout (OIDC), for clients that follow the discovery
+	// document's end_session_endpoint: post_logout_redirect_uri stands
+	// for logout_uri, and id_token_hint's aud for client_id. The URL must
+	// still be one of the client's LogoutURLs.
+	if q.Get("logout_uri") == "" && q.Get("post_logout_redirect_uri") != "" {
+		q.Set("logout_uri", q.Get("post_logout_redirect_uri"))
+	}
+	if q.Get("client_id") == "" && q.Get("id_token_hint") != "" {
+		q.Set("client_id", audienceOf(q.Get("id_token_hint")))
+	}
 	var client *clientModel
 	err := o.cfg.Store.View(r.Context(), func(scope Scope) error {
 		ref, err := loc.locate(scope, o.cfg.Accounts)
@@ -560,6 +571,9 @@ func (o *OAuth) serveLogout(w http.ResponseWriter, r *http.Request, loc locator,
 			return
 		}
 		o.endSession(w, r, base)
+		if state, ok := q["state"]; ok && q.Get("post_logout_redirect_uri") != "" {
+			logoutURI = redirectTo(logoutURI, url.Values{"state": state}, false)
+		}
 		http.Redirect(w, r, logoutURI, http.StatusFound)
 		return
 	}
@@ -621,4 +635,24 @@ func (o *OAuth) resendAndConfirm(w http.ResponseWriter, r *http.Request, a *auth
 		Title: "Confirm", Action: pageURL(base, "/confirm", a.params), Username: username, Medium: medium, Destination: dest,
 		Notice: "Your account is not confirmed yet.",
 	})
+}
+
+// audienceOf reads the aud claim of an ID token without verifying it: it
+// only names the client whose LogoutURLs are then checked.
+func audienceOf(jwt string) string {
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var c struct {
+		Aud string `json:"aud"`
+	}
+	if json.Unmarshal(raw, &c) != nil {
+		return ""
+	}
+	return c.Aud
 }

@@ -233,3 +233,77 @@ func TestHostedUI_TokenCodeErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestHostedUI_LogoutRevokeUserInfoErrors checks the refusals of /logout,
+// /oauth2/revoke and /oauth2/userInfo (reference 4.8, B5–B7).
+func TestHostedUI_LogoutRevokeUserInfoErrors(t *testing.T) {
+	st := newMemStore()
+	p := newIdP(t, st, cognito.DefaultAccount)
+	pool, ids := p.webPool()
+	noRevoke := p.call("CreateUserPoolClient", `{"UserPoolId":"`+pool+`","ClientName":"norevoke","EnableTokenRevocation":false}`)["UserPoolClient"].(map[string]any)["ClientId"].(string)
+	secretID, secret := p.m2mClient(pool, "")
+	o := newOAuth(st)
+	at := "http://127.0.0.1:4566/" + pool
+	idHint := "e30." + base64.RawURLEncoding.EncodeToString([]byte(`{"aud":"`+ids["code"]+`"}`)) + ".sig"
+	for _, tt := range []struct {
+		name, query, location string
+	}{
+		{"no client_id", "logout_uri=" + url.QueryEscape(logoutURL), "/" + pool + "/error?"},
+		{"unknown client", "client_id=nosuchclient0000000000000a&logout_uri=" + url.QueryEscape(logoutURL), "/" + pool + "/error?"},
+		{"logout_uri not registered", "client_id=" + ids["code"] + "&logout_uri=" + url.QueryEscape("https://evil.example.com/"), "/" + pool + "/error?client_id=" + ids["code"] + "&error=redirect_mismatch"},
+		{"neither logout_uri nor redirect_uri", "client_id=" + ids["code"], "/" + pool + "/error?"},
+		{"logout_uri", "client_id=" + ids["code"] + "&logout_uri=" + url.QueryEscape(logoutURL), logoutURL},
+		{"back to the sign-in page", "client_id=" + ids["code"] + "&response_type=code&redirect_uri=" + url.QueryEscape(cbURL) + "&state=x", "/" + pool + "/login?client_id=" + ids["code"] + "&redirect_uri=" + url.QueryEscape(cbURL) + "&response_type=code&state=x"},
+		{"RP-initiated logout", "id_token_hint=" + idHint + "&post_logout_redirect_uri=" + url.QueryEscape(logoutURL) + "&state=z", logoutURL + "?state=z"},
+	} {
+		t.Run("logout "+tt.name, func(t *testing.T) {
+			w := serve(o, http.MethodGet, at+"/logout?"+tt.query, "", nil)
+			if loc := w.Header().Get("Location"); w.Code != http.StatusFound || !strings.HasPrefix(loc, tt.location) {
+				t.Errorf("%d Location %q, want %q…", w.Code, loc, tt.location)
+			}
+		})
+	}
+	for _, tt := range []struct {
+		name, body string
+		header     map[string]string
+		status     int
+		want       string
+	}{
+		{"no token", "client_id=" + ids["code"], nil, 400, `{"error":"invalid_request"}`},
+		{"no client", "token=abc", nil, 400, `{"error":"invalid_request"}`},
+		{"unknown client", "client_id=nosuchclient0000000000000a&token=abc", nil, 401, `{"error":"invalid_client"}`},
+		{"wrong secret", "token=abc", basicAuth(secretID, secret+"x"), 401, `{"error":"invalid_client"}`},
+		{"secret missing", "token=abc&client_id=" + secretID, nil, 401, `{"error":"invalid_client"}`},
+		{"revocation disabled", "client_id=" + noRevoke + "&token=abc", nil, 400, `{"error":"invalid_request"}`},
+		{"an access token", "client_id=" + ids["code"] + "&token=a.b.c", nil, 400, `{"error":"unsupported_token_type"}`},
+		{"unknown refresh token", "client_id=" + ids["code"] + "&token=abc", nil, 200, ``},
+		{"confidential client, Basic", "token=abc", basicAuth(secretID, secret), 200, ``},
+	} {
+		t.Run("revoke "+tt.name, func(t *testing.T) {
+			w := serve(o, http.MethodPost, at+"/oauth2/revoke", tt.body, tt.header)
+			if w.Code != tt.status || w.Body.String() != tt.want {
+				t.Errorf("%d %s, want %d %s", w.Code, w.Body, tt.status, tt.want)
+			}
+		})
+	}
+	for _, tt := range []struct {
+		name, auth string
+		status     int
+		www        string
+	}{
+		{"no token", "", 400, `error="invalid_request"`},
+		{"not Bearer", "Basic abc", 400, `error="invalid_request"`},
+		{"garbage token", "Bearer abc.def.ghi", 401, `error="invalid_token"`},
+	} {
+		t.Run("userInfo "+tt.name, func(t *testing.T) {
+			h := map[string]string{}
+			if tt.auth != "" {
+				h["Authorization"] = tt.auth
+			}
+			w := serve(o, http.MethodGet, at+"/oauth2/userInfo", "", h)
+			if w.Code != tt.status || !strings.Contains(w.Header().Get("WWW-Authenticate"), tt.www) {
+				t.Errorf("%d WWW-Authenticate %q, want %d %s", w.Code, w.Header().Get("WWW-Authenticate"), tt.status, tt.www)
+			}
+		})
+	}
+}

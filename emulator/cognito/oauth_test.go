@@ -178,10 +178,12 @@ func TestOAuth_DiscoveryDocument(t *testing.T) {
 			}
 			// AWS's members, in its (alphabetical) order.
 			want := `{"authorization_endpoint":"` + tt.domain + `/oauth2/authorize",` +
+				`"end_session_endpoint":"` + tt.domain + `/logout",` +
 				`"id_token_signing_alg_values_supported":["RS256"],` +
 				`"issuer":"` + tt.iss + `",` +
 				`"jwks_uri":"` + tt.iss + `/.well-known/jwks.json",` +
 				`"response_types_supported":["code","token"],` +
+				`"revocation_endpoint":"` + tt.domain + `/oauth2/revoke",` +
 				`"scopes_supported":["openid","email","phone","profile"],` +
 				`"subject_types_supported":["public"],` +
 				`"token_endpoint":"` + tt.domain + `/oauth2/token",` +
