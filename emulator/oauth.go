@@ -27,11 +27,14 @@ type OAuthOptions struct {
 	InvalidClientStatus int
 }
 
-// OAuthHandler returns a handler of the Cognito OAuth and OIDC endpoints
-// over the server's state, to mount in a server of your own. Routes:
+// OAuthHandler returns a handler of the Cognito hosted UI, OAuth and OIDC
+// endpoints over the server's state, to mount in a server of your own.
+// Routes (docs/oauth.md):
 //
-//	POST /oauth2/token                          Host: <prefix>.auth.<region>.amazoncognito.com
-//	POST /<poolId>/oauth2/token                 any host (the pool must have a domain)
+//	/oauth2/authorize, /login, /oauth2/token, /oauth2/userInfo, /oauth2/revoke, /logout, …
+//	                                            Host: <prefix>.auth.<region>.amazoncognito.com
+//	/<poolId>/oauth2/authorize, /<poolId>/login, …
+//	                                            any host (the pool must have a domain)
 //	GET  /<poolId>/.well-known/openid-configuration
 //	GET  /<poolId>/.well-known/jwks.json
 func (s *Server) OAuthHandler(o OAuthOptions) http.Handler {

@@ -35,7 +35,11 @@
 // http.Handler of what Cognito serves over plain HTTP: the domain's
 // /oauth2/token (client_credentials; RS256 access tokens with exactly the
 // claims of reference C2) and the issuer's /.well-known/openid-configuration
-// and jwks.json. It reads the same stored models through OAuthStore, a
+// and jwks.json. The hosted UI (hostedui*.go, pages in hostedui/) adds the
+// domain's /oauth2/authorize, /login and the other pages, the user grants,
+// /oauth2/userInfo, /oauth2/revoke, /logout and federation with another
+// pool; it signs users in with the users' checks and issues tokens with the
+// sign-in's issuer (issueTokens). It reads the same stored models through OAuthStore, a
 // transaction that may look into several partitions, since OAuth requests
 // are unsigned and name no account. Each pool's two RSA-2048 key pairs are
 // made on first use and stored under the private type
