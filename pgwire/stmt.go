@@ -209,4 +209,3 @@ func commandTag(p *prepared, res *ccql.Result) string {
 	}
 	return "SELECT " + strconv.FormatInt(rows, 10)
 }
-
