@@ -332,7 +332,6 @@ func TestSplit(t *testing.T) {
 	}
 }
 
-
 // TestEngine_unionKeySchema: DynamoDB's KeySchema is oneOf [array, object];
 // the ordinary array was refused ("expected a JSON object, got an array").
 func TestEngine_unionKeySchema(t *testing.T) {
