@@ -39,7 +39,7 @@ func (rn *run) renderValue(where string, v any, vars map[string]any) (any, error
 	case string:
 		out, err := rn.tpl.Render(ManifestFile+" "+where, x, vars)
 		if err != nil {
-			return nil, templateError{err}
+			return nil, templateError{err: err}
 		}
 		switch out {
 		case "True":
@@ -169,13 +169,13 @@ func (rn *run) condition(res *Resource, vars map[string]any) (bool, error) {
 	if strings.Contains(expr, "{{") || strings.Contains(expr, "{%") {
 		out, err := rn.tpl.Render(ManifestFile+" "+where, expr, vars)
 		if err != nil {
-			return false, rn.fail(res, "", templateError{err})
+			return false, rn.fail(res, "", templateError{err: err})
 		}
 		expr = out
 	}
 	out, err := rn.tpl.Render(ManifestFile+" "+where, "{% if "+expr+" %}1{% else %}0{% endif %}", vars)
 	if err != nil {
-		return false, rn.fail(res, "", templateError{err})
+		return false, rn.fail(res, "", templateError{err: err})
 	}
 	return out == "1", nil
 }
