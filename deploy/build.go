@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 
-	"github.com/ccql/ccql"
 	"fmt"
+	"github.com/ccql/ccql"
 	"slices"
 	"strings"
 

@@ -62,9 +62,9 @@ const (
 	ActionUpdated   Action = "updated"
 	ActionDeployed  Action = "deployed" // createorupdate ran
 	ActionUnchanged Action = "unchanged"
-	ActionQueried   Action = "queried"  // a query resource: its exports were read
-	ActionRan       Action = "ran"      // a command resource ran (build), a script resource ran
-	ActionPassed    Action = "passed"   // test
+	ActionQueried   Action = "queried" // a query resource: its exports were read
+	ActionRan       Action = "ran"     // a command resource ran (build), a script resource ran
+	ActionPassed    Action = "passed"  // test
 	ActionDeleted   Action = "deleted"
 	ActionNotFound  Action = "not found" // teardown: nothing to delete
 	ActionKept      Action = "kept"      // teardown: exists, but the file has no delete anchor
