@@ -480,7 +480,7 @@ func (rn *run) planStatement(ctx context.Context, res *Resource, q *Query, vars 
 	}
 	stmt, err := rn.render(res, q, vars)
 	if err != nil {
-		rr.Note = strings.TrimSpace(rr.Note + " (" + err.Error() + ")")
+		rr.Note = joinNote(rr.Note, err.Error())
 		return
 	}
 	rr.Statement = rn.mask.mask(stmt)
@@ -490,13 +490,20 @@ func (rn *run) planStatement(ctx context.Context, res *Resource, q *Query, vars 
 			changes, err := rn.diff(ctx, res, stmt)
 			switch {
 			case err != nil:
-				rr.Note = strings.TrimSpace(rr.Note + " (current values unknown: " + rn.mask.mask(err.Error()) + ")")
+				rr.Note = joinNote(rr.Note, "current values unknown: "+rn.mask.mask(err.Error()))
 			case len(changes) == 0 && rr.Action == ActionUpdate:
 				rr.Note = "the statecheck is false, but the update's PatchDocument changes no property"
 			}
 			rr.Changes = changes
 		}
 	}
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // undefinedRoot is the variable an undefined-name template error is about.
