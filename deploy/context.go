@@ -138,6 +138,9 @@ func (rn *run) resourceVars(res *Resource) (map[string]any, bool, error) {
 	}
 	if rn.cfg.DryRun {
 		vars["this"] = placeholder
+		if _, ok := vars["callback"]; !ok {
+			vars["callback"] = placeholder // the RETURNING row of a mutation not sent
+		}
 	} else {
 		vars["this"] = template.Map{}
 	}

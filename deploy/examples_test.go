@@ -153,6 +153,24 @@ func TestExamples(t *testing.T) {
 				return res
 			}
 
+			// Dry runs render every query, with what is not known yet as
+			// <evaluated>, and send nothing.
+			for _, cmd := range []string{"build", "teardown"} {
+				var out bytes.Buffer
+				cf := cfg(nil)
+				cf.DryRun, cf.Out = true, &out
+				fn := before.Build
+				if cmd == "teardown" {
+					fn = before.Teardown
+				}
+				if _, err := fn(t.Context(), nil, cf); err != nil {
+					t.Fatalf("dry run of %s: %v", cmd, err)
+				}
+				if !strings.Contains(out.String(), "<evaluated>") && tt.name != "multi" {
+					t.Errorf("dry run of %s shows no unknown value:\n%s", cmd, out.String())
+				}
+			}
+
 			plan(before, nil, false, "1-create")
 			res := run("build", func() (*deploy.Result, error) { return before.Build(t.Context(), c, cfg(nil)) })
 			for _, rr := range res.Resources {
