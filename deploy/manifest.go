@@ -49,6 +49,8 @@ type Global struct {
 	Name        string `yaml:"name"`
 	Value       any    `yaml:"value"`
 	Description string `yaml:"description"`
+	// Protected masks the value wherever ccql prints (stackql-deploy v2).
+	Protected bool `yaml:"protected"`
 }
 
 // Resource is one entry of the manifest's resources.
@@ -102,6 +104,7 @@ type Prop struct {
 	Values      map[string]EnvValue // per stack environment
 	Merge       []string            // variables whose lists/dicts are merged into this one
 	Description string
+	Protected   bool // the value is masked wherever ccql prints (stackql-deploy v2)
 }
 
 // EnvValue is the value of a prop in one environment.
@@ -117,11 +120,12 @@ func (p *Prop) UnmarshalYAML(n *yaml.Node) error {
 		Values      map[string]EnvValue `yaml:"values"`
 		Merge       []string            `yaml:"merge"`
 		Description string              `yaml:"description"`
+		Protected   bool                `yaml:"protected"`
 	}
 	if err := decodeStrict(n, &raw); err != nil {
 		return err
 	}
-	*p = Prop{Name: raw.Name, Value: raw.Value, Values: raw.Values, Merge: raw.Merge, Description: raw.Description}
+	*p = Prop{Name: raw.Name, Value: raw.Value, Values: raw.Values, Merge: raw.Merge, Description: raw.Description, Protected: raw.Protected}
 	if n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if n.Content[i].Value == "value" {

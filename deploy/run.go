@@ -145,6 +145,10 @@ type run struct {
 	start   time.Time
 	res     *Result
 	destroy bool // a plan of teardown
+	// ownScoped are the stack variables scoped made (named after a
+	// resource), tokens the idempotency tokens of the resources.
+	ownScoped map[string]bool
+	tokens    map[string]string
 }
 
 // placeholder stands for a value not known without running: an export in a
@@ -177,6 +181,7 @@ func newRun(s *Stack, q Querier, cfg Config, command string) (*run, error) {
 	rn := &run{
 		stack: s, q: q, cfg: cfg, command: command, tpl: template.New(), log: log,
 		mask: &masker{}, vars: map[string]any{}, unknown: map[string]string{}, start: cfg.Now(),
+		ownScoped: map[string]bool{}, tokens: map[string]string{},
 		res: &Result{Command: command, Stack: s.Manifest.Name, Env: cfg.Env},
 	}
 	for k, v := range cfg.Vars {
@@ -564,7 +569,29 @@ func (rn *run) setExport(res *Resource, name string, v any) {
 	if protected || looksSecret(name) {
 		rn.mask.add(fmt.Sprint(v), protected)
 	}
+	if scoped := rn.scoped(res); scoped != nil {
+		scoped[name] = v // {{ <resource>.<export> }}, as in stackql-deploy v2
+	}
 	rn.log.Debug("export", "resource", res.Name, "name", name, "value", rn.mask.mask(fmt.Sprint(v)))
+}
+
+// scoped is the stack variable named after a resource, where stackql-deploy
+// v2 keeps what it exported, its callback row and its idempotency token
+// ({{ vpc.vpc_id }}, {{ vpc.callback.RequestToken }}). It is nil when that
+// name is another variable (an export or global of the same name wins).
+func (rn *run) scoped(res *Resource) template.Map {
+	switch m := rn.vars[res.Name].(type) {
+	case nil:
+		nm := template.Map{}
+		rn.vars[res.Name] = nm
+		rn.ownScoped[res.Name] = true
+		return nm
+	case template.Map:
+		if rn.ownScoped[res.Name] {
+			return m
+		}
+	}
+	return nil
 }
 
 // stackExports collects the manifest's stack exports.

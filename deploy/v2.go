@@ -48,16 +48,10 @@ func (rn *run) afterMutation(res *Resource, vars map[string]any, op string, out 
 		}
 		vars["callback"] = cb
 		rn.vars["callback"] = cb
-		if scoped, ok := rn.vars[res.Name].(template.Map); ok || rn.vars[res.Name] == nil {
-			if scoped == nil {
-				scoped = template.Map{}
-			}
+		if scoped := rn.scoped(res); scoped != nil {
 			scoped["callback"] = cb
-			rn.vars[res.Name] = scoped
-			if _, isVar := vars[res.Name]; !isVar || vars[res.Name] == nil {
+			if _, ok := vars[res.Name]; !ok {
 				vars[res.Name] = scoped
-			} else if m, ok := vars[res.Name].(template.Map); ok {
-				m["callback"] = cb
 			}
 		}
 		if id, ok := lookup(row, "Identifier"); ok && id != nil && id != "" {

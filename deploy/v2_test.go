@@ -282,3 +282,38 @@ func TestTeardown_renamedExport(t *testing.T) {
 }
 
 var _ = ccql.ErrTemplate
+
+// TestV2_scopedVariables: as in stackql-deploy v2, a resource's exports
+// and idempotency token are also {{ <resource>.<name> }}; the token is
+// stable for the run (this.idempotency_token inside the resource); a
+// protected prop is masked wherever ccql prints.
+func TestV2_scopedVariables(t *testing.T) {
+	h := newHarness(t, map[string]string{
+		"stackql_manifest.yml": `name: v2
+resources:
+  - name: group
+    props:
+      - {name: note, value: hushhush-value, protected: true}
+    exports: [arn]
+  - name: reader
+    type: query
+    sql: "SELECT '{{ group.arn }}' AS seen, '{{ group.idempotency_token }}' AS token"
+    exports: [seen, token]
+exports: [arn, seen, token]
+`,
+		"resources/group.iql": `/*+ exists */
+SELECT log_group_name FROM awscc.logs.log_groups_list_only WHERE region = 'us-east-1' AND log_group_name = 'g'
+/*+ create */
+INSERT INTO awscc.logs.log_groups (LogGroupName, Tags, region) SELECT 'g', '[{"Key":"token","Value":"{{ this.idempotency_token }}"},{"Key":"note","Value":"{{ note }}"}]', 'us-east-1'
+/*+ exports */
+SELECT arn, json_extract(tags, '$[0].Value') AS token FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = 'g'
+`})
+	res := h.step("build", "group=created reader=queried")
+	token := h.cloud.rows(t, "SELECT json_extract(tags, '$[0].Value') FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = 'g'")[0][0]
+	if res.Exports["seen"] != res.Exports["arn"] || res.Exports["token"] != token || len(token.(string)) != 36 {
+		t.Errorf("exports = %v, token in the cloud %v", res.Exports, token)
+	}
+	if strings.Contains(h.out.String(), "hushhush-value") || !strings.Contains(h.out.String(), `"Key":"note","Value":"****"`) {
+		t.Errorf("the protected prop is not masked:\n%s", h.out.String())
+	}
+}
