@@ -255,7 +255,9 @@ func (rn *run) change(ctx context.Context, res *Resource, q *Query, vars map[str
 			*captured[0] = got
 		}
 	}
-	if err == nil {
+	// A callback follows a statement that returned its request (RETURNING),
+	// as stackql-deploy v2 documents; a dry run prints it.
+	if err == nil && (rn.cfg.DryRun || out != nil && out.Kind == ccql.KindQuery && len(out.Rows) > 0) {
 		err = rn.callback(ctx, res, vars, op)
 	}
 	if err == nil {

@@ -317,3 +317,21 @@ SELECT arn, json_extract(tags, '$[0].Value') AS token FROM awscc.logs.log_groups
 		t.Errorf("the protected prop is not masked:\n%s", h.out.String())
 	}
 }
+
+// TestV2_callbackNeedsReturning: a callback follows only a statement that
+// returned its request (RETURNING), as stackql-deploy v2 documents.
+func TestV2_callbackNeedsReturning(t *testing.T) {
+	files := v2Files("", "\n/*+ callback */\n"+pollCallback+"\n")
+	files["resources/group.iql"] = strings.ReplaceAll(files["resources/group.iql"], "\nRETURNING *\n", "\n")
+	h := newHarness(t, files)
+	polls := 0
+	h.step("build", "group=created")
+	polls += h.callbackPolls()
+	h.vars["DAYS"] = "14"
+	h.step("build", "group=updated")
+	polls += h.callbackPolls()
+	h.step("teardown", "group=deleted")
+	if polls += h.callbackPolls(); polls != 0 {
+		t.Errorf("callbacks ran %d times without RETURNING", polls)
+	}
+}
