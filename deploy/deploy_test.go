@@ -232,6 +232,14 @@ func TestStack_Build_failures(t *testing.T) {
 			},
 		},
 		{
+			name: "an export of a later resource is named as such",
+			files: map[string]string{
+				"stackql_manifest.yml": thingsManifest[:strings.Index(thingsManifest, "exports:\n  - thing_id\n")] + "  - name: later\n    type: query\n    sql: SELECT 'x' AS later_name\n    exports: [later_name]\n",
+				"resources/thing.iql":  strings.Replace(thingsIQL, "log_group_name = '{{ thing_name }}'", "log_group_name = '{{ later_name }}'", 1),
+			},
+			wantErr: ccql.ErrTemplate, wantMsg: `resource thing: exists: resources/thing.iql:2: undefined "later_name" (later_name is exported by resource later, which comes after thing in the manifest)`,
+		},
+		{
 			name: "exports returning two rows",
 			files: map[string]string{"stackql_manifest.yml": thingsManifest, "resources/thing.iql": strings.Replace(thingsIQL,
 				"SELECT arn, json_extract(tags, '$[0].Value') AS secret FROM awscc.logs.log_groups WHERE region = '{{ region }}' AND Identifier = '{{ this.name }}'",
