@@ -34,8 +34,11 @@ func newDeployCmd(a *app) *cobra.Command {
 		Short: "Build, test, plan and tear down stackql-deploy stacks",
 		Long: `Run stackql-deploy-compatible stacks: a stackql_manifest.yml and resources/*.iql
 files whose queries are marked /*+ exists */, /*+ create */, /*+ statecheck */,
-/*+ update */, /*+ exports */, /*+ delete */ … and written as Jinja templates.
-Statements run through the ccql engine in process, on any backend.
+/*+ update */, /*+ exports */, /*+ delete */ (and v2's /*+ callback:create */,
+/*+ troubleshoot */ …) and written as Jinja templates. Statements run through
+the ccql engine in process, on any backend. plan shows per resource create,
+update (each changed property as current → desired), no change, or, with
+--teardown, delete; -o json gives the same as data.
 
 The format and the flows are documented in docs/deploy.md.`,
 	}
