@@ -176,7 +176,7 @@ func (rn *run) build(ctx context.Context, res *Resource, vars map[string]any, rr
 		if err := rn.change(ctx, res, cou, vars, OpCreate); err != nil {
 			return err
 		}
-		if err := rn.postCheck(ctx, res, vars, OpCreate, false); err != nil {
+		if err := rn.postCheck(ctx, res, vars, OpCreate); err != nil {
 			return err
 		}
 		return rn.exports(ctx, res, vars, false)
@@ -235,7 +235,7 @@ func (rn *run) build(ctx context.Context, res *Resource, vars map[string]any, rr
 		}
 		rn.capture(res, vars, row)
 	}
-	if err := rn.postCheck(ctx, res, vars, op, true); err != nil {
+	if err := rn.postCheck(ctx, res, vars, op); err != nil {
 		return err
 	}
 	return rn.exports(ctx, res, vars, false)
@@ -340,23 +340,25 @@ func (rn *run) exportsProxy(ctx context.Context, res *Resource, vars map[string]
 // postCheck is the statecheck after a create or update, with its retries;
 // still false is fatal (and runs the troubleshoot query). A deferred
 // statecheck (see desiredState) falls back to the exports query, else the
-// successful mutation is accepted.
-func (rn *run) postCheck(ctx context.Context, res *Resource, vars map[string]any, op string, jit bool) error {
+// successful statement is accepted.
+func (rn *run) postCheck(ctx context.Context, res *Resource, vars map[string]any, op string) error {
 	state := rn.stack.queries[res.Name].Get(AnchorStatecheck)
 	if state == nil || res.SkipValidation {
 		return nil
 	}
-	if jit {
-		_, missing, err := rn.renderJIT(res, state, vars)
-		if err != nil {
-			return err
-		}
-		if missing != "" {
-			rn.log.Warn("statecheck deferred: "+missing+" is not captured; accepting the "+op, "resource", res.Name)
-			return nil
-		}
+	_, missing, err := rn.renderJIT(res, state, vars)
+	if err != nil {
+		return err
 	}
-	ok, _, err := rn.poll(ctx, res, state, vars, true, state.Options.Retries, state.Options.RetryDelay)
+	ok := false
+	if missing != "" {
+		// Deferred: the exports query stands in (a row means desired), or
+		// the successful statement is accepted (stackql-deploy v2).
+		rn.log.Warn("statecheck deferred: "+missing+" is not captured", "resource", res.Name)
+		ok, err = rn.exportsProxy(ctx, res, vars)
+	} else {
+		ok, _, err = rn.poll(ctx, res, state, vars, true, state.Options.Retries, state.Options.RetryDelay)
+	}
 	if err != nil {
 		return err
 	}
