@@ -214,6 +214,12 @@ func TestExamples(t *testing.T) {
 				t.Errorf("teardown left %v (%s)", n, tt.leftover)
 			}
 			res = run("second teardown", func() (*deploy.Result, error) { return after.Teardown(t.Context(), c, cfg(tt.vars)) })
+			for _, rr := range res.Resources {
+				// A multi resource is deleted without asking exists.
+				if rr.Action == deploy.ActionDeleted && rr.Type != deploy.TypeMulti {
+					t.Errorf("second teardown deleted %s", rr.Name)
+				}
+			}
 			if n := c.mutations(); n != 0 && tt.name != "multi" {
 				t.Errorf("second teardown sent %d mutations", n)
 			}

@@ -47,7 +47,7 @@ SELECT arn FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier 
 // (no delete anchor).
 func TestStack_createOrUpdate(t *testing.T) {
 	h := newHarness(t, map[string]string{"stackql_manifest.yml": upsertManifest, "resources/thing.iql": withoutAnchors("update", "statecheck"), "resources/retention.iql": upsertIQL})
-	res := h.step("plan", "thing=create retention=create or update")
+	h.step("plan", "thing=create retention=create or update")
 	if n := h.cloud.mutations(); n != 0 {
 		t.Fatalf("plan sent %d mutations", n)
 	}
@@ -66,7 +66,7 @@ func TestStack_createOrUpdate(t *testing.T) {
 	}
 
 	h.vars["DAYS"] = "14"
-	res = h.step("plan", "thing=no change retention=create or update")
+	res := h.step("plan", "thing=no change retention=create or update")
 	if got := res.Resources[1].Changes; len(got) != 1 || got[0].String() != "RetentionInDays: 7 → 14" {
 		t.Errorf("plan changes = %v", got)
 	}
