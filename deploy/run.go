@@ -149,6 +149,7 @@ type run struct {
 	// resource), tokens the idempotency tokens of the resources.
 	ownScoped map[string]bool
 	tokens    map[string]string
+	noRow     map[string]bool // unknown exports of a resource whose exports query returned no row
 }
 
 // placeholder stands for a value not known without running: an export in a
@@ -181,7 +182,7 @@ func newRun(s *Stack, q Querier, cfg Config, command string) (*run, error) {
 	rn := &run{
 		stack: s, q: q, cfg: cfg, command: command, tpl: template.New(), log: log,
 		mask: &masker{}, vars: map[string]any{}, unknown: map[string]string{}, start: cfg.Now(),
-		ownScoped: map[string]bool{}, tokens: map[string]string{},
+		ownScoped: map[string]bool{}, tokens: map[string]string{}, noRow: map[string]bool{},
 		res: &Result{Command: command, Stack: s.Manifest.Name, Env: cfg.Env},
 	}
 	for k, v := range cfg.Vars {
@@ -506,6 +507,7 @@ func (rn *run) exports(ctx context.Context, res *Resource, vars map[string]any, 
 	case len(out.Rows) == 0 && missingOK:
 		for _, e := range res.Exports {
 			rn.unknown[e.As] = res.Name
+			rn.noRow[e.As] = true
 		}
 		return nil
 	case len(out.Rows) == 0:

@@ -3,6 +3,7 @@ package deploy_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ccql/ccql/deploy"
@@ -100,5 +101,37 @@ func TestTeardown_deleteUsesOwnExports(t *testing.T) {
 	}
 	if got := c.logGroups(t); len(got) != 0 {
 		t.Errorf("teardown left %q", got)
+	}
+}
+
+// TestTeardown_ownExportsMissing: when a resource exists but its exports
+// query returns no row, a delete that needs those exports fails naming the
+// variable and why it is not known, and deletes nothing.
+func TestTeardown_ownExportsMissing(t *testing.T) {
+	c := newCloud(t)
+	files := map[string]string{
+		"stackql_manifest.yml": ownExportsManifest,
+		"resources/logs.iql":   ownExportsLogsIQL,
+		"resources/audit.iql":  ownExportsAuditIQL,
+	}
+	st, err := deploy.Load(writeStack(t, files))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := deploy.Config{Env: "dev"}
+	if _, err := st.Build(context.Background(), c, cfg); err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	files["resources/audit.iql"] = strings.Replace(ownExportsAuditIQL, "Identifier = '{{ group_name }}';\n\n/*+ delete", "Identifier = '{{ group_name }}' AND 1 = 0;\n\n/*+ delete", 1)
+	if st, err = deploy.Load(writeStack(t, files)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.Teardown(context.Background(), c, cfg)
+	want := `resource audit: delete: resources/audit.iql:15: undefined "audit_name" (audit_name is exported by resource audit, whose exports query returned no row)`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("teardown: %v\nwant %s", err, want)
+	}
+	if got := c.logGroups(t); len(got) != 2 {
+		t.Errorf("log groups after the failed teardown: %v", got)
 	}
 }

@@ -228,8 +228,10 @@ func (rn *run) explain(res *Resource, undefined string) string {
 		return "callback.* is the RETURNING row of the last create, update or delete, and none has returned a row"
 	}
 	if r := rn.unknown[root]; r != "" {
-		switch rn.command {
-		case "plan":
+		switch {
+		case rn.noRow[root]:
+			return fmt.Sprintf("%s is exported by resource %s, whose exports query returned no row", root, r)
+		case rn.command == "plan":
 			return fmt.Sprintf("%s is exported by resource %s, which does not exist yet", root, r)
 		default:
 			return fmt.Sprintf("%s is exported by resource %s, which was not found", root, r)
