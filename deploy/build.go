@@ -3,8 +3,9 @@ package deploy
 import (
 	"context"
 	"errors"
+
 	"fmt"
-	"regexp"
+	"github.com/ccql/ccql"
 	"slices"
 	"strings"
 
@@ -43,6 +44,12 @@ func (s *Stack) do(ctx context.Context, q Querier, cfg Config, command string) (
 	if err != nil {
 		return nil, err
 	}
+	if command == "plan" && cfg.Teardown {
+		// A plan of teardown runs teardown's first pass (reads only) and
+		// checks as teardown does.
+		rn.command, rn.destroy = "teardown", true
+		command = "teardown"
+	}
 	// Globals first (they run no query): preflight evaluates conditions
 	// with them.
 	err = rn.globals()
@@ -64,6 +71,7 @@ func (s *Stack) do(ctx context.Context, q Querier, cfg Config, command string) (
 	if err == nil && command != "teardown" {
 		err = rn.stackExports()
 	}
+	rn.res.Teardown = rn.destroy
 	rn.res.Elapsed = rn.cfg.Now().Sub(rn.start)
 	return rn.res, err
 }
@@ -107,7 +115,7 @@ func (rn *run) dryRun(ctx context.Context, res *Resource, vars map[string]any) e
 	var anchors []string
 	switch rn.command {
 	case "build":
-		anchors = []string{AnchorExists, AnchorCreate, AnchorCreateOrUpdate, AnchorStatecheck, AnchorUpdate, AnchorCommand}
+		anchors = []string{AnchorExists, AnchorCreate, AnchorCreateOrUpdate, "callback:create", AnchorStatecheck, AnchorUpdate, "callback:update", AnchorCallback, AnchorCommand}
 	case "test":
 		anchors = []string{AnchorExists, AnchorStatecheck}
 	case "teardown":
@@ -121,7 +129,8 @@ func (rn *run) dryRun(ctx context.Context, res *Resource, vars map[string]any) e
 			return nil
 		}
 		if res.SQL != "" {
-			return rn.mutate(ctx, res, commandQuery(res), vars)
+			_, err := rn.mutate(ctx, res, commandQuery(res), vars)
+			return err
 		}
 	}
 	qf := rn.stack.queries[res.Name]
@@ -143,10 +152,10 @@ func (rn *run) dryRun(ctx context.Context, res *Resource, vars map[string]any) e
 func (rn *run) build(ctx context.Context, res *Resource, vars map[string]any, rr *ResourceResult) error {
 	switch res.Type {
 	case TypeQuery:
-		rr.Action = ActionExported
+		rr.Action = ActionQueried
 		return rn.exports(ctx, res, vars, false)
 	case TypeScript:
-		rr.Action = ActionExported
+		rr.Action = ActionRan
 		return rn.script(ctx, res, vars)
 	case TypeCommand:
 		rr.Action = ActionRan
@@ -154,24 +163,20 @@ func (rn *run) build(ctx context.Context, res *Resource, vars map[string]any, rr
 		if res.SQL != "" {
 			q = commandQuery(res)
 		}
-		if err := rn.mutate(ctx, res, q, vars); err != nil {
+		if _, err := rn.mutate(ctx, res, q, vars); err != nil {
 			return err
 		}
 		return rn.exports(ctx, res, vars, false)
 	}
 	qf := rn.stack.queries[res.Name]
 	exists, create, update := qf.Get(AnchorExists), qf.Get(AnchorCreate), qf.Get(AnchorUpdate)
-	state := qf.Get(AnchorStatecheck)
-	if res.SkipValidation {
-		state = nil
-	}
 	if cou := qf.Get(AnchorCreateOrUpdate); cou != nil {
 		// createorupdate runs unconditionally: no pre-check.
-		if err := rn.mutate(ctx, res, cou, vars); err != nil {
+		rr.Action = ActionDeployed
+		if err := rn.change(ctx, res, cou, vars, OpCreate); err != nil {
 			return err
 		}
-		rr.Action = ActionDeployed
-		if err := rn.postCheck(ctx, res, vars); err != nil {
+		if err := rn.postCheck(ctx, res, vars, OpCreate); err != nil {
 			return err
 		}
 		return rn.exports(ctx, res, vars, false)
@@ -180,20 +185,14 @@ func (rn *run) build(ctx context.Context, res *Resource, vars map[string]any, rr
 	if err != nil {
 		return err
 	}
+	op := ""
 	switch {
 	case !found:
-		if err := rn.mutate(ctx, res, create, vars); err != nil {
-			return err
-		}
-		rr.Action = ActionCreated
+		op, rr.Action = OpCreate, ActionCreated
 	case desired:
 		rr.Action = ActionUnchanged
-	case state == nil:
-		// Nothing describes the desired state: an existing resource is
-		// left as it is.
-		rr.Action = ActionUnchanged
 	default:
-		ok, _, err := rn.poll(ctx, res, state, vars, true, 1, 0)
+		ok, err := rn.desiredState(ctx, res, vars)
 		if err != nil {
 			return err
 		}
@@ -204,33 +203,73 @@ func (rn *run) build(ctx context.Context, res *Resource, vars map[string]any, rr
 		if update == nil {
 			return rn.fail(res, AnchorStatecheck, fmt.Errorf("%w, and the file has no update anchor", ErrNotDesired))
 		}
-		if err := rn.mutate(ctx, res, update, vars); err != nil {
-			return err
-		}
-		rr.Action = ActionUpdated
+		op, rr.Action = OpUpdate, ActionUpdated
 	}
-	if rr.Action != ActionUnchanged {
-		if exists != nil {
-			// Capture what the create made (ids are AWS-generated) before
-			// the statecheck and exports use {{ this.* }}.
-			o := exists.Options
-			if state != nil {
-				o = state.Options
-			}
-			ok, row, err := rn.poll(ctx, res, exists, vars, true, o.Retries, o.RetryDelay)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return rn.fail(res, AnchorExists, fmt.Errorf("%w: exists is still false after %s", ErrNotDesired, rr.Action))
-			}
-			rn.capture(res, vars, row)
+	if op == "" {
+		return rn.exports(ctx, res, vars, false)
+	}
+	q := create
+	if op == OpUpdate {
+		q = update
+	}
+	captured := false
+	if err := rn.change(ctx, res, q, vars, op, &captured); err != nil {
+		return err
+	}
+	if exists != nil && !captured {
+		// Capture what the create made (ids are AWS-generated) before
+		// the statecheck and exports use {{ this.* }}, unless its
+		// return_vals did.
+		o := exists.Options
+		if state := qf.Get(AnchorStatecheck); state != nil {
+			o = state.Options
 		}
-		if err := rn.postCheck(ctx, res, vars); err != nil {
+		ok, row, err := rn.poll(ctx, res, exists, vars, true, o.Retries, o.RetryDelay)
+		if err != nil {
 			return err
 		}
+		if !ok && res.Type != TypeMulti {
+			err := rn.fail(res, AnchorExists, fmt.Errorf("%w: exists is still false after %s", ErrNotDesired, rr.Action))
+			rn.troubleshoot(ctx, res, vars, op, err)
+			return err
+		}
+		rn.capture(res, vars, row)
+	}
+	if err := rn.postCheck(ctx, res, vars, op); err != nil {
+		return err
 	}
 	return rn.exports(ctx, res, vars, false)
+}
+
+// change runs a create, update or createorupdate and what follows it in
+// stackql-deploy v2: the RETURNING row captured (callback.*, return_vals),
+// then the callback. A multi resource's failure is logged and ignored. A
+// failure runs the troubleshoot query. captured (optional) is set when
+// return_vals captured this.* values.
+func (rn *run) change(ctx context.Context, res *Resource, q *Query, vars map[string]any, op string, captured ...*bool) error {
+	out, err := rn.mutate(ctx, res, q, vars)
+	if err == nil {
+		var got bool
+		got, err = rn.afterMutation(res, vars, op, out)
+		if len(captured) > 0 {
+			*captured[0] = got
+		}
+	}
+	// A callback follows a statement that returned its request (RETURNING),
+	// as stackql-deploy v2 documents; a dry run prints it.
+	if err == nil && (rn.cfg.DryRun || out != nil && out.Kind == ccql.KindQuery && len(out.Rows) > 0) {
+		err = rn.callback(ctx, res, vars, op)
+	}
+	if err == nil {
+		return nil
+	}
+	rn.troubleshoot(ctx, res, vars, op, err)
+	var te templateError
+	if res.Type == TypeMulti && !errors.As(err, &te) && !errors.Is(err, ccql.ErrTemplate) {
+		rn.log.Warn("multi resource: "+op+" failed, going on", "resource", res.Name, "error", rn.mask.mask(err.Error()))
+		return nil
+	}
+	return err
 }
 
 // existsCheck answers "is the resource there", with exists, else the
@@ -258,19 +297,75 @@ func (rn *run) existsCheck(ctx context.Context, res *Resource, vars map[string]a
 	return ok, ok && desiredToo, nil
 }
 
+// desiredState runs the statecheck of an existing resource once. Without a
+// statecheck (or with skip_validation) the resource is as desired. A
+// statecheck that uses a this.* value nothing captured is deferred, as in
+// stackql-deploy v2: the exports query stands in for it if it renders, else
+// the resource is taken as desired.
+func (rn *run) desiredState(ctx context.Context, res *Resource, vars map[string]any) (bool, error) {
+	state := rn.stack.queries[res.Name].Get(AnchorStatecheck)
+	if state == nil || res.SkipValidation {
+		return true, nil
+	}
+	_, missing, err := rn.renderJIT(res, state, vars)
+	if err != nil {
+		return false, err
+	}
+	if missing != "" {
+		rn.log.Warn("statecheck deferred: "+missing+" is not captured", "resource", res.Name)
+		return rn.exportsProxy(ctx, res, vars)
+	}
+	ok, _, err := rn.poll(ctx, res, state, vars, true, 1, 0)
+	return ok, err
+}
+
+// exportsProxy uses the exports query as the statecheck (a row means
+// desired) when it renders; without one the resource is taken as desired.
+func (rn *run) exportsProxy(ctx context.Context, res *Resource, vars map[string]any) (bool, error) {
+	q := rn.exportsQuery(res)
+	if q == nil {
+		return true, nil
+	}
+	stmt, missing, err := rn.renderJIT(res, q, vars)
+	if err != nil || missing != "" {
+		return missing != "", err
+	}
+	out, err := rn.exec(ctx, res, q.Anchor, stmt)
+	if err != nil {
+		return false, err
+	}
+	return out != nil && len(out.Rows) > 0, nil
+}
+
 // postCheck is the statecheck after a create or update, with its retries;
-// still false is fatal.
-func (rn *run) postCheck(ctx context.Context, res *Resource, vars map[string]any) error {
+// still false is fatal (and runs the troubleshoot query). A deferred
+// statecheck (see desiredState) falls back to the exports query, else the
+// successful statement is accepted.
+func (rn *run) postCheck(ctx context.Context, res *Resource, vars map[string]any, op string) error {
 	state := rn.stack.queries[res.Name].Get(AnchorStatecheck)
 	if state == nil || res.SkipValidation {
 		return nil
 	}
-	ok, _, err := rn.poll(ctx, res, state, vars, true, state.Options.Retries, state.Options.RetryDelay)
+	_, missing, err := rn.renderJIT(res, state, vars)
+	if err != nil {
+		return err
+	}
+	ok := false
+	if missing != "" {
+		// Deferred: the exports query stands in (a row means desired), or
+		// the successful statement is accepted (stackql-deploy v2).
+		rn.log.Warn("statecheck deferred: "+missing+" is not captured", "resource", res.Name)
+		ok, err = rn.exportsProxy(ctx, res, vars)
+	} else {
+		ok, _, err = rn.poll(ctx, res, state, vars, true, state.Options.Retries, state.Options.RetryDelay)
+	}
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return rn.fail(res, AnchorStatecheck, fmt.Errorf("%w: statecheck still false after %d attempt(s)", ErrNotDesired, state.Options.Retries))
+		err := rn.fail(res, AnchorStatecheck, fmt.Errorf("%w: statecheck still false after %d attempt(s)%s", ErrNotDesired, state.Options.Retries, rn.diffNote(ctx, res, vars)))
+		rn.troubleshoot(ctx, res, vars, op, err)
+		return err
 	}
 	return nil
 }
@@ -279,7 +374,7 @@ func (rn *run) postCheck(ctx context.Context, res *Resource, vars map[string]any
 func (rn *run) plan(ctx context.Context, res *Resource, vars map[string]any, rr *ResourceResult) error {
 	switch res.Type {
 	case TypeQuery:
-		rr.Action = ActionExported
+		rr.Action = ActionQueried
 		if rn.dependsOnUnknown(res, rn.exportsQuery(res), vars, rr) {
 			rn.unknownExports(res)
 			return nil
@@ -291,34 +386,30 @@ func (rn *run) plan(ctx context.Context, res *Resource, vars map[string]any, rr 
 		return nil
 	case TypeCommand:
 		// A command runs on every build; its exports are known only then.
-		rr.Action = ActionWouldRun
+		rr.Action, rr.Note = ActionRun, "a command runs on every build"
 		rn.unknownExports(res)
 		return nil
 	}
 	qf := rn.stack.queries[res.Name]
 	if q := qf.Get(AnchorExists); q != nil && rn.dependsOnUnknown(res, q, vars, rr) {
-		rr.Action = ActionWouldCreate
-		rn.planStatement(res, qf.Get(AnchorCreate), vars, rr)
+		rr.Action = ActionCreate
+		rn.planStatement(ctx, res, qf.Get(AnchorCreate), vars, rr)
 		rn.unknownExports(res)
 		return nil
 	}
-	state := qf.Get(AnchorStatecheck)
-	if res.SkipValidation {
-		state = nil
-	}
 	if cou := qf.Get(AnchorCreateOrUpdate); cou != nil {
-		if state != nil {
+		if state := qf.Get(AnchorStatecheck); state != nil && !res.SkipValidation {
 			ok, _, err := rn.poll(ctx, res, state, vars, true, 1, 0)
 			if err != nil {
 				return err
 			}
 			if ok {
-				rr.Action = ActionUnchanged
+				rr.Action = ActionNoChange
 				return rn.exports(ctx, res, vars, false)
 			}
 		}
-		rr.Action = ActionWouldDeploy
-		rn.planStatement(res, cou, vars, rr)
+		rr.Action = ActionCreateOrUpdate
+		rn.planStatement(ctx, res, cou, vars, rr)
 		rn.unknownExports(res)
 		return nil
 	}
@@ -328,24 +419,24 @@ func (rn *run) plan(ctx context.Context, res *Resource, vars map[string]any, rr 
 	}
 	switch {
 	case !found:
-		rr.Action = ActionWouldCreate
-		rn.planStatement(res, qf.Get(AnchorCreate), vars, rr)
+		rr.Action = ActionCreate
+		rn.planStatement(ctx, res, qf.Get(AnchorCreate), vars, rr)
 		rn.unknownExports(res)
 		return nil
-	case desired || state == nil:
-		rr.Action = ActionUnchanged
+	case desired:
+		rr.Action = ActionNoChange
 	default:
-		ok, _, err := rn.poll(ctx, res, state, vars, true, 1, 0)
+		ok, err := rn.desiredState(ctx, res, vars)
 		if err != nil {
 			return err
 		}
 		if ok {
-			rr.Action = ActionUnchanged
+			rr.Action = ActionNoChange
 			break
 		}
-		rr.Action = ActionWouldUpdate
+		rr.Action = ActionUpdate
 		if u := qf.Get(AnchorUpdate); u != nil {
-			rn.planStatement(res, u, vars, rr)
+			rn.planStatement(ctx, res, u, vars, rr)
 		} else {
 			rr.Note = "not in the desired state, and the file has no update anchor: build would fail"
 		}
@@ -385,22 +476,38 @@ func (rn *run) unknownExports(res *Resource) {
 	}
 }
 
-var rePatch = regexp.MustCompile(`(?is)PatchDocument\s*=\s*(?:string\s*\(\s*)?'((?:[^']|'')*)'`)
-
-// planStatement records the statement build would send, and its patch.
-func (rn *run) planStatement(res *Resource, q *Query, vars map[string]any, rr *ResourceResult) {
+// planStatement records the statement build would send, its patch, and
+// the properties that patch would change.
+func (rn *run) planStatement(ctx context.Context, res *Resource, q *Query, vars map[string]any, rr *ResourceResult) {
 	if q == nil {
 		return
 	}
 	stmt, err := rn.render(res, q, vars)
 	if err != nil {
-		rr.Note = strings.TrimSpace(rr.Note + " (" + err.Error() + ")")
+		rr.Note = joinNote(rr.Note, err.Error())
 		return
 	}
 	rr.Statement = rn.mask.mask(stmt)
-	if m := rePatch.FindStringSubmatch(stmt); m != nil {
-		rr.Patch = rn.mask.mask(strings.ReplaceAll(m[1], "''", "'"))
+	if patch, ok := patchDocument(stmt); ok {
+		rr.Patch = rn.mask.mask(patch)
+		if rr.Action == ActionUpdate || rr.Action == ActionCreateOrUpdate {
+			changes, err := rn.diff(ctx, res, stmt)
+			switch {
+			case err != nil:
+				rr.Note = joinNote(rr.Note, "current values unknown: "+rn.mask.mask(err.Error()))
+			case len(changes) == 0 && rr.Action == ActionUpdate:
+				rr.Note = "the statecheck is false, but the update's PatchDocument changes no property"
+			}
+			rr.Changes = changes
+		}
 	}
+}
+
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // undefinedRoot is the variable an undefined-name template error is about.

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,15 @@ import (
 
 	"github.com/ccql/ccql/internal/template"
 )
+
+// newUUID is a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
 
 // globals renders the manifest's globals, in order, into the stack context.
 func (rn *run) globals() error {
@@ -23,7 +33,9 @@ func (rn *run) globals() error {
 			return rn.fail(nil, "", fmt.Errorf("%w: global %s is empty", ErrMissingValue, g.Name))
 		}
 		rn.vars[g.Name] = v
-		if looksSecret(g.Name) {
+		if g.Protected {
+			rn.mask.add(fmt.Sprint(v), true)
+		} else if looksSecret(g.Name) {
 			rn.mask.add(v, false)
 		}
 	}
@@ -39,7 +51,7 @@ func (rn *run) renderValue(where string, v any, vars map[string]any) (any, error
 	case string:
 		out, err := rn.tpl.Render(ManifestFile+" "+where, x, vars)
 		if err != nil {
-			return nil, templateError{err}
+			return nil, templateError{err: err}
 		}
 		switch out {
 		case "True":
@@ -132,14 +144,36 @@ func (rn *run) resourceVars(res *Resource) (map[string]any, bool, error) {
 			v = merged
 		}
 		vars[p.Name] = v
-		if looksSecret(p.Name) {
+		if p.Protected {
+			rn.mask.add(fmt.Sprint(v), true)
+		} else if looksSecret(p.Name) {
 			rn.mask.add(v, false)
+		}
+	}
+	// idempotency_token (stackql-deploy v2): one UUID per resource for the
+	// whole run, also as this.idempotency_token and
+	// <resource>.idempotency_token, for ClientToken-style parameters.
+	tok := rn.tokens[res.Name]
+	if tok == "" {
+		tok = newUUID()
+		rn.tokens[res.Name] = tok
+	}
+	if _, ok := vars["idempotency_token"]; !ok {
+		vars["idempotency_token"] = tok
+	}
+	if scoped := rn.scoped(res); scoped != nil {
+		scoped["idempotency_token"] = tok
+		if _, ok := vars[res.Name]; !ok {
+			vars[res.Name] = scoped
 		}
 	}
 	if rn.cfg.DryRun {
 		vars["this"] = placeholder
+		if _, ok := vars["callback"]; !ok {
+			vars["callback"] = placeholder // the RETURNING row of a mutation not sent
+		}
 	} else {
-		vars["this"] = template.Map{}
+		vars["this"] = template.Map{"idempotency_token": tok}
 	}
 	if res.If == "" {
 		if len(missing) > 0 {
@@ -169,13 +203,13 @@ func (rn *run) condition(res *Resource, vars map[string]any) (bool, error) {
 	if strings.Contains(expr, "{{") || strings.Contains(expr, "{%") {
 		out, err := rn.tpl.Render(ManifestFile+" "+where, expr, vars)
 		if err != nil {
-			return false, rn.fail(res, "", templateError{err})
+			return false, rn.fail(res, "", templateError{err: err})
 		}
 		expr = out
 	}
 	out, err := rn.tpl.Render(ManifestFile+" "+where, "{% if "+expr+" %}1{% else %}0{% endif %}", vars)
 	if err != nil {
-		return false, rn.fail(res, "", templateError{err})
+		return false, rn.fail(res, "", templateError{err: err})
 	}
 	return out == "1", nil
 }

@@ -15,10 +15,60 @@ import (
 
 const secret = "Sup3rS3cretValue"
 
+// thingsIQL manages one CloudWatch Logs log group on the emulator: found
+// by name through the list, identified by this.name afterwards, its
+// retention in the desired state, a secret in its tags.
+const thingsIQL = `/*+ exists */
+SELECT log_group_name AS name FROM awscc.logs.log_groups_list_only WHERE region = '{{ region }}' AND log_group_name = '{{ thing_name }}'
+
+/*+ create */
+INSERT INTO awscc.logs.log_groups (LogGroupName, RetentionInDays, Tags, region) SELECT '{{ thing_name }}', {{ size }}, '[{"Key":"secret","Value":"{{ THING_SECRET }}"}]', '{{ region }}'
+RETURNING OperationStatus, ErrorCode, StatusMessage
+
+/*+ statecheck, retries=3, retry_delay=7 */
+SELECT COUNT(*) AS count FROM awscc.logs.log_groups WHERE region = '{{ region }}' AND Identifier = '{{ this.name }}' AND retention_in_days = {{ size }}
+
+/*+ update */
+UPDATE awscc.logs.log_groups SET PatchDocument = string('{{ {"RetentionInDays": size, "LogGroupClass": "STANDARD"} | generate_patch_document }}') WHERE region = '{{ region }}' AND Identifier = '{{ this.name }}'
+
+/*+ exports */
+SELECT arn, json_extract(tags, '$[0].Value') AS secret FROM awscc.logs.log_groups WHERE region = '{{ region }}' AND Identifier = '{{ this.name }}'
+
+/*+ delete, retries=2 */
+DELETE FROM awscc.logs.log_groups WHERE region = '{{ region }}' AND Identifier = '{{ this.name }}'
+`
+
+const thingsManifest = `version: 1
+name: things
+globals:
+  - name: region
+    value: "{{ REGION | default('us-east-1') }}"
+resources:
+  - name: thing
+    props:
+      - name: thing_name
+        value: "{{ stack_name }}-{{ stack_env }}"
+      - name: size
+        values:
+          dev: {value: "{{ SIZE | default(1) }}"}
+          prd: {value: 3}
+    exports:
+      - arn: thing_id
+      - secret: thing_secret
+    protected: [thing_secret]
+exports:
+  - thing_id
+  - thing_secret
+`
+
+func thingsFiles() map[string]string {
+	return map[string]string{"stackql_manifest.yml": thingsManifest, "resources/thing.iql": thingsIQL}
+}
+
 type harness struct {
 	t        *testing.T
 	stack    *deploy.Stack
-	fake     *fakeCloud
+	cloud    *cloud
 	out      bytes.Buffer // queries
 	progress bytes.Buffer
 	sleeps   sleeps
@@ -28,13 +78,13 @@ type harness struct {
 func newHarness(t *testing.T, files map[string]string) *harness {
 	t.Helper()
 	if files == nil {
-		files = map[string]string{"stackql_manifest.yml": thingsManifest, "resources/thing.iql": thingsIQL}
+		files = thingsFiles()
 	}
 	st, err := deploy.Load(writeStack(t, files))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &harness{t: t, stack: st, fake: newFake(), vars: map[string]string{"THING_SECRET": secret}}
+	return &harness{t: t, stack: st, cloud: newCloud(t), vars: map[string]string{"THING_SECRET": secret}}
 }
 
 func (h *harness) cfg(env string) deploy.Config {
@@ -43,20 +93,37 @@ func (h *harness) cfg(env string) deploy.Config {
 
 func (h *harness) run(cmd, env string) (*deploy.Result, error) {
 	h.t.Helper()
-	h.fake.reset()
+	h.cloud.reset()
 	ctx := context.Background()
 	switch cmd {
 	case "build":
-		return h.stack.Build(ctx, h.fake, h.cfg(env))
+		return h.stack.Build(ctx, h.cloud, h.cfg(env))
 	case "plan":
-		return h.stack.Plan(ctx, h.fake, h.cfg(env))
+		return h.stack.Plan(ctx, h.cloud, h.cfg(env))
+	case "plan-teardown":
+		cfg := h.cfg(env)
+		cfg.Teardown = true
+		return h.stack.Plan(ctx, h.cloud, cfg)
 	case "test":
-		return h.stack.Test(ctx, h.fake, h.cfg(env))
+		return h.stack.Test(ctx, h.cloud, h.cfg(env))
 	case "teardown":
-		return h.stack.Teardown(ctx, h.fake, h.cfg(env))
+		return h.stack.Teardown(ctx, h.cloud, h.cfg(env))
 	}
 	h.t.Fatalf("no command %s", cmd)
 	return nil, nil
+}
+
+// step runs a command that must succeed with the given actions.
+func (h *harness) step(cmd, want string) *deploy.Result {
+	h.t.Helper()
+	res, err := h.run(cmd, "dev")
+	if err != nil {
+		h.t.Fatalf("%s: %v", cmd, err)
+	}
+	if got := actions(res); got != want {
+		h.t.Fatalf("%s: actions %q, want %q", cmd, got, want)
+	}
+	return res
 }
 
 func actions(r *deploy.Result) string {
@@ -67,61 +134,75 @@ func actions(r *deploy.Result) string {
 	return strings.Join(s, " ")
 }
 
+func retention(t *testing.T, c *cloud, name string) int64 {
+	t.Helper()
+	rows := c.rows(t, "SELECT retention_in_days FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = '"+name+"'")
+	if len(rows) != 1 {
+		t.Fatalf("log group %s: %d rows", name, len(rows))
+	}
+	return rows[0][0].(int64)
+}
+
 func TestStack_lifecycle(t *testing.T) {
 	h := newHarness(t, nil)
-	mustAction := func(cmd, want string) *deploy.Result {
-		t.Helper()
-		res, err := h.run(cmd, "dev")
-		if err != nil {
-			t.Fatalf("%s: %v", cmd, err)
-		}
-		if got := actions(res); got != want {
-			t.Fatalf("%s: actions %q, want %q", cmd, got, want)
-		}
-		return res
-	}
 
-	res := mustAction("plan", "thing=would create")
-	if n := len(h.fake.things); n != 0 {
-		t.Fatalf("plan created %d things", n)
+	res := h.step("plan", "thing=create")
+	if n := len(h.cloud.logGroups(t)); n != 0 || h.cloud.mutations() != 0 {
+		t.Fatalf("plan created %d log groups", n)
 	}
-	if !strings.Contains(res.Resources[0].Statement, "INSERT INTO things") {
+	if !strings.Contains(res.Resources[0].Statement, "INSERT INTO awscc.logs.log_groups") {
 		t.Errorf("plan statement = %q", res.Resources[0].Statement)
 	}
 
-	res = mustAction("build", "thing=created")
-	if got := res.Exports["thing_id"]; got != "id-1" {
+	res = h.step("build", "thing=created")
+	if got, _ := res.Exports["thing_id"].(string); got != "arn:aws:logs:us-east-1:000000000000:log-group:things-dev:*" {
 		t.Errorf("export thing_id = %v", got)
 	}
-	if res.Exports["stack_name"] != "things" || res.Exports["stack_env"] != "dev" || res.Exports["elapsed_time"] == nil {
+	if res.Exports["thing_secret"] != secret || res.Exports["stack_name"] != "things" || res.Exports["stack_env"] != "dev" || res.Exports["elapsed_time"] == nil {
 		t.Errorf("stack exports = %v", res.Exports)
 	}
 
-	mustAction("build", "thing=unchanged")
-	if n := h.fake.count("INSERT") + h.fake.count("UPDATE") + h.fake.count("DELETE"); n != 0 {
+	h.step("build", "thing=unchanged")
+	if n := h.cloud.mutations(); n != 0 {
 		t.Errorf("second build sent %d mutations", n)
 	}
+	h.step("plan", "thing=no change")
 
 	h.vars["SIZE"] = "5"
-	res = mustAction("plan", "thing=would update")
-	wantPatch := `[{"op": "add", "path": "/Size", "value": 5}, {"op": "add", "path": "/Name", "value": "things-dev"}]`
+	res = h.step("plan", "thing=update")
+	wantPatch := `[{"op": "add", "path": "/RetentionInDays", "value": 5}, {"op": "add", "path": "/LogGroupClass", "value": "STANDARD"}]`
 	if got := res.Resources[0].Patch; got != wantPatch {
 		t.Errorf("plan patch = %s\nwant %s", got, wantPatch)
 	}
-	if h.fake.things["id-1"].Size != 1 {
-		t.Fatal("plan changed the thing")
+	// The plan names what changes, and only that (the class is already
+	// STANDARD).
+	if got := res.Resources[0].Changes; len(got) != 1 || got[0].String() != "RetentionInDays: 1 → 5" {
+		t.Errorf("plan changes = %v, want [RetentionInDays: 1 → 5]", got)
 	}
-	mustAction("build", "thing=updated")
-	if len(h.fake.patches) != 1 || h.fake.patches[0] != wantPatch {
-		t.Errorf("patches sent = %q, want one %s", h.fake.patches, wantPatch)
+	if retention(t, h.cloud, "things-dev") != 1 {
+		t.Fatal("plan changed the log group")
 	}
-	mustAction("test", "thing=passed")
+	// The drifted stack fails its test, naming the property and both values.
+	_, err := h.run("test", "dev")
+	if !errors.Is(err, deploy.ErrTestFailed) || !strings.Contains(err.Error(), "RetentionInDays is 1, desired 5") {
+		t.Errorf("test of the drifted stack: %v", err)
+	}
+	h.step("build", "thing=updated")
+	if got := h.cloud.count("UPDATE awscc.logs.log_groups SET PatchDocument = string('" + wantPatch + "')"); got != 1 {
+		t.Errorf("updates sent: %d, want one with %s", got, wantPatch)
+	}
+	if retention(t, h.cloud, "things-dev") != 5 {
+		t.Error("build did not update the retention")
+	}
+	h.step("test", "thing=passed")
 
-	mustAction("teardown", "thing=deleted")
-	if len(h.fake.things) != 0 {
-		t.Errorf("teardown left %v", h.fake.things)
+	h.step("plan-teardown", "thing=delete")
+	h.step("teardown", "thing=deleted")
+	if got := h.cloud.logGroups(t); len(got) != 0 {
+		t.Errorf("teardown left %v", got)
 	}
-	mustAction("teardown", "thing=not found")
+	h.step("teardown", "thing=not found")
+	h.step("plan-teardown", "thing=no change")
 	if _, err := h.run("test", "dev"); !errors.Is(err, deploy.ErrTestFailed) {
 		t.Errorf("test after teardown: %v, want ErrTestFailed", err)
 	}
@@ -138,52 +219,81 @@ func TestStack_Build_failures(t *testing.T) {
 		check   func(t *testing.T, h *harness)
 	}{
 		{
-			name: "template error names file, line and variable",
+			name: "template error names file, line, variable and where it would come from",
 			files: map[string]string{
 				"stackql_manifest.yml": thingsManifest,
-				"resources/thing.iql":  strings.Replace(thingsIQL, "name = '{{ thing_name }}'", "name = '{{ thing_nmae }}'", 1),
+				"resources/thing.iql":  strings.Replace(thingsIQL, "log_group_name = '{{ thing_name }}'", "log_group_name = '{{ thing_nmae }}'", 1),
 			},
-			wantErr: ccql.ErrTemplate, wantMsg: `resources/thing.iql:2: undefined "thing_nmae"`,
+			wantErr: ccql.ErrTemplate, wantMsg: `resources/thing.iql:2: undefined "thing_nmae" (thing_nmae is not an environment variable (.env or -e), a global, a prop of thing, or an export of any resource)`,
 			check: func(t *testing.T, h *harness) {
-				if len(h.fake.stmts) != 0 {
-					t.Errorf("ran %q after a template error", h.fake.stmts)
+				if len(h.cloud.stmts) != 0 {
+					t.Errorf("ran %q after a template error", h.cloud.stmts)
 				}
 			},
 		},
 		{
-			name:    "exports returning two rows",
-			setup:   func(h *harness) { h.fake.dupExports = true },
+			name: "an export of a later resource is named as such",
+			files: map[string]string{
+				"stackql_manifest.yml": thingsManifest[:strings.Index(thingsManifest, "exports:\n  - thing_id\n")] + "  - name: later\n    type: query\n    sql: SELECT 'x' AS later_name\n    exports: [later_name]\n",
+				"resources/thing.iql":  strings.Replace(thingsIQL, "log_group_name = '{{ thing_name }}'", "log_group_name = '{{ later_name }}'", 1),
+			},
+			wantErr: ccql.ErrTemplate, wantMsg: `resource thing: exists: resources/thing.iql:2: undefined "later_name" (later_name is exported by resource later, which comes after thing in the manifest)`,
+		},
+		{
+			name: "exports returning two rows",
+			files: map[string]string{"stackql_manifest.yml": thingsManifest, "resources/thing.iql": strings.Replace(thingsIQL,
+				"SELECT arn, json_extract(tags, '$[0].Value') AS secret FROM awscc.logs.log_groups WHERE region = '{{ region }}' AND Identifier = '{{ this.name }}'",
+				"SELECT log_group_name AS arn, 'x' AS secret FROM awscc.logs.log_groups_list_only WHERE region = '{{ region }}'", 1)},
+			setup: func(h *harness) {
+				h.cloud.rows(h.t, "INSERT INTO awscc.logs.log_groups (LogGroupName, region) SELECT 'other', 'us-east-1'")
+			},
 			wantErr: deploy.ErrExports, wantMsg: "returned 2 rows",
 		},
 		{
 			name: "service error in exists is not 'missing'",
 			setup: func(h *harness) {
-				h.fake.errOn["SELECT id FROM things WHERE name"] = &ccql.ServiceError{Operation: "ListResources", Code: "AccessDeniedException", Message: "no"}
+				h.cloud.errOn["log_groups_list_only"] = &ccql.ServiceError{Operation: "ListResources", Code: "AccessDeniedException", Message: "no"}
 			},
 			wantMsg: "AccessDeniedException",
 			check: func(t *testing.T, h *harness) {
-				if h.fake.count("INSERT") != 0 {
+				if h.cloud.count("INSERT") != 0 {
 					t.Error("create ran after exists failed")
 				}
 			},
 		},
 		{
-			name:    "statecheck never true within retries",
-			setup:   func(h *harness) { h.fake.staleState = 100 },
+			name: "statecheck never true within retries",
+			files: map[string]string{"stackql_manifest.yml": thingsManifest,
+				"resources/thing.iql": strings.Replace(thingsIQL, "AND retention_in_days = {{ size }}", "AND retention_in_days = {{ size }} + 1", 1)},
 			wantErr: deploy.ErrNotDesired, wantMsg: "after 3 attempt(s)",
 			check: func(t *testing.T, h *harness) {
-				if got := h.fake.count("SELECT COUNT"); got != 3 {
+				if got := h.cloud.count("SELECT COUNT"); got != 3 {
 					t.Errorf("statecheck ran %d times, want 3 (retries=3 is attempts)", got)
 				}
-				if len(h.sleeps.d) != 2 || h.sleeps.d[0] != 7*time.Second {
-					t.Errorf("slept %v, want 2×7s", h.sleeps.d)
+				if d := h.sleeps.get(); len(d) != 2 || d[0] != 7*time.Second {
+					t.Errorf("slept %v, want 2×7s", d)
 				}
 			},
 		},
 		{
-			name:    "FAILED request is an error",
-			setup:   func(h *harness) { h.fake.failCreate = true },
-			wantErr: deploy.ErrRequestFailed, wantMsg: "FAILED InvalidRequest: size is silly",
+			name: "a rejected create is an error",
+			files: map[string]string{"stackql_manifest.yml": thingsManifest,
+				"resources/thing.iql": strings.Replace(thingsIQL, "'{{ thing_name }}', {{ size }},", "'{{ thing_name }}', 8,", 1)},
+			wantMsg: "ValidationException",
+		},
+		{
+			name: "a FAILED request is an error (engine not failing on FAILED)",
+			setup: func(h *harness) {
+				h.cloud = openCloud(h.t, ccql.Config{DataDir: h.t.TempDir(), Wait: true})
+				// The name is taken, but not by a resource exists finds:
+				// the list filter is on another region.
+				h.cloud.rows(h.t, "INSERT INTO awscc.logs.log_groups (LogGroupName, region) SELECT 'things-dev', 'us-east-1'")
+				h.vars["REGION"] = "us-east-1"
+				h.cloud.errOn["log_groups_list_only"] = nil
+			},
+			files: map[string]string{"stackql_manifest.yml": thingsManifest,
+				"resources/thing.iql": strings.Replace(thingsIQL, "log_group_name = '{{ thing_name }}'", "log_group_name = '{{ thing_name }}-absent'", 1)},
+			wantErr: deploy.ErrRequestFailed, wantMsg: "FAILED AlreadyExists: Resource of type 'AWS::Logs::LogGroup' with identifier 'things-dev' already exists.",
 		},
 	}
 	for _, tt := range tests {
@@ -192,11 +302,12 @@ func TestStack_Build_failures(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(h)
 			}
+			h.cloud.reset()
 			env := tt.env
 			if env == "" {
 				env = "dev"
 			}
-			_, err := h.stack.Build(context.Background(), h.fake, h.cfg(env))
+			_, err := h.stack.Build(context.Background(), h.cloud, h.cfg(env))
 			if err == nil {
 				t.Fatal("build succeeded")
 			}
@@ -228,7 +339,7 @@ func TestStack_secretsMasked(t *testing.T) {
 	if _, err := h.run("build", "dev"); err != nil {
 		t.Fatal(err)
 	}
-	h.fake.errOn["SELECT id, secret"] = errors.New("exports failed for " + secret)
+	h.cloud.errOn["json_extract(tags"] = errors.New("exports failed for " + secret)
 	_, err := h.run("build", "dev")
 	if err == nil {
 		t.Fatal("want an error")
@@ -256,10 +367,10 @@ func TestStack_Build_dryRun(t *testing.T) {
 	}
 	out := h.out.String()
 	for _, want := range []string{
-		"-- thing: exists\nSELECT id FROM things WHERE name = 'things-prd';",
-		"VALUES ('things-prd', 3, '" + deploy.Masked + "')",
-		"WHERE id = '<evaluated>'",
-		`string('[{"op": "add", "path": "/Size", "value": 3}`,
+		"-- thing: exists\nSELECT log_group_name AS name FROM awscc.logs.log_groups_list_only WHERE region = 'us-east-1' AND log_group_name = 'things-prd';",
+		`SELECT 'things-prd', 3, '[{"Key":"secret","Value":"` + deploy.Masked + `"}]'`,
+		"Identifier = '<evaluated>'",
+		`string('[{"op": "add", "path": "/RetentionInDays", "value": 3}`,
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("dry run output lacks %q:\n%s", want, out)
@@ -270,32 +381,71 @@ func TestStack_Build_dryRun(t *testing.T) {
 	}
 }
 
-func TestStack_Teardown_dependsOnMissing(t *testing.T) {
-	child := `/*+ exists */
-SELECT id FROM things WHERE name = '{{ thing_id }}-child'
+// childIQL is a second log group named after the first's export.
+const childIQL = `/*+ exists */
+SELECT log_group_name AS name FROM awscc.logs.log_groups_list_only WHERE region = 'us-east-1' AND log_group_name = '{{ parent_name }}-child'
 /*+ create */
-INSERT INTO things (name, size, secret) VALUES ('{{ thing_id }}-child', 1, 'x')
+INSERT INTO awscc.logs.log_groups (LogGroupName, region) SELECT '{{ parent_name }}-child', 'us-east-1'
 /*+ delete */
-DELETE FROM things WHERE id = '{{ this.id }}'
+DELETE FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = '{{ this.name }}'
 `
-	manifest := thingsManifest[:strings.Index(thingsManifest, "exports:\n  - thing_id\n")] + `  - name: child
-    props: []
+
+// parentManifest is thing, exporting its name, and child.
+const parentManifest = `name: things
+resources:
+  - name: thing
+    props:
+      - {name: region, value: us-east-1}
+      - {name: thing_name, value: "{{ stack_name }}-{{ stack_env }}"}
+      - {name: size, value: 1}
+    exports:
+      - arn: thing_id
+      - secret: parent_name
+  - name: child
 `
-	h := newHarness(t, map[string]string{"stackql_manifest.yml": manifest, "resources/thing.iql": thingsIQL, "resources/child.iql": child})
-	res, err := h.run("build", "dev")
-	if err != nil || actions(res) != "thing=created child=created" {
-		t.Fatalf("build: %v %v", actions(res), err)
+
+func TestStack_Teardown_dependsOnMissing(t *testing.T) {
+	h := newHarness(t, map[string]string{"stackql_manifest.yml": parentManifest, "resources/thing.iql": thingsIQL, "resources/child.iql": childIQL})
+	h.step("build", "thing=created child=created")
+	if got := strings.Join(h.cloud.logGroups(t), ","); got != secret+"-child,things-dev" {
+		t.Fatalf("log groups %s", got)
 	}
-	delete(h.fake.things, "id-1") // the parent vanished behind our back
-	res, err = h.run("teardown", "dev")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := actions(res); got != "thing=not found child=not found" {
-		t.Errorf("actions = %s", got)
-	}
-	if !strings.Contains(res.Resources[1].Note, "thing_id of thing") {
+	// The parent vanished behind our back.
+	h.cloud.rows(t, "DELETE FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = 'things-dev'")
+	res := h.step("teardown", "thing=not found child=not found")
+	if !strings.Contains(res.Resources[1].Note, "parent_name of thing") {
 		t.Errorf("note = %q", res.Resources[1].Note)
+	}
+}
+
+// TestStack_Teardown_deleteCannotRender: a delete that uses a variable
+// nothing defines fails, naming the variable and where it would come
+// from, before anything is deleted.
+func TestStack_Teardown_deleteCannotRender(t *testing.T) {
+	tests := []struct{ name, delete, want string }{
+		{"an export of a later resource", "DELETE FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = '{{ later_name }}'",
+			`undefined "later_name" (later_name is exported by resource later, which was not found)`},
+		{"an uncaptured this", "DELETE FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = '{{ this.group_id }}'",
+			`undefined "this.group_id" (this.group_id is captured from a column group_id returned by the exists query of thing (or by its return_vals); none has been captured)`},
+		{"nothing", "DELETE FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = '{{ nowhere }}'",
+			`undefined "nowhere" (nowhere is not an environment variable (.env or -e), a global, a prop of thing, or an export of any resource)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			iql := thingsIQL[:strings.Index(thingsIQL, "/*+ delete")] + "/*+ delete */\n" + tt.delete + "\n"
+			manifest := thingsManifest[:strings.Index(thingsManifest, "exports:\n  - thing_id\n")] + "  - name: later\n    type: query\n    sql: SELECT 'x' AS later_name WHERE 1 = 0\n    exports: [later_name]\n"
+			h := newHarness(t, map[string]string{"stackql_manifest.yml": manifest, "resources/thing.iql": iql})
+			if _, err := h.run("build", "dev"); err != nil && !strings.Contains(err.Error(), "later") {
+				t.Fatal(err)
+			}
+			_, err := h.run("teardown", "dev")
+			if err == nil || !strings.Contains(err.Error(), "resource thing: delete: resources/thing.iql:") || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v\nwant it to contain %q", err, tt.want)
+			}
+			if got := h.cloud.logGroups(t); len(got) != 1 {
+				t.Errorf("log groups after the failed teardown: %v", got)
+			}
+		})
 	}
 }
 
@@ -320,9 +470,9 @@ resources:
         merge: [base]
 `
 	iql := `/*+ exists */
-SELECT id FROM things WHERE name = '{{ tags }}{{ flows }}'
+SELECT log_group_name FROM awscc.logs.log_groups_list_only WHERE region = 'us-east-1' AND log_group_name = 'merged' AND '{{ tags }}{{ flows }}' <> ''
 /*+ create */
-INSERT INTO things (name, size, secret) VALUES ('{{ tags }}{{ flows }}', 1, 's')
+INSERT INTO awscc.logs.log_groups (LogGroupName, region) SELECT 'merged', 'us-east-1'
 `
 	h := newHarness(t, map[string]string{"stackql_manifest.yml": manifest, "resources/thing.iql": iql})
 	h.vars["extra_tags"] = `{"Team": "auth"}`
@@ -334,8 +484,8 @@ INSERT INTO things (name, size, secret) VALUES ('{{ tags }}{{ flows }}', 1, 's')
 	if _, err = h.run("build", "dev"); err != nil {
 		t.Fatal(err)
 	}
-	want := `SELECT id FROM things WHERE name = '{"Env":"dev","Team":"auth"}["b","c","a"]'`
-	if got := h.fake.stmts[0]; got != want {
+	want := `SELECT log_group_name FROM awscc.logs.log_groups_list_only WHERE region = 'us-east-1' AND log_group_name = 'merged' AND '{"Env":"dev","Team":"auth"}["b","c","a"]' <> ''`
+	if got := h.cloud.stmts[0]; got != want {
 		t.Errorf("exists = %s\nwant     %s", got, want)
 	}
 }
@@ -348,9 +498,7 @@ func TestResultValuesNormalised(t *testing.T) {
 }
 
 func TestStack_Teardown_dryRunDeletesInReverse(t *testing.T) {
-	child := "/*+ exists */\nSELECT id FROM things WHERE name = '{{ thing_id }}-child'\n/*+ create */\nINSERT INTO things (name, size, secret) VALUES ('c', 1, 'x')\n/*+ delete */\nDELETE FROM things WHERE id = 'child-{{ this.id }}'\n"
-	manifest := thingsManifest[:strings.Index(thingsManifest, "exports:\n  - thing_id\n")] + "  - name: child\n"
-	h := newHarness(t, map[string]string{"stackql_manifest.yml": manifest, "resources/thing.iql": thingsIQL, "resources/child.iql": child})
+	h := newHarness(t, map[string]string{"stackql_manifest.yml": parentManifest, "resources/thing.iql": thingsIQL, "resources/child.iql": childIQL})
 	cfg := h.cfg("dev")
 	cfg.DryRun = true
 	if _, err := h.stack.Teardown(context.Background(), nil, cfg); err != nil {
@@ -361,242 +509,39 @@ func TestStack_Teardown_dryRunDeletesInReverse(t *testing.T) {
 	if c < 0 || p < 0 || c > p {
 		t.Errorf("deletes not printed child first:\n%s", out)
 	}
-	if len(h.fake.stmts) != 0 {
-		t.Errorf("dry run ran %q", h.fake.stmts)
+	if !strings.Contains(out, "-- child: delete\nDELETE FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = '<evaluated>';") {
+		t.Errorf("child delete not rendered with placeholders:\n%s", out)
 	}
 }
 
 // TestStack_inlineQueryResource: a query resource whose statement is inline
-// (sql:) rather than in a file, with exports.
+// (sql:) rather than in a file, with exports; teardown reads it and says
+// it is a query, not something deleted.
 func TestStack_inlineQueryResource(t *testing.T) {
 	manifest := `name: m
 resources:
   - name: thing
     props:
-      - name: thing_name
-        value: x
-      - name: size
-        value: 1
+      - {name: region, value: us-east-1}
+      - {name: thing_name, value: x}
+      - {name: size, value: 1}
     exports:
-      - id: thing_id
+      - arn: thing_id
   - name: lookup
     type: query
-    sql: "SELECT id, secret FROM things WHERE id = '{{ thing_id }}'"
-    exports:
-      - id: looked_up
+    sql: "SELECT log_group_name AS looked_up FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = '{{ thing_id | replace(':*', '') | replace('arn:aws:logs:us-east-1:000000000000:log-group:', '') }}'"
+    exports: [looked_up]
 exports:
   - looked_up
 `
 	h := newHarness(t, map[string]string{"stackql_manifest.yml": manifest, "resources/thing.iql": thingsIQL})
-	res, err := h.run("build", "dev")
-	if err != nil {
-		t.Fatalf("build: %v", err)
+	res := h.step("build", "thing=created lookup=queried")
+	if got := res.Exports["looked_up"]; got != "x" {
+		t.Errorf("exports = %v, want looked_up = x from the inline query", res.Exports)
 	}
-	if got := res.Exports["looked_up"]; got == nil || got == "" {
-		t.Errorf("exports = %v, want looked_up set from the inline query", res.Exports)
-	}
-}
-
-// withoutAnchors removes the sections of thingsIQL (blank-line separated)
-// that start with the given anchors.
-func withoutAnchors(anchors ...string) string {
-	var keep []string
-	for _, sec := range strings.Split(thingsIQL, "\n\n") {
-		drop := false
-		for _, a := range anchors {
-			if strings.HasPrefix(sec, "/*+ "+a+" ") || strings.HasPrefix(sec, "/*+ "+a+",") {
-				drop = true
-			}
-		}
-		if !drop {
-			keep = append(keep, sec)
-		}
-	}
-	return strings.Join(keep, "\n\n")
-}
-
-// TestStack_anchorsPerCommand checks that each command asks for the
-// anchors it uses, before running any query: build and plan need create
-// (or createorupdate), test and teardown a query that finds the resource,
-// and a test never asks for create.
-func TestStack_anchorsPerCommand(t *testing.T) {
-	const bareManifest = "name: things\nresources:\n  - name: thing\n    props:\n      - {name: thing_name, value: things-dev}\n      - {name: size, value: 1}\n"
-	type step struct {
-		cmd     string
-		wantErr string // "" for success
-	}
-	tests := []struct {
-		name  string
-		files map[string]string
-		steps []step
-	}{
-		{"no create", map[string]string{"stackql_manifest.yml": thingsManifest, "resources/thing.iql": withoutAnchors("create")}, []step{
-			{"build", "resource thing: missing anchor: resources/thing.iql has no create (or createorupdate) anchor, which build needs"},
-			{"plan", "which plan needs"},
-			{"test", ""},
-			{"teardown", ""},
-		}},
-		{"no exists, statecheck or exports", map[string]string{"stackql_manifest.yml": bareManifest, "resources/thing.iql": withoutAnchors("exists", "statecheck", "exports", "update")}, []step{
-			{"build", "has no exists, statecheck or exports anchor (or createorupdate), which build needs"},
-			{"test", "has no exists, statecheck or exports anchor, which test needs"},
-			{"teardown", "which teardown needs"},
-		}},
-		{"createorupdate alone builds, cannot be tested", map[string]string{"stackql_manifest.yml": bareManifest,
-			"resources/thing.iql": "/*+ createorupdate */\nINSERT INTO things (name, size, secret) VALUES ('{{ thing_name }}', {{ size }}, 'x')\n"}, []step{
-			{"build", ""},
-			{"test", "which test needs"},
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, tt.files)
-			h.fake.things["id-1"] = &thing{ID: "id-1", Name: "things-dev", Size: 1, Secret: secret}
-			for _, s := range tt.steps {
-				_, err := h.run(s.cmd, "dev")
-				switch {
-				case s.wantErr == "" && err != nil:
-					t.Errorf("%s: %v", s.cmd, err)
-				case s.wantErr == "":
-				case err == nil:
-					t.Errorf("%s succeeded, want an error containing %q", s.cmd, s.wantErr)
-				default:
-					if !errors.Is(err, deploy.ErrMissingAnchor) || !strings.Contains(err.Error(), s.wantErr) {
-						t.Errorf("%s: err = %v, want ErrMissingAnchor containing %q", s.cmd, err, s.wantErr)
-					}
-					if len(h.fake.stmts) != 0 {
-						t.Errorf("%s ran %q before refusing", s.cmd, h.fake.stmts)
-					}
-				}
-			}
-		})
-	}
-}
-
-// twoThingsManifest has a second resource, on the same query file, whose
-// size is given for prd only; {{ .If }} is its if.
-const twoThingsManifest = `name: things
-resources:
-  - name: thing
-    props:
-      - name: thing_name
-        value: "{{ stack_name }}-{{ stack_env }}"
-      - name: size
-        values:
-          dev: {value: 1}
-          prd: {value: 3}
-    exports:
-      - id: thing_id
-  - name: second
-    file: thing.iql
-    IF
-    props:
-      - name: thing_name
-        value: other
-      - name: size
-        values:
-          prd: {value: 2}
-`
-
-// TestStack_preflight checks that what can be checked before any query
-// (props' values for the environment, template syntax) is, for every
-// resource, so that a mistake in a later resource never leaves earlier
-// ones created; and that every problem is named at once.
-func TestStack_preflight(t *testing.T) {
-	manifest := func(ifLine string) string { return strings.Replace(twoThingsManifest, "IF", ifLine, 1) }
-	tests := []struct {
-		name      string
-		files     map[string]string
-		cmd, env  string
-		wantErr   error
-		wantMsg   []string // all in the error; nil: the command succeeds
-		wantCalls bool     // queries ran (before a run-time failure)
-	}{
-		{
-			name:  "a later resource's missing value stops the build before the first create",
-			files: map[string]string{"stackql_manifest.yml": manifest(""), "resources/thing.iql": thingsIQL},
-			cmd:   "build", env: "dev",
-			wantErr: deploy.ErrMissingValue,
-			wantMsg: []string{`resource second: missing value: prop size has no value for environment "dev" (it has [prd])`},
-		},
-		{
-			name:  "every missing value is named, in test too",
-			files: map[string]string{"stackql_manifest.yml": manifest(""), "resources/thing.iql": thingsIQL},
-			cmd:   "test", env: "stg",
-			wantErr: deploy.ErrMissingValue,
-			wantMsg: []string{"stack things: 2 problems, nothing was run:\n",
-				`resource thing: missing value: prop size has no value for environment "stg" (it has [dev prd])`,
-				`resource second: missing value: prop size has no value for environment "stg" (it has [prd])`},
-		},
-		{
-			name:  "a resource whose if is false needs no value",
-			files: map[string]string{"stackql_manifest.yml": manifest("if: stack_env == 'prd'"), "resources/thing.iql": thingsIQL},
-			cmd:   "build", env: "dev", wantCalls: true,
-		},
-		{
-			name: "an if on a prop is decided before any query",
-			files: map[string]string{"stackql_manifest.yml": strings.Replace(manifest("if: wanted == 'yes'"), "props:\n      - name: thing_name\n        value: other",
-				"props:\n      - {name: wanted, values: {dev: {value: 'yes'}, prd: {value: 'yes'}}}\n      - name: thing_name\n        value: other", 1),
-				"resources/thing.iql": thingsIQL},
-			cmd: "build", env: "dev",
-			wantErr: deploy.ErrMissingValue,
-			wantMsg: []string{`resource second: missing value: prop size has no value for environment "dev" (it has [prd])`},
-		},
-		{
-			name:  "an if that needs an export is decided, and the value missed, only when reached",
-			files: map[string]string{"stackql_manifest.yml": manifest("if: thing_id != ''"), "resources/thing.iql": thingsIQL},
-			cmd:   "build", env: "dev", wantCalls: true,
-			wantErr: deploy.ErrMissingValue,
-			wantMsg: []string{`resource second: missing value: prop size has no value for environment "dev"`},
-		},
-		{
-			name: "a template syntax error names file and line",
-			files: map[string]string{"stackql_manifest.yml": thingsManifest,
-				"resources/thing.iql": strings.Replace(thingsIQL, "name = '{{ thing_name }}'", "name = '{{ thing_name '", 1)},
-			cmd: "build", env: "dev",
-			wantErr: ccql.ErrTemplate,
-			wantMsg: []string{`resource thing: exists: resources/thing.iql:2: syntax error: unterminated string`},
-		},
-		{
-			name: "syntax errors in any anchor, prop or if, and missing values, all at once",
-			files: map[string]string{
-				"stackql_manifest.yml": strings.Replace(manifest("if: stack_env == 'dev' and"), "value: other", "value: \"{{ x | }}\"", 1),
-				"resources/thing.iql":  strings.Replace(thingsIQL, "AND size = {{ size }}", "AND size = {{ size '", 1),
-			},
-			cmd: "build", env: "dev",
-			wantErr: ccql.ErrTemplate,
-			// The if does not parse, so whether second needs a size in dev
-			// is not known: no missing value is reported for it.
-			wantMsg: []string{"4 problems, nothing was run",
-				`resource thing: statecheck: resources/thing.iql:9: syntax error: unterminated string`,
-				`resource second: statecheck: resources/thing.iql:9: syntax error: unterminated string`,
-				`resource second: stackql_manifest.yml resources.second.props.thing_name:1: syntax error: filter name must be an identifier`,
-				`resource second: stackql_manifest.yml resources.second.if: syntax error:`},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t, tt.files)
-			_, err := h.run(tt.cmd, tt.env)
-			if tt.wantMsg == nil {
-				if err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				if err == nil {
-					t.Fatal("no error")
-				}
-				if !errors.Is(err, tt.wantErr) {
-					t.Errorf("err = %v, want %v", err, tt.wantErr)
-				}
-				for _, m := range tt.wantMsg {
-					if !strings.Contains(err.Error(), m) {
-						t.Errorf("err = %q\nwant it to contain %q", err, m)
-					}
-				}
-			}
-			if ran := len(h.fake.stmts) > 0; ran != tt.wantCalls {
-				t.Errorf("queries ran: %v, want %v (%q)", ran, tt.wantCalls, h.fake.stmts)
-			}
-		})
+	h.progress.Reset()
+	h.step("teardown", "thing=deleted lookup=queried")
+	if strings.Contains(h.progress.String(), "✓ lookup") || !strings.Contains(h.progress.String(), "a query: nothing to delete") {
+		t.Errorf("teardown progress reads as if the query was torn down:\n%s", h.progress.String())
 	}
 }

@@ -19,7 +19,7 @@
 //	    value: "{{ AWS_REGION | default('us-east-1') }}"
 //	resources:                           # built in order, torn down in reverse
 //	  - name: app_client
-//	    type: resource                   # resource (default) | query | command | script
+//	    type: resource                   # resource (default) | multi | query | command | script
 //	    file: cognito/client.iql         # default: resources/<name>.iql
 //	    if: "stack_env == 'prd'"         # a Jinja condition; false skips the resource
 //	    props:                           # template variables of this resource, in order
@@ -39,6 +39,8 @@
 //	    skip_validation: false           # true: never statecheck (nor update) an existing resource
 //	    sql: …                           # query/command resources: the statement inline
 //	    run: …                           # script resources: a shell command printing a JSON object
+//	    return_vals:                     # (v2) RETURNING columns of a create/update/delete → this.*
+//	      create: [{Identifier: identifier}]
 //	exports: [client_id]                 # stack outputs (--output-file), plus stack_name,
 //	                                     # stack_env and elapsed_time
 //
@@ -60,6 +62,14 @@
 //	exports         SELECT: exactly one row holding the resource's exports.
 //	delete          DELETE, in teardown.
 //	command         any statement, for command resources.
+//	callback[:op]   (v2) SELECT polled after a create, update or delete (op) until a row has a
+//	                true success column or count 1; options retries (re-polls, default 3),
+//	                retry_delay (default 5), short_circuit_field, short_circuit_value.
+//	troubleshoot[:op]  (v2) SELECT run when that operation or the check after it fails; its
+//	                rows are logged as JSON; it never changes the outcome.
+//
+// Anchor lines may be indented; names are case-insensitive; option values
+// may be quoted.
 //
 // The anchors a command needs are checked when it starts, before any query
 // runs: build and plan need create (or createorupdate) and, without
@@ -88,17 +98,24 @@
 // mutation.
 //
 // test: exists, then the statecheck (with its retries), then exports; a
-// missing resource or a false statecheck fails. Nothing is mutated.
+// missing resource or a false statecheck fails, naming the properties the
+// update would change with both values. Nothing is mutated.
 //
-// plan: what build would do, without mutating: per resource "would create"
-// (with the INSERT), "would update" (with the UPDATE and its PatchDocument),
-// or "unchanged". Resources that use exports of a resource still to be
-// created are reported as would create, with a note.
+// plan: what build would do, without mutating: per resource create,
+// update (with the properties that differ, current → desired, read from
+// the cloud), no change, or create or update; with Config.Teardown, what
+// teardown would delete. Result.WritePlan prints it, Result.Plan is the
+// same as data. Resources that use exports of a resource still to be
+// created are reported as create, with a note.
 //
 // teardown: every resource's exists and exports in order (later queries
 // need earlier exports), then in reverse order delete each existing
-// resource and poll exists until it is gone. A resource whose queries use
-// an export of a resource that was not found is itself not found.
+// resource and poll exists until it is gone. Each delete renders with the
+// full context, as in stackql-deploy: all exports collected (its own
+// included), its props and this. A resource whose queries use an export of
+// a resource that was not found is itself not found; a delete that cannot
+// be rendered fails naming the variable and where it would come from. A
+// multi resource is deleted even when exists says it is not there.
 //
 // query resources run their exports query (or sql) in every command;
 // command resources run in every build (plan reports "would run"); in
@@ -121,8 +138,9 @@
 // Every query and every manifest string is a Jinja template (gonja; see
 // internal/template), rendered with: the environment variables of the run
 // (the .env file, then -e KEY=VAL), stack_name, stack_env, the globals, the
-// exports of earlier resources, the resource's props, resource_name, and
-// this (what its exists captured). vars.X and globals.X are aliases of X.
+// exports of earlier resources, the resource's props, resource_name,
+// this (what its exists or return_vals captured) and callback (the
+// RETURNING row of the last create, update or delete). vars.X and globals.X are aliases of X.
 // Lists and dicts print as compact JSON, so '{{ explicit_auth_flows }}' is
 // the JSON Cloud Control wants. Filters: generate_patch_document (byte for
 // byte stackql-deploy v1's), from_json, tojson, base64_encode, merge_lists,

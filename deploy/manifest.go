@@ -22,6 +22,11 @@ const (
 	TypeQuery    = "query"    // a lookup: its exports query (or sql) feeds later resources
 	TypeCommand  = "command"  // a statement run on every build (sql or the command anchor)
 	TypeScript   = "script"   // a shell command whose JSON stdout holds the exports
+	// TypeMulti is a resource whose statements manage several cloud
+	// resources at once (stackql-deploy v2): it runs as a resource, but a
+	// failing create, update or delete is logged and the run goes on, and
+	// teardown deletes it without asking exists first.
+	TypeMulti = "multi"
 )
 
 // Manifest is a stackql_manifest.yml.
@@ -44,12 +49,14 @@ type Global struct {
 	Name        string `yaml:"name"`
 	Value       any    `yaml:"value"`
 	Description string `yaml:"description"`
+	// Protected masks the value wherever ccql prints (stackql-deploy v2).
+	Protected bool `yaml:"protected"`
 }
 
 // Resource is one entry of the manifest's resources.
 type Resource struct {
 	Name string `yaml:"name"`
-	// Type is resource (default), query, command or script.
+	// Type is resource (default), multi, query, command or script.
 	Type string `yaml:"type"`
 	// File is the .iql file under resources/; default <name>.iql.
 	File        string `yaml:"file"`
@@ -70,7 +77,23 @@ type Resource struct {
 	// SkipValidation skips the statecheck of an existing resource: it is
 	// then never updated.
 	SkipValidation bool `yaml:"skip_validation"`
+	// ReturnVals capture columns of the RETURNING row of a create, update
+	// or delete as {{ this.<name> }} (stackql-deploy v2):
+	//
+	//	return_vals:
+	//	  create:
+	//	    - Identifier: identifier   # RETURNING's Identifier as this.identifier
+	//	    - RequestToken             # as this.RequestToken
+	//
+	// A named column missing from the row, or null or empty, fails the run.
+	// A create whose return_vals captured them skips the exists query that
+	// would otherwise run again to capture what the cloud generated.
+	ReturnVals map[string][]Export `yaml:"return_vals"`
 }
+
+// managed reports whether the resource is managed through exists, create,
+// update and delete anchors (resource and multi).
+func (r *Resource) managed() bool { return r.Type == TypeResource || r.Type == TypeMulti }
 
 // Prop is a resource property: a template variable of the resource's
 // queries. Exactly one of Value and Values is set.
@@ -81,6 +104,7 @@ type Prop struct {
 	Values      map[string]EnvValue // per stack environment
 	Merge       []string            // variables whose lists/dicts are merged into this one
 	Description string
+	Protected   bool // the value is masked wherever ccql prints (stackql-deploy v2)
 }
 
 // EnvValue is the value of a prop in one environment.
@@ -96,11 +120,12 @@ func (p *Prop) UnmarshalYAML(n *yaml.Node) error {
 		Values      map[string]EnvValue `yaml:"values"`
 		Merge       []string            `yaml:"merge"`
 		Description string              `yaml:"description"`
+		Protected   bool                `yaml:"protected"`
 	}
 	if err := decodeStrict(n, &raw); err != nil {
 		return err
 	}
-	*p = Prop{Name: raw.Name, Value: raw.Value, Values: raw.Values, Merge: raw.Merge, Description: raw.Description}
+	*p = Prop{Name: raw.Name, Value: raw.Value, Values: raw.Values, Merge: raw.Merge, Description: raw.Description, Protected: raw.Protected}
 	if n.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if n.Content[i].Value == "value" {
@@ -198,13 +223,26 @@ func (m *Manifest) validate() error {
 			r.Type = TypeResource
 		}
 		switch r.Type {
-		case TypeResource, TypeQuery, TypeCommand:
+		case TypeResource, TypeMulti, TypeQuery, TypeCommand:
 		case TypeScript:
 			if strings.TrimSpace(r.Run) == "" {
 				errs = append(errs, fmt.Errorf("%s: a script resource needs run", where))
 			}
 		default:
-			errs = append(errs, fmt.Errorf("%s: type %q: want resource, query, command or script", where, r.Type))
+			errs = append(errs, fmt.Errorf("%s: type %q: want resource, multi, query, command or script", where, r.Type))
+		}
+		for op, vals := range r.ReturnVals {
+			if !knownOps[op] {
+				errs = append(errs, fmt.Errorf("%s: return_vals.%s: want create, update or delete", where, op))
+			}
+			if !r.managed() {
+				errs = append(errs, fmt.Errorf("%s: return_vals are for resource and multi resources", where))
+			}
+			for _, v := range vals {
+				if !reName.MatchString(v.As) {
+					errs = append(errs, fmt.Errorf("%s: return_vals.%s: %q is not a valid variable name", where, op, v.As))
+				}
+			}
 		}
 		if r.SQL != "" && r.Type != TypeQuery && r.Type != TypeCommand {
 			errs = append(errs, fmt.Errorf("%s: sql is only for query and command resources", where))

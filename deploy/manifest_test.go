@@ -33,6 +33,12 @@ resources:
     type: query
     sql: SELECT 1 AS one
     exports: [one]
+  - name: m
+    type: multi
+    return_vals:
+      create:
+        - Identifier: identifier
+        - RequestToken
 exports: [plain]
 `), "dir")
 	if err != nil {
@@ -44,6 +50,10 @@ exports: [plain]
 	}
 	if diff := cmp.Diff([]deploy.Export{{Column: "plain", As: "plain"}, {Column: "column_name", As: "renamed"}}, a.Exports); diff != "" {
 		t.Errorf("exports (-want +got):\n%s", diff)
+	}
+	rv := m.Resources[2]
+	if diff := cmp.Diff(map[string][]deploy.Export{"create": {{Column: "Identifier", As: "identifier"}, {Column: "RequestToken", As: "RequestToken"}}}, rv.ReturnVals); diff != "" || rv.Type != deploy.TypeMulti {
+		t.Errorf("multi resource %s, return_vals (-want +got):\n%s", rv.Type, diff)
 	}
 	m2, err := deploy.ParseManifest([]byte("resources: []\n"), "from-dir")
 	if err != nil || m2.Name != "from-dir" || m2.Version != 1 {
@@ -59,7 +69,9 @@ func TestParseManifest_errors(t *testing.T) {
 		{"unknown prop key", "resources:\n  - name: a\n    props:\n      - {name: x, valeu: 1}\n", "field valeu not found"},
 		{"value and values", "resources:\n  - name: a\n    props:\n      - {name: x, value: 1, values: {dev: {value: 2}}}\n", "exactly one of value and values"},
 		{"no value", "resources:\n  - name: a\n    props:\n      - {name: x}\n", "exactly one of value and values"},
-		{"bad type", "resources:\n  - {name: a, type: multi}\n", `type "multi"`},
+		{"bad type", "resources:\n  - {name: a, type: multiple}\n", `type "multiple"`},
+		{"bad return_vals op", "resources:\n  - name: a\n    return_vals: {build: [Identifier]}\n", "return_vals.build: want create, update or delete"},
+		{"return_vals on a query", "resources:\n  - name: a\n    type: query\n    return_vals: {create: [Identifier]}\n", "return_vals are for resource and multi resources"},
 		{"duplicate", "resources:\n  - {name: a}\n  - {name: a}\n", "duplicate resource name"},
 		{"no name", "resources:\n  - {type: query}\n", "name is required"},
 		{"bad export", "resources:\n  - name: a\n    exports: [{a: b, c: d}]\n", "one-key map"},
@@ -105,9 +117,52 @@ DELETE FROM x
 	}
 }
 
+// TestParseQueries_v2 checks stackql-deploy v2's anchor grammar: leading
+// white space, qualified callback and troubleshoot anchors, string
+// options (bare or quoted), and callback's own retry defaults.
+func TestParseQueries_v2(t *testing.T) {
+	f, err := deploy.ParseQueries("r.iql", `
+    /*+ Callback:Create, retries=10, retry_delay=15, short_circuit_field=ProgressEvent.OperationStatus, short_circuit_value='SUCCESS' */
+SELECT 1 AS success
+	/*+ callback */
+SELECT 2 AS success
+/*+ troubleshoot:delete */
+SELECT 3
+/*+ troubleshoot */
+SELECT 4
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := f.Get("callback:create")
+	want := deploy.Options{Retries: 10, RetryDelay: 15 * time.Second, PostDeleteRetries: 10, PostDeleteRetryDelay: 5 * time.Second,
+		ShortCircuitField: "ProgressEvent.OperationStatus", ShortCircuitValue: "SUCCESS"}
+	if cc == nil || cc.Options != want || cc.Line != 2 {
+		t.Fatalf("callback:create = %+v, want options %+v", cc, want)
+	}
+	if cb := f.Get(deploy.AnchorCallback); cb == nil || cb.Options.Retries != deploy.DefaultCallbackRetries || cb.Options.RetryDelay != deploy.DefaultCallbackRetryDelay {
+		t.Errorf("callback = %+v, want v2's defaults (3 re-polls, 5s)", cb)
+	}
+	for op, want := range map[string]string{"create": "SELECT 1 AS success", "update": "SELECT 2 AS success", "delete": "SELECT 2 AS success"} {
+		if q := f.ForOp(deploy.AnchorCallback, op); q == nil || strings.TrimSpace(q.Text) != want {
+			t.Errorf("ForOp(callback, %s) = %+v, want %q", op, q, want)
+		}
+	}
+	if q := f.ForOp(deploy.AnchorTroubleshoot, "delete"); q == nil || strings.TrimSpace(q.Text) != "SELECT 3" {
+		t.Errorf("troubleshoot:delete = %+v", q)
+	}
+	if q := f.ForOp(deploy.AnchorTroubleshoot, "create"); q == nil || strings.TrimSpace(q.Text) != "SELECT 4" {
+		t.Errorf("troubleshoot for create = %+v", q)
+	}
+}
+
 func TestParseQueries_errors(t *testing.T) {
 	tests := []struct{ name, src, want string }{
-		{"unknown anchor", "/*+ callback */\nSELECT 1", `r.iql:1: unknown anchor "callback"`},
+		{"unknown anchor", "/*+ callbacks */\nSELECT 1", `r.iql:1: unknown anchor "callbacks"`},
+		{"operation on a plain anchor", "/*+ exists:create */\nSELECT 1", `only callback and troubleshoot take an operation`},
+		{"unknown operation", "/*+ callback:build */\nSELECT 1", `operation "build": want create, update or delete`},
+		{"short circuit alone", "/*+ callback, short_circuit_field=OperationStatus */\nSELECT 1", "go together"},
+		{"short circuit off a callback", "/*+ exists, short_circuit_field=a, short_circuit_value=b */\nSELECT 1", "is a callback option"},
 		{"duplicate", "/*+ exists */\nSELECT 1\n/*+ exists */\nSELECT 2", "r.iql:3: anchor exists appears twice"},
 		{"empty", "/*+ exists */\n\n/*+ create */\nINSERT", "r.iql:1: anchor exists has no query"},
 		{"bad option", "/*+ exists, retries=x */\nSELECT 1", "want a whole number"},
@@ -170,8 +225,11 @@ func TestInit(t *testing.T) {
 }
 
 func TestStack_requiresEnv(t *testing.T) {
-	h := newHarness(t, nil)
-	_, err := h.stack.Build(t.Context(), h.fake, deploy.Config{})
+	st, err := deploy.Load(writeStack(t, thingsFiles()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.Build(t.Context(), newCloud(t), deploy.Config{})
 	if err == nil || errors.Is(err, deploy.ErrNotDesired) {
 		t.Errorf("err = %v", err)
 	}
@@ -195,7 +253,7 @@ func FuzzParseManifest(f *testing.F) {
 }
 
 func FuzzParseQueries(f *testing.F) {
-	for _, s := range []string{thingsIQL, "/*+ exists, retries=2 */\nSELECT 1", "  /*+ */", "/*+ exists, a=b=c */\nx", "/*+ create */ */\nx"} {
+	for _, s := range []string{thingsIQL, "/*+ exists, retries=2 */\nSELECT 1", "/*+ callback:create, retries=0, short_circuit_field=ProgressEvent.OperationStatus, short_circuit_value='SUCCESS' */\nSELECT 1", "  /*+ */", "/*+ exists, a=b=c */\nx", "/*+ create */ */\nx"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -204,7 +262,7 @@ func FuzzParseQueries(f *testing.F) {
 			return
 		}
 		for a, q := range qf.Queries {
-			if q.Anchor != a || q.Options.Retries < 1 || q.Line < 1 {
+			if q.Anchor != a || q.Options.Retries < 0 || q.Line < 1 {
 				t.Fatalf("query %s = %+v", a, q)
 			}
 		}

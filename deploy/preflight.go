@@ -58,7 +58,7 @@ func (rn *run) preflight() error {
 // command: build and plan create, so they need create (or createorupdate);
 // test and teardown never create, but must find the resource.
 func (rn *run) checkAnchors(res *Resource) error {
-	if res.Type != TypeResource {
+	if !res.managed() {
 		return nil
 	}
 	qf := rn.stack.queries[res.Name]
@@ -150,7 +150,7 @@ func (rn *run) checkTemplates(res *Resource) []problem {
 		if errors.As(err, &te) && te.Line > 0 {
 			te.Line += line
 		}
-		probs = append(probs, problem{res: res, anchor: anchor, err: templateError{err}})
+		probs = append(probs, problem{res: res, anchor: anchor, err: templateError{err: err}})
 	}
 	if qf := rn.stack.queries[res.Name]; qf != nil {
 		for _, a := range slices.Sorted(maps.Keys(qf.Queries)) {

@@ -18,9 +18,17 @@ func (rn *run) done(rr ResourceResult, err error) {
 	switch {
 	case err != nil:
 		mark, action = "✗", "failed"
-	case rr.Action == ActionSkipped || rr.Action == ActionNotFound || rr.Action == ActionKept:
+	case rr.Action == ActionSkipped || rr.Action == ActionNotFound || rr.Action == ActionKept || rr.Action == ActionNoChange:
 		mark = "-"
-	case rr.Action == ActionWouldCreate || rr.Action == ActionWouldUpdate || rr.Action == ActionWouldDeploy || rr.Action == ActionWouldRun:
+	case rr.Action == ActionDelete:
+		mark = "x"
+	case rn.command == "teardown" && rr.Action != ActionDeleted && rr.Action != ActionRendered:
+		// A query or script in a teardown read something; nothing was
+		// torn down.
+		mark = "-"
+	case rr.Action == ActionCreate || rr.Action == ActionCreateOrUpdate || rr.Action == ActionRun:
+		mark = "+"
+	case rr.Action == ActionUpdate:
 		mark = "~"
 	}
 	prefix := ""

@@ -48,30 +48,55 @@ type Config struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now is the clock for elapsed times; nil is time.Now.
 	Now func() time.Time
+	// Teardown makes Plan show what Teardown would delete instead of what
+	// Build would do.
+	Teardown bool
 }
 
-// Action is what happened to (or would happen to) one resource.
+// Action is what happened (or, in a plan, would happen) to one resource.
 type Action string
 
-// Actions.
+// Actions of build, test and teardown.
 const (
-	ActionCreated     Action = "created"
-	ActionUpdated     Action = "updated"
-	ActionDeployed    Action = "deployed" // createorupdate ran
-	ActionUnchanged   Action = "unchanged"
-	ActionExported    Action = "exported" // a query or script resource ran
-	ActionRan         Action = "ran"      // a command resource ran
-	ActionPassed      Action = "passed"   // test
-	ActionDeleted     Action = "deleted"
-	ActionNotFound    Action = "not found" // teardown: nothing to delete
-	ActionKept        Action = "kept"      // teardown: exists, but the file has no delete anchor
-	ActionSkipped     Action = "skipped"   // its if condition is false (or, in a command, not applicable)
-	ActionRendered    Action = "rendered"  // dry run
-	ActionWouldCreate Action = "would create"
-	ActionWouldUpdate Action = "would update"
-	ActionWouldDeploy Action = "would run createorupdate"
-	ActionWouldRun    Action = "would run" // plan: a command resource, run on every build
+	ActionCreated   Action = "created"
+	ActionUpdated   Action = "updated"
+	ActionDeployed  Action = "deployed" // createorupdate ran
+	ActionUnchanged Action = "unchanged"
+	ActionQueried   Action = "queried" // a query resource: its exports were read
+	ActionRan       Action = "ran"     // a command resource ran (build), a script resource ran
+	ActionPassed    Action = "passed"  // test
+	ActionDeleted   Action = "deleted"
+	ActionNotFound  Action = "not found" // teardown: nothing to delete
+	ActionKept      Action = "kept"      // teardown: exists, but the file has no delete anchor
+	ActionSkipped   Action = "skipped"   // its if condition is false (or, in a command, not applicable)
+	ActionRendered  Action = "rendered"  // dry run
 )
+
+// Actions of a plan: what build (or, with Config.Teardown, teardown) would
+// do. A query resource is ActionQueried, a script ActionSkipped.
+const (
+	ActionCreate         Action = "create"
+	ActionUpdate         Action = "update"
+	ActionNoChange       Action = "no change"
+	ActionDelete         Action = "delete"
+	ActionCreateOrUpdate Action = "create or update" // createorupdate runs on every build
+	ActionRun            Action = "run"              // a command resource runs on every build
+)
+
+// Change is one property a plan would change, or a test found not in its
+// desired state: the value the cloud has and the one the update would
+// send, as JSON values (secrets masked as Masked; Current is nil when the
+// resource has no such property).
+type Change struct {
+	Property string `json:"property"`
+	Current  any    `json:"current"`
+	Desired  any    `json:"desired"`
+}
+
+// String is "property: current → desired" with compact JSON values.
+func (c Change) String() string {
+	return c.Property + ": " + compactValue(c.Current) + " → " + compactValue(c.Desired)
+}
 
 // ResourceResult is the outcome of one resource.
 type ResourceResult struct {
@@ -79,6 +104,9 @@ type ResourceResult struct {
 	Type    string
 	Action  Action
 	Elapsed time.Duration
+	// Changes are, in a plan's update, the properties that differ between
+	// the cloud and the update's PatchDocument.
+	Changes []Change `json:",omitempty"`
 	// Statement is, in a plan, the create or update build would send
 	// (secrets masked).
 	Statement string `json:",omitempty"`
@@ -93,6 +121,7 @@ type ResourceResult struct {
 // Result is the outcome of a run.
 type Result struct {
 	Command   string // build, test, plan or teardown
+	Teardown  bool   // a plan of teardown (Config.Teardown)
 	Stack     string
 	Env       string
 	Resources []ResourceResult
@@ -115,6 +144,12 @@ type run struct {
 	unknown map[string]string // plan/teardown: exported names whose values are not known → resource
 	start   time.Time
 	res     *Result
+	destroy bool // a plan of teardown
+	// ownScoped are the stack variables scoped made (named after a
+	// resource), tokens the idempotency tokens of the resources.
+	ownScoped map[string]bool
+	tokens    map[string]string
+	noRow     map[string]bool // unknown exports of a resource whose exports query returned no row
 }
 
 // placeholder stands for a value not known without running: an export in a
@@ -147,6 +182,7 @@ func newRun(s *Stack, q Querier, cfg Config, command string) (*run, error) {
 	rn := &run{
 		stack: s, q: q, cfg: cfg, command: command, tpl: template.New(), log: log,
 		mask: &masker{}, vars: map[string]any{}, unknown: map[string]string{}, start: cfg.Now(),
+		ownScoped: map[string]bool{}, tokens: map[string]string{}, noRow: map[string]bool{},
 		res: &Result{Command: command, Stack: s.Manifest.Name, Env: cfg.Env},
 	}
 	for k, v := range cfg.Vars {
@@ -171,7 +207,8 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// render renders one anchored query of a resource.
+// render renders one anchored query of a resource. An undefined variable
+// fails with where the variable would come from.
 func (rn *run) render(res *Resource, q *Query, vars map[string]any) (string, error) {
 	// An inline statement (sql: in the manifest) has no query file; name
 	// the manifest and the resource in its errors instead.
@@ -182,18 +219,49 @@ func (rn *run) render(res *Resource, q *Query, vars map[string]any) (string, err
 	out, err := rn.tpl.Render(name, q.Text, vars)
 	if err != nil {
 		var te *template.Error
-		if errors.As(err, &te) && te.Line > 0 {
-			te.Line += q.Line // the query's first line is the line after its anchor
+		hint := ""
+		if errors.As(err, &te) {
+			if te.Line > 0 {
+				te.Line += q.Line // the query's first line is the line after its anchor
+			}
+			if te.Undefined != "" {
+				hint = rn.explain(res, te.Undefined)
+			}
 		}
-		return "", rn.fail(res, q.Anchor, templateError{err})
+		return "", rn.fail(res, q.Anchor, templateError{err: err, hint: hint})
 	}
 	return strings.TrimSpace(out), nil
 }
 
-// templateError marks a template failure as ccql.ErrTemplate too.
-type templateError struct{ err error }
+// renderJIT renders a query that may use {{ this.* }}: when it fails only
+// because a this.* value is not captured (yet), it reports the name instead
+// of an error, and the caller decides (stackql-deploy v2 defers such a
+// query). Other failures are errors.
+func (rn *run) renderJIT(res *Resource, q *Query, vars map[string]any) (stmt, missing string, err error) {
+	stmt, err = rn.render(res, q, vars)
+	if err == nil || rn.cfg.DryRun {
+		return stmt, "", err
+	}
+	var te *template.Error
+	if errors.As(err, &te) && strings.HasPrefix(te.Undefined, "this.") {
+		return "", te.Undefined, nil
+	}
+	return "", "", err
+}
 
-func (e templateError) Error() string   { return e.err.Error() }
+// templateError marks a template failure as ccql.ErrTemplate too; hint
+// says where an undefined variable would come from.
+type templateError struct {
+	err  error
+	hint string
+}
+
+func (e templateError) Error() string {
+	if e.hint == "" {
+		return e.err.Error()
+	}
+	return e.err.Error() + " (" + e.hint + ")"
+}
 func (e templateError) Unwrap() []error { return []error{ccql.ErrTemplate, e.err} }
 
 // exec runs (or, in a dry run, prints) one rendered statement.
@@ -336,23 +404,24 @@ func (rn *run) capture(res *Resource, vars map[string]any, row map[string]any) {
 }
 
 // mutate renders and runs a create, update, delete, createorupdate or
-// command, retrying failures up to the anchor's attempts.
-func (rn *run) mutate(ctx context.Context, res *Resource, q *Query, vars map[string]any) error {
+// command, retrying failures up to the anchor's attempts. It returns what
+// the statement returned (its RETURNING rows).
+func (rn *run) mutate(ctx context.Context, res *Resource, q *Query, vars map[string]any) (*ccql.Result, error) {
 	for attempt := 1; ; attempt++ {
 		stmt, err := rn.render(res, q, vars)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out, err := rn.exec(ctx, res, q.Anchor, stmt)
 		if err == nil {
 			err = rn.checkEvents(res, q.Anchor, out)
 		}
 		if err == nil || attempt >= q.Options.Retries {
-			return err
+			return out, err
 		}
-		rn.log.Warn("retrying", "resource", res.Name, "anchor", q.Anchor, "attempt", attempt, "error", err.Error())
+		rn.log.Warn("retrying", "resource", res.Name, "anchor", q.Anchor, "attempt", attempt, "error", rn.mask.mask(err.Error()))
 		if err := rn.cfg.Sleep(ctx, q.Options.RetryDelay); err != nil {
-			return rn.fail(res, q.Anchor, err)
+			return nil, rn.fail(res, q.Anchor, err)
 		}
 	}
 }
@@ -438,6 +507,7 @@ func (rn *run) exports(ctx context.Context, res *Resource, vars map[string]any, 
 	case len(out.Rows) == 0 && missingOK:
 		for _, e := range res.Exports {
 			rn.unknown[e.As] = res.Name
+			rn.noRow[e.As] = true
 		}
 		return nil
 	case len(out.Rows) == 0:
@@ -501,7 +571,29 @@ func (rn *run) setExport(res *Resource, name string, v any) {
 	if protected || looksSecret(name) {
 		rn.mask.add(fmt.Sprint(v), protected)
 	}
+	if scoped := rn.scoped(res); scoped != nil {
+		scoped[name] = v // {{ <resource>.<export> }}, as in stackql-deploy v2
+	}
 	rn.log.Debug("export", "resource", res.Name, "name", name, "value", rn.mask.mask(fmt.Sprint(v)))
+}
+
+// scoped is the stack variable named after a resource, where stackql-deploy
+// v2 keeps what it exported, its callback row and its idempotency token
+// ({{ vpc.vpc_id }}, {{ vpc.callback.RequestToken }}). It is nil when that
+// name is another variable (an export or global of the same name wins).
+func (rn *run) scoped(res *Resource) template.Map {
+	switch m := rn.vars[res.Name].(type) {
+	case nil:
+		nm := template.Map{}
+		rn.vars[res.Name] = nm
+		rn.ownScoped[res.Name] = true
+		return nm
+	case template.Map:
+		if rn.ownScoped[res.Name] {
+			return m
+		}
+	}
+	return nil
 }
 
 // stackExports collects the manifest's stack exports.

@@ -24,6 +24,8 @@ type deployFlags struct {
 	showQueries bool
 	outputFile  string
 	logLevel    string
+	output      string // plan: text or json
+	teardown    bool   // plan: what teardown would delete
 }
 
 func newDeployCmd(a *app) *cobra.Command {
@@ -32,8 +34,11 @@ func newDeployCmd(a *app) *cobra.Command {
 		Short: "Build, test, plan and tear down stackql-deploy stacks",
 		Long: `Run stackql-deploy-compatible stacks: a stackql_manifest.yml and resources/*.iql
 files whose queries are marked /*+ exists */, /*+ create */, /*+ statecheck */,
-/*+ update */, /*+ exports */, /*+ delete */ … and written as Jinja templates.
-Statements run through the ccql engine in process, on any backend.
+/*+ update */, /*+ exports */, /*+ delete */ (and v2's /*+ callback:create */,
+/*+ troubleshoot */ …) and written as Jinja templates. Statements run through
+the ccql engine in process, on any backend. plan shows per resource create,
+update (each changed property as current → desired), no change, or, with
+--teardown, delete; -o json gives the same as data.
 
 The format and the flows are documented in docs/deploy.md.`,
 	}
@@ -73,6 +78,10 @@ func newDeployRunCmd(a *app, name, short string) *cobra.Command {
 	fs.BoolVar(&f.showQueries, "show-queries", false, "print every rendered query before it runs (secrets masked)")
 	fs.StringVar(&f.outputFile, "output-file", "", "write the stack exports to FILE as JSON (build, test)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	if name == "plan" {
+		fs.StringVarP(&f.output, "output", "o", "text", "plan format: text, or json (the same as data, for CI)")
+		fs.BoolVar(&f.teardown, "teardown", false, "show what teardown would delete instead of what build would do")
+	}
 	return cmd
 }
 
@@ -80,6 +89,9 @@ func runDeploy(a *app, f *deployFlags, command, dir, env string) error {
 	logger, err := newLogger(a.stderr, f.logLevel)
 	if err != nil {
 		return err
+	}
+	if f.output != "" && f.output != "text" && f.output != "json" {
+		return usageErrorf("--output %q: want text or json", f.output)
 	}
 	vars, err := deployVars(f)
 	if err != nil {
@@ -98,6 +110,7 @@ func runDeploy(a *app, f *deployFlags, command, dir, env string) error {
 		Logger:      logger,
 		Progress:    a.stderr,
 		Terminal:    isTerminal(a.stderr),
+		Teardown:    f.teardown,
 	}
 	var q deploy.Querier
 	if !f.dryRun || command == "plan" {
@@ -125,7 +138,9 @@ func runDeploy(a *app, f *deployFlags, command, dir, env string) error {
 		return err
 	}
 	if command == "plan" {
-		printPlan(a, res)
+		if err := printPlan(a, res, f.output); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(a.stderr, "%s %s (%s) done in %s\n", command, res.Stack, res.Env, res.Elapsed.Round(1e6))
 	if f.outputFile != "" && res.Exports != nil {
@@ -147,41 +162,18 @@ func runDeploy(a *app, f *deployFlags, command, dir, env string) error {
 	return nil
 }
 
-// printPlan prints, per resource, what build would do and the statement it
-// would send.
-func printPlan(a *app, res *deploy.Result) {
-	counts := map[deploy.Action]int{}
-	for _, rr := range res.Resources {
-		counts[rr.Action]++
-		fmt.Fprintf(a.stdout, "%s: %s\n", rr.Name, rr.Action)
-		if rr.Note != "" {
-			fmt.Fprintf(a.stdout, "  note: %s\n", rr.Note)
+// printPlan prints the plan: for a person (per resource: create, update
+// with "property: current → desired" lines, no change, delete), or as JSON.
+func printPlan(a *app, res *deploy.Result, format string) error {
+	if format == "json" {
+		b, err := json.MarshalIndent(res.Plan(), "", "  ")
+		if err != nil {
+			return fmt.Errorf("plan: %w", err)
 		}
-		switch {
-		case rr.Patch != "":
-			fmt.Fprintf(a.stdout, "  PatchDocument:\n%s\n", indent(prettyJSON(rr.Patch), "    "))
-		case rr.Statement != "":
-			fmt.Fprintf(a.stdout, "  statement:\n%s\n", indent(rr.Statement, "    "))
-		}
+		_, err = fmt.Fprintf(a.stdout, "%s\n", b)
+		return err
 	}
-	fmt.Fprintf(a.stdout, "Plan: %d to create, %d to update, %d unchanged.\n",
-		counts[deploy.ActionWouldCreate], counts[deploy.ActionWouldUpdate]+counts[deploy.ActionWouldDeploy], counts[deploy.ActionUnchanged])
-}
-
-func prettyJSON(s string) string {
-	var v any
-	if json.Unmarshal([]byte(s), &v) != nil {
-		return s
-	}
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return s
-	}
-	return string(b)
-}
-
-func indent(s, prefix string) string {
-	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
+	return res.WritePlan(a.stdout)
 }
 
 // deployVars are the run's environment variables: the process environment,

@@ -49,7 +49,7 @@ func TestDeploy_createOrUpdateAndCommand(t *testing.T) {
 	}
 
 	out, _ = must("deploy", "plan", stack, "dev")
-	wantLines("plan", out, `^user_pool: unchanged$`, `^pool_tags: unchanged$`, `^subject: would run$`)
+	wantLines("plan", out, `^  user_pool\s+no change$`, `^  pool_tags\s+no change$`, `^  subject\s+command: runs on every build$`)
 	_, errOut = must("deploy", "test", stack, "dev")
 	wantLines("test", errOut, `✓ user_pool\s+passed`, `✓ pool_tags\s+passed`, `- subject\s+skipped`)
 

@@ -42,12 +42,12 @@ func TestDeploy_m2mExample(t *testing.T) {
 	}
 
 	out, _ := must("deploy", "plan", stack, "dev")
-	wantLines("plan", out, `^user_pool: would create$`, `^resource_server: would create$`, `^domain: would create$`,
-		`^m2m_client: would create$`, `^Plan: 4 to create, 0 to update, 0 unchanged\.$`)
+	wantLines("plan", out, `^\+ user_pool\s+create$`, `^\+ resource_server\s+create$`, `^\+ domain\s+create$`,
+		`^\+ m2m_client\s+create$`, `^Plan: 4 to create, 0 to update, 0 unchanged\.$`)
 
 	exportsFile := filepath.Join(t.TempDir(), "exports.json")
 	_, errOut := must("deploy", "build", stack, "dev", "--output-file", exportsFile)
-	wantLines("build", errOut, append(each("created"), `✓ token_endpoint\s+exported`)...)
+	wantLines("build", errOut, append(each("created"), `✓ token_endpoint\s+queried`)...)
 	exports := readExports(t, exportsFile)
 	poolID, clientID, secret := exports["user_pool_id"], exports["client_id"], exports["client_secret"]
 	if !regexp.MustCompile(`^us-east-1_[0-9A-Za-z]{9}$`).MatchString(poolID) || !regexp.MustCompile(`^[a-z0-9]{26}$`).MatchString(clientID) ||
@@ -141,7 +141,11 @@ ORDER BY s.key`)
 	}
 
 	_, errOut = must("deploy", "teardown", changed, "dev")
-	wantLines("teardown", errOut, `✓ m2m_client\s+deleted[^\n]*\n✓ domain\s+deleted[^\n]*\n✓ resource_server\s+deleted[^\n]*\n✓ user_pool\s+deleted`)
+	wantLines("teardown", errOut, `✓ m2m_client\s+deleted[^\n]*\n✓ domain\s+deleted[^\n]*\n✓ resource_server\s+deleted[^\n]*\n✓ user_pool\s+deleted`,
+		`- token_endpoint\s+queried[^\n]*\(a query: nothing to delete\)`)
+	if strings.Contains(errOut, "✓ token_endpoint") {
+		t.Errorf("teardown reports the query resource as if it were torn down:\n%s", errOut)
+	}
 	_, errOut = must("deploy", "teardown", changed, "dev")
 	wantLines("second teardown", errOut, `- m2m_client\s+not found`, `- user_pool\s+not found`)
 	// The server reads the same store: the pool and its endpoint are gone.

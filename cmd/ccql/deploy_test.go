@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ccql/ccql/deploy"
 )
 
 // TestDeploy_cognitoExample drives examples/deploy/cognito through the
@@ -21,7 +23,7 @@ func TestDeploy_cognitoExample(t *testing.T) {
 	must, wantLines := mustCCQL(t, env), wantLinesIn(t)
 
 	out, _ := must("deploy", "plan", stack, "dev")
-	wantLines("plan", out, `^user_pool: would create$`, `^app_client: would create$`, `^Plan: 2 to create, 0 to update, 0 unchanged\.$`)
+	wantLines("plan", out, `^\+ user_pool\s+create$`, `^\+ app_client\s+create$`, `^Plan: 2 to create, 0 to update, 0 unchanged\.$`)
 
 	// An existing, world-readable exports file must end up owner-only.
 	exportsFile := filepath.Join(t.TempDir(), "exports.json")
@@ -63,8 +65,22 @@ func TestDeploy_cognitoExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _ = must("deploy", "plan", changed, "dev")
-	wantLines("plan after change", out, `^user_pool: unchanged$`, `^app_client: would update$`, `"path": "/AccessTokenValidity",\n\s+"value": 45`,
+	// The plan names the one property that changes, not the whole patch.
+	wantLines("plan after change", out, `^  user_pool\s+no change$`, `^~ app_client\s+update\n\s+AccessTokenValidity: 60 → 45\n`,
 		`^Plan: 0 to create, 1 to update, 1 unchanged\.$`)
+	if strings.Contains(out, "IdTokenValidity") {
+		t.Errorf("the plan shows properties that do not change:\n%s", out)
+	}
+	// The same as data, for CI.
+	out, _ = must("deploy", "plan", changed, "dev", "-o", "json")
+	var plan deploy.PlanDoc
+	if err := json.Unmarshal([]byte(out), &plan); err != nil {
+		t.Fatalf("plan -o json: %v\n%s", err, out)
+	}
+	if len(plan.Resources) != 2 || plan.Resources[1].Action != deploy.ActionUpdate || len(plan.Resources[1].Changes) != 1 ||
+		plan.Resources[1].Changes[0] != (deploy.Change{Property: "AccessTokenValidity", Current: 60.0, Desired: 45.0}) || plan.Summary.Update != 1 {
+		t.Errorf("plan -o json = %+v", plan)
+	}
 	out, errOut = must("deploy", "build", changed, "dev", "--show-queries")
 	wantLines("build after change", errOut, `✓ user_pool\s+unchanged`, `✓ app_client\s+updated`)
 	wantPatch := `SET PatchDocument = string('[{"op": "add", "path": "/ExplicitAuthFlows", "value": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}, ` +
@@ -91,6 +107,8 @@ func TestDeploy_cognitoExample(t *testing.T) {
 		t.Errorf("test of the drifted stack: exit %d\n%s", code, errOut)
 	}
 
+	out, _ = must("deploy", "plan", changed, "dev", "--teardown")
+	wantLines("plan of teardown", out, `^- user_pool\s+delete$`, `^- app_client\s+delete$`, `^Plan: 2 to delete, 0 unchanged\.$`)
 	_, errOut = must("deploy", "teardown", changed, "dev")
 	wantLines("teardown", errOut, `✓ app_client\s+deleted[^\n]*\n✓ user_pool\s+deleted`)
 	_, errOut = must("deploy", "teardown", changed, "dev")
