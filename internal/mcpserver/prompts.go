@@ -68,8 +68,8 @@ func CognitoAuditQueries(region string) [][2]string {
 			"SELECT c.user_pool_id, c.client_id, c.client_name FROM awscc.cognito.user_pool_clients c, json_each(c.explicit_auth_flows) f WHERE c.region = " + r + " AND f.value IN ('ALLOW_USER_PASSWORD_AUTH', 'USER_PASSWORD_AUTH')"},
 		{"App clients that reveal whether a user exists, or cannot revoke refresh tokens:",
 			"SELECT user_pool_id, client_id, client_name, prevent_user_existence_errors, enable_token_revocation FROM awscc.cognito.user_pool_clients WHERE region = " + r + " AND (coalesce(prevent_user_existence_errors, 'LEGACY') <> 'ENABLED' OR enable_token_revocation = 0)"},
-		{"Callback URLs over plain http (other than localhost):",
-			"SELECT c.user_pool_id, c.client_id, u.value AS callback_url FROM awscc.cognito.user_pool_clients c, json_each(c.callback_urls) u WHERE c.region = " + r + " AND u.value LIKE 'http://%' AND u.value NOT LIKE 'http://localhost%'"},
+		{"Callback URLs that point at a developer's machine (localhost: a leftover outside development pools):",
+			"SELECT c.user_pool_id, c.client_id, u.value AS callback_url FROM awscc.cognito.user_pool_clients c, json_each(c.callback_urls) u WHERE c.region = " + r + " AND (u.value LIKE 'http://localhost%' OR u.value LIKE 'http://127.0.0.1%')"},
 		{"Refresh tokens valid for more than 30 days:",
 			"SELECT user_pool_id, client_id, client_name, refresh_token_validity, token_validity_units->>'$.RefreshToken' AS unit FROM awscc.cognito.user_pool_clients WHERE region = " + r + " AND coalesce(token_validity_units->>'$.RefreshToken', 'days') = 'days' AND refresh_token_validity > 30"},
 	}

@@ -115,7 +115,11 @@ func (t *Table) text(res *ccql.Result) string {
 // Raw JSON values (rows, resource models) may be anything, which the
 // inference would otherwise take for byte arrays.
 func outputSchema[T any]() (*jsonschema.Schema, error) {
-	s, err := jsonschema.For[T](&jsonschema.ForOptions{TypeSchemas: map[reflect.Type]*jsonschema.Schema{
+	rt := reflect.TypeFor[T]()
+	if rt.Kind() == reflect.Pointer { // the SDK sends the zero value for nil: never null
+		rt = rt.Elem()
+	}
+	s, err := jsonschema.ForType(rt, &jsonschema.ForOptions{TypeSchemas: map[reflect.Type]*jsonschema.Schema{
 		reflect.TypeFor[json.RawMessage](): {},
 	}})
 	if err != nil {
