@@ -13,10 +13,13 @@
 package ccql
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"time"
+
+	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
 )
 
 // Backend selects what answers Cloud Control calls.
@@ -27,7 +30,23 @@ const (
 	BackendLocal    Backend = "local"    // the embedded emulator, state in DataDir (the default)
 	BackendAWS      Backend = "aws"      // real AWS through the SDK's standard credential chain
 	BackendEndpoint Backend = "endpoint" // any Cloud Control endpoint at Config.Endpoint
+	BackendClient   Backend = "client"   // Config.CloudControl
 )
+
+// CloudControlClient is the eight Cloud Control operations as the SDK's
+// *cloudcontrol.Client has them (which satisfies it). Config.CloudControl
+// takes one: an SDK client configured as the caller likes, or a test
+// double. The region of each call comes in the functional options.
+type CloudControlClient interface {
+	CreateResource(ctx context.Context, in *cc.CreateResourceInput, optFns ...func(*cc.Options)) (*cc.CreateResourceOutput, error)
+	GetResource(ctx context.Context, in *cc.GetResourceInput, optFns ...func(*cc.Options)) (*cc.GetResourceOutput, error)
+	UpdateResource(ctx context.Context, in *cc.UpdateResourceInput, optFns ...func(*cc.Options)) (*cc.UpdateResourceOutput, error)
+	DeleteResource(ctx context.Context, in *cc.DeleteResourceInput, optFns ...func(*cc.Options)) (*cc.DeleteResourceOutput, error)
+	ListResources(ctx context.Context, in *cc.ListResourcesInput, optFns ...func(*cc.Options)) (*cc.ListResourcesOutput, error)
+	GetResourceRequestStatus(ctx context.Context, in *cc.GetResourceRequestStatusInput, optFns ...func(*cc.Options)) (*cc.GetResourceRequestStatusOutput, error)
+	ListResourceRequests(ctx context.Context, in *cc.ListResourceRequestsInput, optFns ...func(*cc.Options)) (*cc.ListResourceRequestsOutput, error)
+	CancelResourceRequest(ctx context.Context, in *cc.CancelResourceRequestInput, optFns ...func(*cc.Options)) (*cc.CancelResourceRequestOutput, error)
+}
 
 // Defaults for a zero Config.
 const (
@@ -36,12 +55,20 @@ const (
 	DefaultMaxStatements = 16
 )
 
-// Config configures an Engine. The zero value is the embedded emulator with
-// its state in the XDG data dir.
+// Config configures an Engine. The library reads no environment variables:
+// the ccql command resolves them (CCQL_DATA_DIR, XDG_DATA_HOME,
+// AWS_ENDPOINT_URL_CLOUDCONTROL, AWS_REGION) into these fields.
 type Config struct {
-	Backend  Backend // "" means BackendLocal, or BackendEndpoint when Endpoint is set
-	Endpoint string  // Cloud Control endpoint URL for BackendEndpoint
-	DataDir  string  // the emulator's data dir; "" means $CCQL_DATA_DIR, else the XDG data dir
+	// Backend is "" for BackendClient when CloudControl is set, else
+	// BackendEndpoint when Endpoint is set, else BackendLocal.
+	Backend  Backend
+	Endpoint string // Cloud Control endpoint URL for BackendEndpoint
+	// DataDir is the embedded emulator's data dir, required for
+	// BackendLocal; ResolveDataDir gives the standard one.
+	DataDir string
+	// CloudControl answers every Cloud Control call (BackendClient): an SDK
+	// client built by the caller, or a test double.
+	CloudControl CloudControlClient
 	// Region is the region used by the SDK for credentials and endpoint
 	// resolution when a statement does not name one; statements still bind
 	// `region` themselves.
@@ -49,7 +76,10 @@ type Config struct {
 	// Wait makes every mutation await its request (as /*+ AWAIT */ does).
 	Wait        bool
 	WaitTimeout time.Duration // 0 means DefaultWaitTimeout
-	// FailOnFailed turns an awaited FAILED request into an error.
+	// FailOnFailed has no effect: a request known to have ended FAILED or
+	// CANCEL_COMPLETE is always an error (see Stmt.Exec).
+	//
+	// Deprecated: kept so that existing configurations compile.
 	FailOnFailed bool
 	Concurrency  int // parallel Cloud Control calls per statement; 0 means DefaultConcurrency
 	// MaxStatements bounds the statements that run at once (each on its own

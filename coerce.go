@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/ccql/ccql/internal/catalog"
 )
 
 // coerce turns a SQL value into the JSON value of a property of jsonType,
@@ -133,4 +135,9 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// coerceColumn coerces v for the property behind col.
+func coerceColumn(v any, col catalog.Column, asString bool) (any, error) {
+	return coerce(v, col.Type, asString)
 }

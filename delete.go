@@ -5,61 +5,67 @@ import (
 	"fmt"
 	"strings"
 
-	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
-	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
 	"github.com/ccql/ccql/internal/catalog"
-	"github.com/ccql/ccql/internal/cloudcontrol"
+	"github.com/ccql/ccql/internal/iql"
 )
 
 type deletePlan struct {
 	targetPlan
-	returning []string
-	await     bool
+	cancel bool // DELETE FROM awscc.cloud_control.resource_requests: CancelResourceRequest
 }
 
-func (e *Engine) runDelete(ctx context.Context, p *deletePlan) (*Result, error) {
-	t := p.table
+func (e *Engine) prepareDelete(s *iql.Delete) (*deletePlan, error) {
+	t, err := e.table(s.Table.TableName)
+	if err != nil {
+		return nil, err
+	}
+	p := &deletePlan{targetPlan: e.targetPlan(t, s.Where, s.Tables)}
 	if t.Kind == catalog.KindNative && t.Name == catalog.NativeResourceRequests {
-		return e.runCancel(ctx, p)
+		p.cancel = true
+		return p, nil
 	}
 	if t.Kind != catalog.KindResource || !t.Schema.HasHandler("delete") {
 		return nil, fmt.Errorf("%w: %s does not support DELETE", ErrUnsupported, t.ID())
 	}
-	targets, err := e.targets(ctx, &p.targetPlan)
+	return p, nil
+}
+
+func (e *Engine) planDelete(ctx context.Context, p *deletePlan, args []any) ([]Request, error) {
+	targets, params, err := e.targets(ctx, &p.targetPlan, args)
 	if err != nil {
 		return nil, err
 	}
-	return e.dispatch(ctx, len(targets), p.await, p.returning, func(ctx context.Context, i int) (*types.ProgressEvent, string, error) {
-		typeName, id := t.TypeName, targets[i].identifier
-		out, err := e.api.DeleteResource(ctx, &cc.DeleteResourceInput{
-			TypeName: &typeName, Identifier: &id,
-			ClientToken: optional(p.params.clientToken), RoleArn: optional(p.params.roleArn), TypeVersionId: optional(p.params.typeVersionID),
-		}, cloudcontrol.WithRegion(targets[i].region))
-		if err != nil {
-			return nil, "", serviceError("DeleteResource", err)
-		}
-		return out.ProgressEvent, targets[i].region, nil
-	})
+	reqs := make([]Request, len(targets))
+	for i, tg := range targets {
+		reqs[i] = Request{Operation: OpDeleteResource, TypeName: p.table.TypeName, Region: tg.region, Identifier: tg.identifier}
+		params.apply(&reqs[i])
+	}
+	return reqs, nil
 }
 
-// runCancel answers DELETE FROM awscc.cloud_control.resource_requests
-// WHERE RequestToken = … AND region = …: CancelResourceRequest.
-func (e *Engine) runCancel(ctx context.Context, p *deletePlan) (*Result, error) {
-	regions := p.equalities[catalog.RegionColumn]
-	tokens := p.equalities[strings.ToLower("RequestToken")]
+// planCancel answers DELETE FROM awscc.cloud_control.resource_requests
+// WHERE RequestToken = … AND region = …: one CancelResourceRequest each.
+func (e *Engine) planCancel(p *deletePlan, args []any) ([]Request, error) {
+	eq := p.bound(args)
+	regions := eq[catalog.RegionColumn]
+	tokens := eq[strings.ToLower("RequestToken")]
 	if len(regions) == 0 || len(tokens) == 0 {
 		return nil, fmt.Errorf("%w: cancelling a request needs region and RequestToken in WHERE", ErrMissingKey)
 	}
-	var outcomes []*types.ProgressEvent
+	var reqs []Request
 	for _, r := range regions {
 		for _, tok := range tokens {
-			tok := tok
-			out, err := e.api.CancelResourceRequest(ctx, &cc.CancelResourceRequestInput{RequestToken: &tok}, cloudcontrol.WithRegion(r))
-			if err != nil {
-				return nil, serviceError("CancelResourceRequest", err)
-			}
-			outcomes = append(outcomes, out.ProgressEvent)
+			reqs = append(reqs, Request{Operation: OpCancelResourceRequest, Region: r, RequestToken: tok})
 		}
 	}
-	return e.mutationResult(outcomes, p.returning)
+	return reqs, nil
+}
+
+// runCancel sends the cancels, reporting each as any mutation does.
+func (e *Engine) runCancel(ctx context.Context, p *deletePlan, args []any, returning []string) (*Result, error) {
+	reqs, err := e.planCancel(p, args)
+	if err != nil {
+		return nil, err
+	}
+	return e.dispatch(ctx, reqs, false, returning)
 }

@@ -37,17 +37,6 @@ type Engine struct {
 	closeErr  error
 }
 
-// DataDir returns the data dir a Config resolves to: DataDir, else
-// $CCQL_DATA_DIR, else $XDG_DATA_HOME/ccql, else ~/.local/share/ccql (see
-// ResolveDataDir); with no home directory, a ccql dir in the temp dir.
-func DataDir(cfg Config) string {
-	d, err := ResolveDataDir(cfg.DataDir, os.Getenv)
-	if err != nil {
-		return filepath.Join(os.TempDir(), "ccql")
-	}
-	return d
-}
-
 // ResolveDataDir is the one rule for where ccql keeps its state, shared
 // by every command so that ccql serve and ccql exec agree: dir if given,
 // else $CCQL_DATA_DIR, else $XDG_DATA_HOME/ccql (only an absolute
@@ -76,9 +65,13 @@ func ResolveDataDir(dir string, getenv func(string) string) (string, error) {
 // Open starts an engine on the configured backend.
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Backend == "" {
-		cfg.Backend = BackendLocal
-		if cfg.Endpoint != "" {
+		switch {
+		case cfg.CloudControl != nil:
+			cfg.Backend = BackendClient
+		case cfg.Endpoint != "":
 			cfg.Backend = BackendEndpoint
+		default:
+			cfg.Backend = BackendLocal
 		}
 	}
 	if cfg.WaitTimeout <= 0 {
@@ -94,17 +87,22 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	var err error
 	switch cfg.Backend {
 	case BackendLocal:
-		e.api, e.closeFn, err = openLocal(DataDir(cfg), cfg)
+		if cfg.DataDir == "" {
+			return nil, errors.New("the local backend needs Config.DataDir (ResolveDataDir gives the standard one)")
+		}
+		e.api, e.closeFn, err = openLocal(cfg.DataDir, cfg)
+	case BackendClient:
+		if cfg.CloudControl == nil {
+			return nil, errors.New("backend client needs Config.CloudControl")
+		}
+		e.api = cfg.CloudControl
 	case BackendAWS, BackendEndpoint:
 		if cfg.Backend == BackendEndpoint && cfg.Endpoint == "" {
-			cfg.Endpoint = os.Getenv("AWS_ENDPOINT_URL_CLOUDCONTROL")
-			if cfg.Endpoint == "" {
-				return nil, errors.New("backend endpoint needs an endpoint URL (--endpoint or AWS_ENDPOINT_URL_CLOUDCONTROL)")
-			}
+			return nil, errors.New("backend endpoint needs an endpoint URL (--endpoint or AWS_ENDPOINT_URL_CLOUDCONTROL)")
 		}
 		e.api, err = cloudcontrol.NewSDK(ctx, cloudcontrol.SDKOptions{Endpoint: cfg.Endpoint, Region: cfg.Region})
 	default:
-		return nil, fmt.Errorf("unknown backend %q (want local, aws or endpoint)", cfg.Backend)
+		return nil, fmt.Errorf("unknown backend %q (want local, aws, endpoint or client)", cfg.Backend)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s backend: %w", cfg.Backend, err)
@@ -140,63 +138,6 @@ func (e *Engine) Close() error {
 
 func (e *Engine) concurrency() int { return e.cfg.Concurrency }
 
-// Query parses and runs one statement. args bind the parameters ($1, ?, …)
-// of a SELECT.
-func (e *Engine) Query(ctx context.Context, statement string, args ...any) (*Result, error) {
-	st, err := iql.Parse(statement)
-	if err != nil {
-		return nil, &syntaxError{err}
-	}
-	return e.run(ctx, st, args)
-}
-
-func (e *Engine) run(ctx context.Context, st iql.Statement, args []any) (*Result, error) {
-	await := false
-	if b := st.Info(); b != nil {
-		await = b.Hints.Has("await")
-	}
-	switch s := st.(type) {
-	case *iql.Select:
-		return e.runSelect(ctx, s, args)
-	case *iql.Insert:
-		t, err := e.table(s.Table.TableName)
-		if err != nil {
-			return nil, err
-		}
-		return e.runInsert(ctx, &insertPlan{table: t, columns: s.Columns, source: s.Source, sourceTables: idents(s.Tables),
-			stringCols: s.StringColumns, returning: s.Returning, await: await})
-	case *iql.Update:
-		t, err := e.table(s.Table.TableName)
-		if err != nil {
-			return nil, err
-		}
-		p := &updatePlan{targetPlan: e.targetPlan(t, s.Where, s.Tables), returning: s.Returning, await: await}
-		for _, a := range s.Set {
-			p.set = append(p.set, assignment{column: a.Column, expr: a.Expr, literal: a.Literal, isString: a.IsString, isNull: a.IsNull})
-		}
-		return e.runUpdate(ctx, p)
-	case *iql.Delete:
-		t, err := e.table(s.Table.TableName)
-		if err != nil {
-			return nil, err
-		}
-		return e.runDelete(ctx, &deletePlan{targetPlan: e.targetPlan(t, s.Where, s.Tables), returning: s.Returning, await: await})
-	case *iql.Show:
-		return e.runShow(ctx, s)
-	case *iql.Describe:
-		t, err := e.table(s.Table.TableName)
-		if err != nil {
-			return nil, err
-		}
-		return e.describe(t, s.Extended)
-	case *iql.ShowVar:
-		return e.showVar(s.Name), nil
-	case *iql.Set, *iql.Begin, *iql.Commit, *iql.Rollback, *iql.Use:
-		return &Result{Kind: KindMutation, Message: "OK"}, nil
-	}
-	return nil, fmt.Errorf("%w: statement %T", ErrUnsupported, st)
-}
-
 func idents(refs []iql.TableRef) []string {
 	names := iql.Names(refs)
 	out := make([]string, len(names))
@@ -215,34 +156,6 @@ func (e *Engine) table(n iql.TableName) (*catalog.Table, error) {
 	return t, nil
 }
 
-func (e *Engine) targetPlan(t *catalog.Table, w iql.Where, tables []iql.TableRef) targetPlan {
-	p := targetPlan{table: t, where: w.SQL, whereTables: idents(tables), equalities: map[string][]string{}, onlyEq: true}
-	keyish := map[string]bool{catalog.RegionColumn: true, strings.ToLower(catalog.IdentifierColumn): true, "requesttoken": true}
-	for _, param := range []string{paramClientToken, paramRoleArn, paramTypeVersionID} {
-		if _, ok := requestParam(t, param); ok {
-			keyish[strings.ToLower(param)] = true
-		}
-	}
-	for _, c := range t.Columns {
-		if c.Identifier {
-			keyish[strings.ToLower(c.Name)] = true
-			keyish[strings.ToLower(c.Property)] = true
-		}
-	}
-	for _, b := range w.Bindings {
-		k := strings.ToLower(b.Column)
-		if !keyish[k] {
-			p.onlyEq = false
-		}
-		if vals, ok := w.Literals(b.Column); ok {
-			p.equalities[k] = append(p.equalities[k], vals...)
-		} else {
-			p.onlyEq = false
-		}
-	}
-	return p
-}
-
 func (e *Engine) runSelect(ctx context.Context, s *iql.Select, args []any) (*Result, error) {
 	var tables []string
 	for _, n := range iql.Names(s.Tables) {
@@ -251,13 +164,9 @@ func (e *Engine) runSelect(ctx context.Context, s *iql.Select, args []any) (*Res
 		}
 		tables = append(tables, n.String())
 	}
-	rows, err := e.db.QueryPrefetch(ctx, tables, e.prefetchFor(tables, s.Bindings), e.cfg.Concurrency, s.SQL, args...)
+	rows, err := e.db.QueryPrefetch(ctx, tables, e.prefetchFor(tables, s.Bindings, args), e.cfg.Concurrency, s.SQL, argsFor(s.SQL, args)...)
 	if err != nil {
-		err = e.wrapSQL(err)
-		if errors.Is(err, ErrUnknownColumn) && len(tables) > 0 {
-			err = fmt.Errorf("%w (columns of %s: DESCRIBE %s)", err, strings.Join(tables, ", "), tables[0])
-		}
-		return nil, err
+		return nil, e.selectError(err, tables)
 	}
 	return typedResult(rows), nil
 }
@@ -265,7 +174,7 @@ func (e *Engine) runSelect(ctx context.Context, s *iql.Select, args []any) (*Res
 // prefetchFor returns the scans a single-table SELECT will make when its
 // WHERE binds key columns to several values (region IN ('a', 'b')), so
 // that they run in parallel before SQLite visits them one by one.
-func (e *Engine) prefetchFor(tables []string, bindings []iql.Binding) []vtable.Prefetch {
+func (e *Engine) prefetchFor(tables []string, bindings []iql.Binding, args []any) []vtable.Prefetch {
 	if len(tables) != 1 || len(bindings) == 0 {
 		return nil
 	}
@@ -288,10 +197,22 @@ func (e *Engine) prefetchFor(tables []string, bindings []iql.Binding) []vtable.P
 				return nil // bound twice: leave it to SQLite
 			}
 			for _, v := range b.Values {
-				if v.Kind != iql.ValueString {
+				switch v.Kind {
+				case iql.ValueString:
+					vals = append(vals, v.Text)
+				case iql.ValueParam:
+					i, ok := iql.ParamIndex(v.Text)
+					if !ok || i >= len(args) {
+						return nil
+					}
+					s, ok := args[i].(string)
+					if !ok {
+						return nil // SQLite compares other types by its own rules
+					}
+					vals = append(vals, s)
+				default:
 					return nil
 				}
-				vals = append(vals, v.Text)
 			}
 		}
 		if len(vals) == 0 {

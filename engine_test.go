@@ -184,11 +184,11 @@ func TestEngine_Errors(t *testing.T) {
 		{`SELEC 1`, ccql.ErrSyntax},
 		{`SELECT * FROM awscc.cognito.nope WHERE region = 'us-east-1'`, ccql.ErrUnknownResource},
 		{`INSERT INTO awscc.cognito.user_pool_clients (UserPoolId, Nope, region) SELECT 'a', 'b', 'us-east-1'`, ccql.ErrUnknownColumn},
-		{`INSERT INTO awscc.cognito.user_pool_clients (UserPoolId, ClientId, region) SELECT 'a', 'b', 'us-east-1'`, ccql.ErrUnknownColumn},
+		{`INSERT INTO awscc.cognito.user_pool_clients (UserPoolId, ClientId, region) SELECT 'a', 'b', 'us-east-1'`, ccql.ErrReadOnly},
 		{`SELECT * FROM awscc.cognito.user_pools`, ccql.ErrMissingKey},
 		{`INSERT INTO awscc.cognito.user_pools (UserPoolName) SELECT 'x'`, ccql.ErrMissingKey},
 		{`UPDATE awscc.cognito.user_pools SET user_pool_name = 'x' WHERE Identifier = 'us-east-1_abcdefghi'`, ccql.ErrMissingKey},
-		{`INSERT INTO awscc.cognito.user_pool_clients (UserPoolId, AccessTokenValidity, region) SELECT 'a', 'soon', 'us-east-1'`, ccql.ErrUnknownColumn},
+		{`INSERT INTO awscc.cognito.user_pool_clients (UserPoolId, AccessTokenValidity, region) SELECT 'a', 'soon', 'us-east-1'`, ccql.ErrInvalidValue},
 	}
 	for _, tt := range tests {
 		t.Run(tt.stmt, func(t *testing.T) {

@@ -4,38 +4,165 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"sync"
 
+	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
 	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
-	"github.com/ccql/ccql/internal/catalog"
 	"github.com/ccql/ccql/internal/cloudcontrol"
+	"github.com/ccql/ccql/internal/fanout"
 	"github.com/ccql/ccql/internal/provider"
 )
 
-// maybeAwait polls a request to its end when asked to.
-func (e *Engine) maybeAwait(ctx context.Context, ev *types.ProgressEvent, region string, await bool) (*types.ProgressEvent, error) {
-	if ev == nil || !(await || e.cfg.Wait) || cloudcontrol.Terminal(ev.OperationStatus) && !e.cfg.FailOnFailed {
-		return ev, nil
+// send sends one planned request and returns its first ProgressEvent.
+func (e *Engine) send(ctx context.Context, r Request) (*types.ProgressEvent, error) {
+	region := cloudcontrol.WithRegion(r.Region)
+	var (
+		ev  *types.ProgressEvent
+		err error
+	)
+	switch r.Operation {
+	case OpCreateResource:
+		var out *cc.CreateResourceOutput
+		out, err = e.api.CreateResource(ctx, &cc.CreateResourceInput{TypeName: &r.TypeName, DesiredState: optional(r.DesiredState),
+			ClientToken: optional(r.ClientToken), RoleArn: optional(r.RoleArn), TypeVersionId: optional(r.TypeVersionID)}, region)
+		if err == nil {
+			ev = out.ProgressEvent
+		}
+	case OpUpdateResource:
+		var out *cc.UpdateResourceOutput
+		out, err = e.api.UpdateResource(ctx, &cc.UpdateResourceInput{TypeName: &r.TypeName, Identifier: &r.Identifier, PatchDocument: &r.PatchDocument,
+			ClientToken: optional(r.ClientToken), RoleArn: optional(r.RoleArn), TypeVersionId: optional(r.TypeVersionID)}, region)
+		if err == nil {
+			ev = out.ProgressEvent
+		}
+	case OpDeleteResource:
+		var out *cc.DeleteResourceOutput
+		out, err = e.api.DeleteResource(ctx, &cc.DeleteResourceInput{TypeName: &r.TypeName, Identifier: &r.Identifier,
+			ClientToken: optional(r.ClientToken), RoleArn: optional(r.RoleArn), TypeVersionId: optional(r.TypeVersionID)}, region)
+		if err == nil {
+			ev = out.ProgressEvent
+		}
+	case OpCancelResourceRequest:
+		var out *cc.CancelResourceRequestOutput
+		out, err = e.api.CancelResourceRequest(ctx, &cc.CancelResourceRequestInput{RequestToken: &r.RequestToken}, region)
+		if err == nil {
+			ev = out.ProgressEvent
+		}
+	default:
+		return nil, fmt.Errorf("%w: operation %q", ErrUnsupported, r.Operation)
 	}
-	final := ev
-	if !cloudcontrol.Terminal(ev.OperationStatus) {
+	if err != nil {
+		return nil, serviceError(r.Operation, err)
+	}
+	if ev == nil {
+		return nil, fmt.Errorf("%s: the answer has no ProgressEvent", r.Operation)
+	}
+	return ev, nil
+}
+
+// dispatch sends every request, in parallel up to the engine's
+// concurrency, awaits each when asked, and reports one row per request.
+// A failed request does not stop the others: see Stmt.Exec.
+func (e *Engine) dispatch(ctx context.Context, reqs []Request, await bool, returning []string) (*Result, error) {
+	events := make([]*types.ProgressEvent, len(reqs))
+	errs := make([]error, len(reqs))
+	// Every request runs to its outcome: fn never fails the group, so one
+	// failure does not cancel requests already in flight.
+	ferr := fanout.Run(ctx, len(reqs), e.concurrency(), func(ctx context.Context, i int) error {
+		events[i], errs[i] = e.outcome(ctx, i, reqs[i], await)
+		return nil
+	})
+	for i := range reqs {
+		if events[i] == nil && errs[i] == nil {
+			// Never started: the context ended while waiting for a slot.
+			errs[i] = &RequestError{Index: i, Operation: reqs[i].Operation, TypeName: reqs[i].TypeName, Identifier: reqs[i].Identifier, Err: ferr}
+			events[i] = failedEvent(reqs[i], errs[i].(*RequestError))
+		}
+	}
+	res, err := e.mutationResult(events, returning)
+	if err != nil {
+		return nil, err
+	}
+	return res, errors.Join(errs...)
+}
+
+// outcome sends one request and, when asked, awaits it. It always returns
+// an event for the result row (made up from the error when the request
+// was refused) and the request's error, if it failed.
+func (e *Engine) outcome(ctx context.Context, i int, r Request, await bool) (*types.ProgressEvent, error) {
+	ev, err := e.send(ctx, r)
+	if err != nil {
+		re := &RequestError{Index: i, Operation: r.Operation, TypeName: r.TypeName, Identifier: r.Identifier, Err: err}
+		var se *ServiceError
+		if errors.As(err, &se) {
+			re.Code, re.Message = se.Code, se.Message
+		}
+		return failedEvent(r, re), re
+	}
+	if await && !cloudcontrol.Terminal(ev.OperationStatus) {
 		stop := e.spin(fmt.Sprintf("%s %s", ev.Operation, derefStr(ev.TypeName)))
-		var err error
-		final, err = cloudcontrol.Wait(ctx, e.api, derefStr(ev.RequestToken), region, cloudcontrol.WaitOptions{Timeout: e.cfg.WaitTimeout})
+		final, werr := cloudcontrol.Wait(ctx, e.api, derefStr(ev.RequestToken), r.Region, cloudcontrol.WaitOptions{Timeout: e.cfg.WaitTimeout})
 		stop()
-		if errors.Is(err, cloudcontrol.ErrWaitTimeout) {
-			return final, fmt.Errorf("%w: %v", ErrTimeout, err)
+		if final != nil {
+			ev = final
 		}
-		if err != nil {
-			return final, serviceError("GetResourceRequestStatus", err)
+		if werr != nil {
+			re := requestError(i, r, ev)
+			re.Code, re.Message = "", ""
+			if errors.Is(werr, cloudcontrol.ErrWaitTimeout) {
+				re.Err = fmt.Errorf("%w: %v", ErrTimeout, werr)
+			} else {
+				re.Err = serviceError("GetResourceRequestStatus", werr)
+			}
+			return ev, re
 		}
 	}
-	if e.cfg.FailOnFailed && final.OperationStatus == types.OperationStatusFailed {
-		return final, fmt.Errorf("%w: %s %s %s: %s (%s)", ErrRequestFailed, final.Operation, derefStr(final.TypeName),
-			derefStr(final.Identifier), derefStr(final.StatusMessage), final.ErrorCode)
+	// A known outcome of FAILED (or a cancelled request) is a failure,
+	// awaited or not: the resource was not made as asked.
+	if r.Operation != OpCancelResourceRequest &&
+		(ev.OperationStatus == types.OperationStatusFailed || ev.OperationStatus == types.OperationStatusCancelComplete) {
+		re := requestError(i, r, ev)
+		re.Err = ErrRequestFailed
+		return ev, re
 	}
-	return final, nil
+	return ev, nil
+}
+
+// requestError describes request i from its latest event.
+func requestError(i int, r Request, ev *types.ProgressEvent) *RequestError {
+	re := &RequestError{Index: i, Operation: r.Operation, TypeName: r.TypeName, Identifier: r.Identifier,
+		RequestToken: derefStr(ev.RequestToken), Status: string(ev.OperationStatus),
+		Code: string(ev.ErrorCode), Message: derefStr(ev.StatusMessage)}
+	if id := derefStr(ev.Identifier); id != "" {
+		re.Identifier = id
+	}
+	return re
+}
+
+// failedEvent is the result row of a request that got no event: what was
+// asked, FAILED, and the error.
+func failedEvent(r Request, re *RequestError) *types.ProgressEvent {
+	ev := &types.ProgressEvent{Operation: types.Operation(operationName(r.Operation)), TypeName: optional(r.TypeName),
+		Identifier: optional(r.Identifier), OperationStatus: types.OperationStatusFailed}
+	if re.Code != "" {
+		ev.ErrorCode = types.HandlerErrorCode(re.Code)
+		ev.StatusMessage = optional(re.Message)
+	} else if re.Err != nil {
+		ev.StatusMessage = optional(re.Err.Error())
+	}
+	return ev
+}
+
+// operationName is the ProgressEvent Operation of a request.
+func operationName(op string) string {
+	switch op {
+	case OpCreateResource:
+		return string(types.OperationCreate)
+	case OpUpdateResource:
+		return string(types.OperationUpdate)
+	case OpDeleteResource:
+		return string(types.OperationDelete)
+	}
+	return ""
 }
 
 func derefStr(s *string) string {
@@ -45,43 +172,36 @@ func derefStr(s *string) string {
 	return *s
 }
 
-// mutationResult projects ProgressEvents onto the RETURNING list; without
-// RETURNING the statement has no rows.
+// requestColumns are the columns a mutation without RETURNING reports, one
+// row per request: enough to follow each request (RequestToken) and to see
+// which failed.
+var requestColumns = []string{"Identifier", "RequestToken", "OperationStatus", "ErrorCode", "StatusMessage"}
+
+// mutationResult projects the events onto the RETURNING list (KindQuery)
+// or, without RETURNING, onto requestColumns (KindMutation).
 func (e *Engine) mutationResult(events []*types.ProgressEvent, returning []string) (*Result, error) {
-	if len(returning) == 0 {
-		return &Result{Kind: KindMutation, RowsAffected: int64(len(events)),
-			Message: fmt.Sprintf("The operation was despatched successfully (%d request(s))", len(events))}, nil
-	}
-	all := catalog.ProgressEventFields()
-	var cols []string
-	for _, r := range returning {
-		if r == "*" {
-			cols = append(cols, all...)
-			continue
-		}
-		found := ""
-		for _, f := range all {
-			if strings.EqualFold(f, r) {
-				found = f
-			}
-		}
-		if found == "" {
-			return nil, fmt.Errorf("%w: RETURNING %s is not a ProgressEvent field (want %s)", ErrUnknownColumn, r, strings.Join(all, ", "))
-		}
-		cols = append(cols, found)
-	}
 	res := &Result{Kind: KindQuery, RowsAffected: int64(len(events))}
-	for _, c := range cols {
-		res.Columns = append(res.Columns, Column{Name: c, Type: eventFieldType(c)})
+	if len(returning) == 0 {
+		res.Kind = KindMutation
+		res.Message = fmt.Sprintf("%d request(s) sent", len(events))
+		for _, c := range requestColumns {
+			res.Columns = append(res.Columns, Column{Name: c, Type: TypeText})
+		}
+	} else {
+		cols, err := returningColumns(returning)
+		if err != nil {
+			return nil, err
+		}
+		res.Columns = cols
 	}
 	for _, ev := range events {
 		if ev == nil {
 			continue
 		}
 		fields := provider.EventFields(ev)
-		row := make([]any, len(cols))
-		for i, c := range cols {
-			row[i] = convert(fields[c], res.Columns[i].Type)
+		row := make([]any, len(res.Columns))
+		for i, c := range res.Columns {
+			row[i] = convert(fields[c.Name], c.Type)
 		}
 		res.Rows = append(res.Rows, row)
 	}
@@ -96,25 +216,4 @@ func eventFieldType(name string) Type {
 		return TypeJSON
 	}
 	return TypeText
-}
-
-// parallel runs fn over [0,n) with the engine's concurrency bound.
-func (e *Engine) parallel(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
-	if n == 1 {
-		return fn(ctx, 0)
-	}
-	sem := make(chan struct{}, e.concurrency())
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for i := 0; i < n; i++ {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			errs[i] = fn(ctx, i)
-		}(i)
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }

@@ -32,12 +32,14 @@ func (e *Engine) Exec(ctx context.Context, script string) ([]*Result, error) {
 	}
 	out := make([]*Result, 0, len(pieces))
 	for _, p := range pieces {
-		st, err := p.Parse()
-		if err != nil {
+		if _, err := p.Parse(); err != nil { // for the error's position in the script
 			return out, &StatementError{Line: p.Line, Statement: p.Text, Err: &syntaxError{err}}
 		}
-		res, err := e.run(ctx, st, nil)
+		res, err := e.Query(ctx, p.Text)
 		if err != nil {
+			if res != nil {
+				out = append(out, res)
+			}
 			return out, &StatementError{Line: p.Line, Statement: p.Text, Err: err}
 		}
 		out = append(out, res)

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
-	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
 	"github.com/ccql/ccql/internal/catalog"
-	"github.com/ccql/ccql/internal/cloudcontrol"
+	"github.com/ccql/ccql/internal/iql"
 )
 
 // Request parameters: columns that go to the Cloud Control request, not
@@ -20,6 +18,29 @@ const (
 	paramTypeVersionID = "TypeVersionId"
 	paramPatchDocument = "PatchDocument"
 )
+
+// The Cloud Control operations a mutation sends (Request.Operation).
+const (
+	OpCreateResource        = "CreateResource"
+	OpUpdateResource        = "UpdateResource"
+	OpDeleteResource        = "DeleteResource"
+	OpCancelResourceRequest = "CancelResourceRequest"
+)
+
+// Request is one Cloud Control request a mutation sends, as Stmt.Plan
+// describes it. Empty fields are not sent.
+type Request struct {
+	Operation     string // OpCreateResource, OpUpdateResource, OpDeleteResource or OpCancelResourceRequest
+	TypeName      string // e.g. AWS::Cognito::UserPoolClient ("" for a cancel)
+	Region        string
+	Identifier    string // the resource's primary identifier (UPDATE, DELETE)
+	DesiredState  string // the JSON desired state (INSERT); it may hold secrets the user wrote
+	PatchDocument string // the JSON Patch (UPDATE)
+	RequestToken  string // the request to cancel (CancelResourceRequest)
+	ClientToken   string
+	RoleArn       string
+	TypeVersionID string
+}
 
 // requestParam reports whether name is a request parameter of t's
 // mutations. A property of the same name wins (AWS::EKS::Cluster has a
@@ -57,6 +78,10 @@ func (p *requestParams) set(name, value string) {
 	}
 }
 
+func (p requestParams) apply(r *Request) {
+	r.ClientToken, r.RoleArn, r.TypeVersionID = p.clientToken, p.roleArn, p.typeVersionID
+}
+
 func optional(s string) *string {
 	if s == "" {
 		return nil
@@ -64,59 +89,69 @@ func optional(s string) *string {
 	return &s
 }
 
+// colRole is what one INSERT column is.
+type colRole struct {
+	param  string // request parameter name
+	region bool
+	col    catalog.Column
+}
+
 // insertPlan is an INSERT resolved against the catalog.
 type insertPlan struct {
 	table        *catalog.Table
 	columns      []string // as written
-	source       string   // SQL for SQLite producing one row per resource
+	roles        []colRole
+	source       string // SQL for SQLite producing one row per resource
 	sourceTables []string
 	stringCols   []bool
-	returning    []string
-	await        bool
 }
 
-func (e *Engine) runInsert(ctx context.Context, p *insertPlan) (*Result, error) {
-	t := p.table
+// prepareInsert resolves every column before anything is sent: an unknown
+// column is an error that names it, never a silent drop.
+func (e *Engine) prepareInsert(s *iql.Insert) (*insertPlan, error) {
+	t, err := e.table(s.Table.TableName)
+	if err != nil {
+		return nil, err
+	}
 	if t.Kind != catalog.KindResource || !t.Schema.HasHandler("create") {
 		return nil, fmt.Errorf("%w: %s does not support INSERT", ErrUnsupported, t.ID())
 	}
-	// Resolve every column before anything is sent: an unknown column is an
-	// error that names it, never a silent drop.
-	type colRole struct {
-		param    string // request parameter name
-		region   bool
-		prop     string // property name
-		propType string
-	}
-	roles := make([]colRole, len(p.columns))
-	for i, name := range p.columns {
-		switch {
-		case strings.EqualFold(name, catalog.RegionColumn):
-			roles[i].region = true
-		default:
-			if param, ok := requestParam(t, name); ok {
-				roles[i].param = param
-				continue
-			}
-			col, ok := t.Column(name)
-			if !ok || col.Property == "" || strings.Contains(col.Property, "/") {
-				return nil, fmt.Errorf("%w: %s has no column %q", ErrUnknownColumn, t.ID(), name)
-			}
-			if col.ReadOnly {
-				return nil, fmt.Errorf("%w: %s.%s is read-only (set by the service)", ErrUnknownColumn, t.ID(), name)
-			}
-			roles[i].prop, roles[i].propType = col.Property, col.Type
+	p := &insertPlan{table: t, columns: s.Columns, source: s.Source, sourceTables: idents(s.Tables),
+		stringCols: s.StringColumns, roles: make([]colRole, len(s.Columns))}
+	hasRegion := false
+	for i, name := range s.Columns {
+		if strings.EqualFold(name, catalog.RegionColumn) {
+			p.roles[i].region, hasRegion = true, true
+			continue
 		}
+		if param, ok := requestParam(t, name); ok {
+			p.roles[i].param = param
+			continue
+		}
+		col, ok := t.Column(name)
+		if !ok || col.Property == "" || strings.Contains(col.Property, "/") {
+			return nil, fmt.Errorf("%w: %s has no column %q", ErrUnknownColumn, t.ID(), name)
+		}
+		if col.ReadOnly {
+			return nil, fmt.Errorf("%w: %s.%s is set by the service and cannot be given a value", ErrReadOnly, t.ID(), name)
+		}
+		p.roles[i].col = col
 	}
-	rows, err := e.db.Query(ctx, p.sourceTables, p.source)
+	if !hasRegion {
+		return nil, fmt.Errorf("%w: INSERT INTO %s needs a region column", ErrMissingKey, t.ID())
+	}
+	return p, nil
+}
+
+// planInsert evaluates the source in SQLite and builds one CreateResource
+// per row; every row is checked before any is returned.
+func (e *Engine) planInsert(ctx context.Context, p *insertPlan, args []any) ([]Request, error) {
+	t := p.table
+	rows, err := e.db.Query(ctx, p.sourceTables, p.source, argsFor(p.source, args)...)
 	if err != nil {
 		return nil, e.wrapSQL(err)
 	}
-	type request struct {
-		region string
-		in     *cc.CreateResourceInput
-	}
-	reqs := make([]request, 0, len(rows.Values))
+	reqs := make([]Request, 0, len(rows.Values))
 	for r, vals := range rows.Values {
 		if len(vals) != len(p.columns) {
 			return nil, fmt.Errorf("%w: INSERT has %d columns but row %d has %d values", ErrSyntax, len(p.columns), r+1, len(vals))
@@ -125,7 +160,7 @@ func (e *Engine) runInsert(ctx context.Context, p *insertPlan) (*Result, error) 
 		var params requestParams
 		region := ""
 		for i, v := range vals {
-			role := roles[i]
+			role := p.roles[i]
 			asString := i < len(p.stringCols) && p.stringCols[i]
 			switch {
 			case role.region:
@@ -133,54 +168,27 @@ func (e *Engine) runInsert(ctx context.Context, p *insertPlan) (*Result, error) 
 			case role.param != "":
 				params.set(role.param, stringOf(orEmpty(v)))
 			default:
-				cv, err := coerce(v, role.propType, asString)
+				cv, err := coerceColumn(v, role.col, asString)
 				if err != nil {
-					return nil, fmt.Errorf("%w: %s.%s: %v", ErrUnknownColumn, t.ID(), p.columns[i], err)
+					return nil, fmt.Errorf("%w: %s.%s (row %d): %v", ErrInvalidValue, t.ID(), p.columns[i], r+1, err)
 				}
 				if cv != nil {
-					desired[role.prop] = cv
+					desired[role.col.Property] = cv
 				}
 			}
 		}
 		if region == "" {
-			return nil, fmt.Errorf("%w: INSERT INTO %s needs a region column", ErrMissingKey, t.ID())
+			return nil, fmt.Errorf("%w: INSERT INTO %s row %d has no region", ErrMissingKey, t.ID(), r+1)
 		}
 		ds, err := json.Marshal(desired) // keys sorted, as StackQL sends them
 		if err != nil {
-			return nil, fmt.Errorf("encode desired state: %w", err)
+			return nil, fmt.Errorf("%w: %s row %d: encode desired state: %v", ErrInvalidValue, t.ID(), r+1, err)
 		}
-		typeName := t.TypeName
-		reqs = append(reqs, request{region: region, in: &cc.CreateResourceInput{
-			TypeName: &typeName, DesiredState: optional(string(ds)),
-			ClientToken: optional(params.clientToken), RoleArn: optional(params.roleArn), TypeVersionId: optional(params.typeVersionID),
-		}})
+		req := Request{Operation: OpCreateResource, TypeName: t.TypeName, Region: region, DesiredState: string(ds)}
+		params.apply(&req)
+		reqs = append(reqs, req)
 	}
-	return e.dispatch(ctx, len(reqs), p.await, p.returning, func(ctx context.Context, i int) (*types.ProgressEvent, string, error) {
-		out, err := e.api.CreateResource(ctx, reqs[i].in, cloudcontrol.WithRegion(reqs[i].region))
-		if err != nil {
-			return nil, "", serviceError("CreateResource", err)
-		}
-		return out.ProgressEvent, reqs[i].region, nil
-	})
-}
-
-// dispatch sends n requests in parallel, awaits each when asked, and
-// projects the events onto RETURNING.
-func (e *Engine) dispatch(ctx context.Context, n int, await bool, returning []string,
-	send func(ctx context.Context, i int) (ev *types.ProgressEvent, region string, err error)) (*Result, error) {
-	outcomes := make([]*types.ProgressEvent, n)
-	err := e.parallel(ctx, n, func(ctx context.Context, i int) error {
-		ev, region, err := send(ctx, i)
-		if err != nil {
-			return err
-		}
-		outcomes[i], err = e.maybeAwait(ctx, ev, region, await)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return e.mutationResult(outcomes, returning)
+	return reqs, nil
 }
 
 func orEmpty(v any) any {

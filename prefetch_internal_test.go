@@ -38,13 +38,15 @@ func TestEngine_prefetchFor(t *testing.T) {
 		{"cross product of keys", clients, []iql.Binding{{Column: "region", Values: str("a", "b")}, {Column: "user_pool_id", Values: str("p", "q", "r")}}, 6},
 		{"non-key columns ignored", pools, []iql.Binding{{Column: "region", Values: str("a", "b")}, {Column: "user_pool_name", Values: str("x", "y")}}, 2},
 		{"bound twice", pools, []iql.Binding{{Column: "region", Values: str("a", "b")}, {Column: "REGION", Values: str("c")}}, 0},
-		{"a parameter", pools, []iql.Binding{{Column: "region", Values: []iql.Value{{Kind: iql.ValueParam, Text: "$1"}, {Kind: iql.ValueString, Text: "b"}}}}, 0},
+		{"a numbered parameter bound to a string", pools, []iql.Binding{{Column: "region", Values: []iql.Value{{Kind: iql.ValueParam, Text: "?1"}, {Kind: iql.ValueString, Text: "b"}}}}, 2},
+		{"a numbered parameter bound to a number", pools, []iql.Binding{{Column: "region", Values: []iql.Value{{Kind: iql.ValueParam, Text: "?2"}, {Kind: iql.ValueString, Text: "b"}}}}, 0},
+		{"an unnumbered parameter", pools, []iql.Binding{{Column: "region", Values: []iql.Value{{Kind: iql.ValueParam, Text: "$1"}, {Kind: iql.ValueString, Text: "b"}}}}, 0},
 		{"over the cap", pools, []iql.Binding{{Column: "region", Values: str(many...)}}, 0},
 		{"two tables", append(pools, clients...), []iql.Binding{{Column: "region", Values: str("a", "b")}}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pre := e.prefetchFor(tt.tables, tt.bindings)
+			pre := e.prefetchFor(tt.tables, tt.bindings, []any{"a", int64(2)})
 			got := 0
 			if len(pre) == 1 {
 				got = len(pre[0].Keys)

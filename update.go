@@ -6,135 +6,183 @@ import (
 	"fmt"
 	"strings"
 
-	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
-	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
 	"github.com/ccql/ccql/internal/catalog"
-	"github.com/ccql/ccql/internal/cloudcontrol"
+	"github.com/ccql/ccql/internal/iql"
 )
 
-// assignment is one SET item.
+// assignment is one SET item, resolved against the catalog.
 type assignment struct {
-	column   string
+	column   string  // as written, for errors
 	expr     string  // SQL for SQLite
 	literal  *string // the unquoted literal, when expr is a plain string (or string('…'))
 	isString bool
 	isNull   bool
+	param    string         // a request parameter (ClientToken, …), else ""
+	patchDoc bool           // SET PatchDocument = …
+	col      catalog.Column // the property set, otherwise
 }
 
 type updatePlan struct {
 	targetPlan
-	set       []assignment
-	returning []string
-	await     bool
+	set []assignment
 }
 
-func (e *Engine) runUpdate(ctx context.Context, p *updatePlan) (*Result, error) {
-	t := p.table
+// prepareUpdate resolves the SET columns and the WHERE's bindings.
+func (e *Engine) prepareUpdate(s *iql.Update) (*updatePlan, error) {
+	t, err := e.table(s.Table.TableName)
+	if err != nil {
+		return nil, err
+	}
 	if t.Kind != catalog.KindResource || !t.Schema.HasHandler("update") {
 		return nil, fmt.Errorf("%w: %s does not support UPDATE", ErrUnsupported, t.ID())
 	}
-	patch, err := e.buildPatch(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	targets, err := e.targets(ctx, &p.targetPlan)
-	if err != nil {
-		return nil, err
-	}
-	return e.dispatch(ctx, len(targets), p.await, p.returning, func(ctx context.Context, i int) (*types.ProgressEvent, string, error) {
-		typeName, id := t.TypeName, targets[i].identifier
-		out, err := e.api.UpdateResource(ctx, &cc.UpdateResourceInput{
-			TypeName: &typeName, Identifier: &id, PatchDocument: &patch,
-			ClientToken: optional(p.params.clientToken), RoleArn: optional(p.params.roleArn), TypeVersionId: optional(p.params.typeVersionID),
-		}, cloudcontrol.WithRegion(targets[i].region))
-		if err != nil {
-			return nil, "", serviceError("UpdateResource", err)
+	p := &updatePlan{targetPlan: e.targetPlan(t, s.Where, s.Tables)}
+	doc, cols := false, false
+	for _, a := range s.Set {
+		as := assignment{column: a.Column, expr: a.Expr, literal: a.Literal, isString: a.IsString, isNull: a.IsNull}
+		switch param, ok := requestParam(t, a.Column); {
+		case ok:
+			as.param = param
+		case strings.EqualFold(a.Column, paramPatchDocument):
+			as.patchDoc, doc = true, true
+			if a.Literal != nil && !json.Valid([]byte(*a.Literal)) {
+				return nil, fmt.Errorf("%w: PatchDocument is not valid JSON", ErrInvalidValue)
+			}
+		default:
+			col, ok := t.Column(a.Column)
+			if !ok || col.Property == "" || strings.Contains(col.Property, "/") {
+				return nil, fmt.Errorf("%w: %s has no column %q", ErrUnknownColumn, t.ID(), a.Column)
+			}
+			if col.ReadOnly {
+				return nil, fmt.Errorf("%w: %s.%s is set by the service and cannot be updated", ErrReadOnly, t.ID(), a.Column)
+			}
+			as.col, cols = col, true
 		}
-		return out.ProgressEvent, targets[i].region, nil
-	})
+		p.set = append(p.set, as)
+	}
+	if doc && cols {
+		return nil, fmt.Errorf("%w: SET PatchDocument cannot be combined with SET of columns", ErrUnsupported)
+	}
+	if !doc && !cols {
+		return nil, fmt.Errorf("%w: UPDATE %s sets nothing", ErrSyntax, t.ID())
+	}
+	return p, nil
+}
+
+// planUpdate builds the patch, resolves the targets and returns one
+// UpdateResource per target.
+func (e *Engine) planUpdate(ctx context.Context, p *updatePlan, args []any) ([]Request, error) {
+	patch, params, err := e.buildPatch(ctx, p, args)
+	if err != nil {
+		return nil, err
+	}
+	targets, tparams, err := e.targets(ctx, &p.targetPlan, args)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{paramClientToken, paramRoleArn, paramTypeVersionID} {
+		if v := params.get(name); v != "" {
+			tparams.set(name, v)
+		}
+	}
+	reqs := make([]Request, len(targets))
+	for i, tg := range targets {
+		reqs[i] = Request{Operation: OpUpdateResource, TypeName: p.table.TypeName, Region: tg.region, Identifier: tg.identifier, PatchDocument: patch}
+		tparams.apply(&reqs[i])
+	}
+	return reqs, nil
+}
+
+func (p requestParams) get(name string) string {
+	switch name {
+	case paramClientToken:
+		return p.clientToken
+	case paramRoleArn:
+		return p.roleArn
+	case paramTypeVersionID:
+		return p.typeVersionID
+	}
+	return ""
 }
 
 // buildPatch returns the PatchDocument: given as such, or built from
-// SET column = value items (NULL removes).
-func (e *Engine) buildPatch(ctx context.Context, p *updatePlan) (string, error) {
+// SET column = value items (NULL removes); and the request parameters SET
+// gives.
+func (e *Engine) buildPatch(ctx context.Context, p *updatePlan, args []any) (string, requestParams, error) {
 	t := p.table
-	var doc string
-	var ops []map[string]any
+	var (
+		doc    string
+		ops    []map[string]any
+		params requestParams
+	)
 	// pending is a SET value SQLite must evaluate: where its result goes.
 	type pending struct {
-		expr     string
-		op       int    // index in ops; -1 for the PatchDocument itself
-		column   string // as written, for errors
-		prop     string
-		typ      string
-		asString bool
+		a  assignment
+		op int // index in ops; -1 for the PatchDocument, -2 for a request parameter
 	}
 	var todo []pending
 	for _, a := range p.set {
-		if param, ok := requestParam(t, a.column); ok {
-			if a.literal == nil {
-				return "", fmt.Errorf("%w: SET %s needs a string literal", ErrUnsupported, param)
+		switch {
+		case a.param != "":
+			if a.literal != nil {
+				params.set(a.param, *a.literal)
+			} else {
+				todo = append(todo, pending{a: a, op: -2})
 			}
-			p.params.set(param, *a.literal)
-			continue
-		}
-		if strings.EqualFold(a.column, paramPatchDocument) {
+		case a.patchDoc:
 			if a.literal != nil {
 				doc = *a.literal
 			} else {
-				todo = append(todo, pending{expr: a.expr, op: -1})
+				todo = append(todo, pending{a: a, op: -1})
 			}
-			continue
-		}
-		col, ok := t.Column(a.column)
-		if !ok || col.Property == "" {
-			return "", fmt.Errorf("%w: %s has no column %q", ErrUnknownColumn, t.ID(), a.column)
-		}
-		ops = append(ops, map[string]any{"op": "remove", "path": "/" + col.Property})
-		if !a.isNull {
-			todo = append(todo, pending{expr: a.expr, op: len(ops) - 1, column: a.column, prop: col.Property, typ: col.Type, asString: a.isString})
+		default:
+			ops = append(ops, map[string]any{"op": "remove", "path": "/" + a.col.Property})
+			if !a.isNull {
+				todo = append(todo, pending{a: a, op: len(ops) - 1})
+			}
 		}
 	}
 	// Evaluate the non-literal values in one SQLite round trip.
 	if len(todo) > 0 {
 		exprs := make([]string, len(todo))
 		for i, x := range todo {
-			exprs[i] = x.expr
+			exprs[i] = x.a.expr
 		}
-		rows, err := e.db.Query(ctx, nil, "SELECT "+strings.Join(exprs, ", "))
+		q := "SELECT " + strings.Join(exprs, ", ")
+		rows, err := e.db.Query(ctx, nil, q, argsFor(q, args)...)
 		if err != nil {
-			return "", e.wrapSQL(err)
+			return "", params, e.wrapSQL(err)
 		}
 		for i, x := range todo {
 			v := rows.Values[0][i]
-			if x.op < 0 {
+			switch x.op {
+			case -2:
+				params.set(x.a.param, stringOf(orEmpty(v)))
+			case -1:
 				doc = stringOf(orEmpty(v))
-				continue
-			}
-			cv, err := coerce(v, x.typ, x.asString)
-			if err != nil {
-				return "", fmt.Errorf("%w: %s.%s: %v", ErrUnknownColumn, t.ID(), x.column, err)
-			}
-			if cv != nil { // NULL stays a remove
-				ops[x.op] = map[string]any{"op": "add", "path": "/" + x.prop, "value": cv}
+				if !json.Valid([]byte(doc)) {
+					return "", params, fmt.Errorf("%w: PatchDocument is not valid JSON", ErrInvalidValue)
+				}
+			default:
+				cv, err := coerceColumn(v, x.a.col, x.a.isString)
+				if err != nil {
+					return "", params, fmt.Errorf("%w: %s.%s: %v", ErrInvalidValue, t.ID(), x.a.column, err)
+				}
+				if cv != nil { // NULL stays a remove
+					ops[x.op] = map[string]any{"op": "add", "path": "/" + x.a.col.Property, "value": cv}
+				}
 			}
 		}
-	}
-	if doc != "" && len(ops) > 0 {
-		return "", fmt.Errorf("%w: SET PatchDocument cannot be combined with SET of columns", ErrUnsupported)
 	}
 	if doc != "" {
-		if !json.Valid([]byte(doc)) {
-			return "", fmt.Errorf("%w: PatchDocument is not valid JSON", ErrSyntax)
-		}
-		return doc, nil
+		return doc, params, nil
 	}
 	if len(ops) == 0 {
-		return "", fmt.Errorf("%w: UPDATE %s sets nothing", ErrSyntax, t.ID())
+		return "", params, fmt.Errorf("%w: UPDATE %s sets nothing", ErrSyntax, t.ID())
 	}
 	b, err := json.Marshal(ops)
 	if err != nil {
-		return "", err
+		return "", params, fmt.Errorf("%w: %s: encode the patch: %v", ErrInvalidValue, t.ID(), err)
 	}
-	return string(b), nil
+	return string(b), params, nil
 }

@@ -3,6 +3,8 @@ package ccql
 import (
 	"context"
 	"testing"
+
+	"github.com/ccql/ccql/internal/catalog"
 )
 
 // TestEngine_buildPatch pins the patch SET items build, in their order:
@@ -17,13 +19,20 @@ func TestEngine_buildPatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	col := func(name string) catalog.Column {
+		c, ok := tbl.Column(name)
+		if !ok {
+			t.Fatalf("no column %s", name)
+		}
+		return c
+	}
 	p := &updatePlan{targetPlan: targetPlan{table: tbl}, set: []assignment{
-		{column: "client_name", expr: "'a' || 'b'"},
-		{column: "AccessTokenValidity", isNull: true},
-		{column: "refresh_token_validity", expr: "'30'"},
-		{column: "explicit_auth_flows", expr: `'["ALLOW_USER_SRP_AUTH"]'`},
+		{column: "client_name", expr: "'a' || 'b'", col: col("client_name")},
+		{column: "AccessTokenValidity", isNull: true, col: col("AccessTokenValidity")},
+		{column: "refresh_token_validity", expr: "?1", col: col("refresh_token_validity")},
+		{column: "explicit_auth_flows", expr: `'["ALLOW_USER_SRP_AUTH"]'`, col: col("explicit_auth_flows")},
 	}}
-	got, err := e.buildPatch(context.Background(), p)
+	got, _, err := e.buildPatch(context.Background(), p, []any{"30"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/ccql/ccql"
@@ -30,7 +31,8 @@ func (b *backendFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&b.region, "region", "", "default AWS region for credentials and endpoints (statements bind region themselves)")
 	fs.BoolVar(&b.wait, "wait", false, "await every mutation's request until it succeeds or fails (as /*+ AWAIT */)")
 	fs.DurationVar(&b.waitTimeout, "wait-timeout", ccql.DefaultWaitTimeout, "how long to await one request")
-	fs.BoolVar(&b.failOnFailed, "fail-on-failed", false, "treat an awaited FAILED request as an error")
+	fs.BoolVar(&b.failOnFailed, "fail-on-failed", false, "no effect: a request that ends FAILED is always an error")
+	_ = fs.MarkDeprecated("fail-on-failed", "a request that ends FAILED is always an error now")
 	fs.IntVar(&b.concurrency, "concurrency", ccql.DefaultConcurrency, "parallel Cloud Control calls per statement")
 	fs.DurationVar(&b.latency, "latency", 0, "the embedded emulator's simulated completion delay")
 }
@@ -66,6 +68,19 @@ func (b *backendFlags) config() (ccql.Config, error) {
 	if cfg.Region == "" {
 		cfg.Region = os.Getenv("AWS_REGION")
 	}
+	if cfg.Backend == ccql.BackendEndpoint && cfg.Endpoint == "" {
+		cfg.Endpoint = os.Getenv("AWS_ENDPOINT_URL_CLOUDCONTROL")
+	}
+	// The library reads no environment: the data dir (for the emulator, and
+	// the shell's history with any backend) is resolved here.
+	dir, err := ccql.ResolveDataDir(b.dataDir, os.Getenv)
+	if err != nil {
+		if cfg.Backend == ccql.BackendLocal {
+			return cfg, err
+		}
+		dir = filepath.Join(os.TempDir(), "ccql")
+	}
+	cfg.DataDir = dir
 	return cfg, nil
 }
 

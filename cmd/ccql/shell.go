@@ -131,7 +131,7 @@ func runShell(a *app, f *shellFlags) error {
 	}
 	s.comp = shell.NewCompleter(shell.EngineCatalog{Q: eng})
 	if !f.noHistory {
-		path := filepath.Join(ccql.DataDir(cfg), "history")
+		path := filepath.Join(cfg.DataDir, "history")
 		if s.hist, err = shell.OpenHistory(path, 0); err != nil {
 			fmt.Fprintf(a.stderr, "ccql: warning: no history: %v\n", err)
 			s.hist = nil

@@ -46,27 +46,9 @@ func Bind(text string, args []any) (string, error) {
 			continue
 		}
 		name := text[t.pos:t.end]
-		n := 0
-		switch {
-		case name == "?":
-			n = highest + 1
-		case name[0] == '?' || name[0] == '$' && allDigits(name[1:]):
-			v, err := strconv.Atoi(name[1:])
-			if err != nil || v < 1 {
-				return "", fmt.Errorf("parameter %s: %w: numbers start at 1", name, ErrParams)
-			}
-			n = v
-		default:
-			if named == nil {
-				named = map[string]int{}
-			}
-			if n = named[name]; n == 0 {
-				n = highest + 1
-				named[name] = n
-			}
-		}
-		if n > highest {
-			highest = n
+		n, err := paramNumber(text, t, &highest, &named)
+		if err != nil {
+			return "", err
 		}
 		if n > len(args) {
 			line, col := LineCol(text, t.pos)

@@ -51,7 +51,7 @@ func TestBind_errors(t *testing.T) {
 		want string
 	}{
 		{"SELECT $2", []any{1}, "parameter $2 at line 1, column 8: bad parameters: 1 arguments given"},
-		{"SELECT ?0", []any{1}, "parameter ?0: bad parameters: numbers start at 1"},
+		{"SELECT ?0", []any{1}, "parameter ?0: bad parameters: numbers start at 1 and end at 32766"},
 		{"SELECT ?", []any{math.NaN()}, "parameter ?: bad parameters: NaN has no SQL literal"},
 		{"SELECT ?", []any{struct{}{}}, "parameter ?: bad parameters: no SQL literal for struct {}"},
 	}
