@@ -120,7 +120,7 @@ func runMCP(a *app, f *mcpFlags) error {
 	}
 	auditPath := f.auditLog
 	if auditPath == "" {
-		auditPath = filepath.Join(ccql.DataDir(cfg), "mcp-audit.jsonl")
+		auditPath = filepath.Join(cfg.DataDir, "mcp-audit.jsonl")
 	}
 	audit, err := mcpserver.OpenAudit(auditPath)
 	if err != nil {
@@ -162,7 +162,7 @@ func backendLabel(cfg ccql.Config) string {
 		}
 		return "the Cloud Control endpoint of AWS_ENDPOINT_URL_CLOUDCONTROL"
 	}
-	return "the embedded emulator (" + ccql.DataDir(cfg) + ")"
+	return "the embedded emulator (" + cfg.DataDir + ")"
 }
 
 type nopWriteCloser struct{ io.Writer }

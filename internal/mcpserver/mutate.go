@@ -76,17 +76,13 @@ func (s *server) runMutation(ctx context.Context, req *mcp.CallToolRequest, in M
 	if err != nil {
 		return nil, nil, toolError(err)
 	}
-	st, err := iql.Parse(text)
+	// Everything is checked before anyone is asked or anything is sent.
+	st, err := s.opts.Engine.Prepare(ctx, text)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ccql.ErrSyntax, err)
-	}
-	switch st.(type) {
-	case *iql.Insert, *iql.Update, *iql.Delete:
-	default:
-		return nil, nil, errors.New("run_mutation runs INSERT, UPDATE and DELETE; use query for SELECT, SHOW and DESCRIBE")
-	}
-	if err := s.validate(ctx, text); err != nil {
 		return nil, nil, toolError(err)
+	}
+	if st.ReadOnly() {
+		return nil, nil, errors.New("run_mutation runs INSERT, UPDATE and DELETE; use query for SELECT, SHOW and DESCRIBE")
 	}
 	refuse := func(event string, err error) (*mcp.CallToolResult, *MutationResult, error) {
 		rec.Event, rec.Reason = event, err.Error()
@@ -144,23 +140,9 @@ func (s *server) runMutation(ctx context.Context, req *mcp.CallToolRequest, in M
 	}
 	result := textResult(out.text(res))
 	if out.Failed > 0 {
-		result.IsError = true
+		result.IsError = true // the model must see it failed; the rows say which and why
 	}
 	return result, out, nil
-}
-
-// validate checks a mutation as far as the engine can without sending it.
-func (s *server) validate(ctx context.Context, text string) error {
-	if p, ok := s.opts.Engine.(preparer); ok {
-		_, err := p.Prepare(ctx, text)
-		return err
-	}
-	return nil
-}
-
-// preparer is the engine's Prepare, once the engine has it.
-type preparer interface {
-	Prepare(ctx context.Context, text string) (any, error)
 }
 
 // execMutation runs the statement, awaited when asked, and collects every
@@ -183,11 +165,18 @@ func (s *server) execMutation(ctx context.Context, text string, await bool) (*Mu
 	if await && !st.Info().Hints.Has("await") {
 		run = "/*+ AWAIT */ " + run
 	}
-	res, err := s.opts.Engine.Query(ctx, run)
+	prepared, err := s.opts.Engine.Prepare(ctx, run)
 	if err != nil {
 		return nil, nil, err
 	}
+	// A mutation whose requests were sent returns its rows even when some
+	// failed, with an error joining the failures.
+	res, err := prepared.Exec(ctx)
+	if res == nil {
+		return nil, nil, err
+	}
 	out.Requests = requestsOf(res)
+	fillFromErrors(out.Requests, err)
 	for _, r := range out.Requests {
 		if r.Status == "FAILED" || r.Status == "CANCEL_COMPLETE" {
 			out.Failed++
@@ -201,7 +190,51 @@ func (s *server) execMutation(ctx context.Context, text string, await bool) (*Mu
 		out.Returning = t
 	}
 	out.Message = res.Message
+	if err != nil && out.Failed == 0 {
+		// A failure the rows do not show (a request refused when sent).
+		return out, res, err
+	}
 	return out, res, nil
+}
+
+// fillFromErrors completes the rows of failed requests from the engine's
+// *ccql.RequestError (a request refused when sent has no event).
+func fillFromErrors(reqs []Request, err error) {
+	var joined interface{ Unwrap() []error }
+	var list []error
+	if errors.As(err, &joined) {
+		list = joined.Unwrap()
+	} else if err != nil {
+		list = []error{err}
+	}
+	for _, e := range list {
+		var re *ccql.RequestError
+		if !errors.As(e, &re) || re.Index < 0 || re.Index >= len(reqs) {
+			continue
+		}
+		r := &reqs[re.Index]
+		if r.Operation == "" {
+			r.Operation = re.Operation
+		}
+		if r.TypeName == "" {
+			r.TypeName = re.TypeName
+		}
+		if r.Identifier == "" {
+			r.Identifier = re.Identifier
+		}
+		if r.Status == "" || r.Status == "SUCCESS" {
+			r.Status = re.Status
+			if r.Status == "" {
+				r.Status = "FAILED"
+			}
+		}
+		if r.ErrorCode == "" {
+			r.ErrorCode = re.Code
+		}
+		if r.StatusMessage == "" {
+			r.StatusMessage = re.Message
+		}
+	}
 }
 
 func parses(text string) bool {

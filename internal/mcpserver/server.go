@@ -43,9 +43,10 @@ func ParseMode(s string) (Mode, error) {
 	return "", fmt.Errorf("%w %q (want read-only, safe or full)", ErrBadMode, s)
 }
 
-// Engine is what the server needs of a *ccql.Engine.
+// Engine is what the server needs of a *ccql.Engine: every statement is
+// prepared (checked whole, before any request) and then run or planned.
 type Engine interface {
-	Query(ctx context.Context, statement string, args ...any) (*ccql.Result, error)
+	Prepare(ctx context.Context, statement string) (*ccql.Stmt, error)
 }
 
 // Options configure a server.

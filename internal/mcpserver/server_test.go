@@ -675,3 +675,82 @@ func TestNew_Options(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+type plan struct {
+	Kind     string `json:"kind"`
+	Mode     string `json:"mode"`
+	Requests []struct {
+		Operation     string          `json:"operation"`
+		TypeName      string          `json:"type_name"`
+		Region        string          `json:"region"`
+		Identifier    string          `json:"identifier"`
+		DesiredState  json.RawMessage `json:"desired_state"`
+		PatchDocument json.RawMessage `json:"patch_document"`
+		Changes       []struct {
+			Property   string          `json:"property"`
+			Op         string          `json:"op"`
+			From       json.RawMessage `json:"from"`
+			To         json.RawMessage `json:"to"`
+			CreateOnly bool            `json:"create_only"`
+		} `json:"changes"`
+	} `json:"requests"`
+}
+
+func TestPlanMutation(t *testing.T) {
+	e := newEnv(t, envOpts{mode: mcpserver.ModeReadOnly})
+	pools := func() int {
+		return len(e.engineJSON("SELECT * FROM awscc.cognito.user_pools_list_only WHERE region = 'us-east-1'"))
+	}
+	var p plan
+	call := func(stmt string) *mcp.CallToolResult {
+		t.Helper()
+		p = plan{}
+		return e.ok(mcpserver.ToolPlanMutation, map[string]any{"statement": stmt}, &p)
+	}
+	res := e.ok(mcpserver.ToolPlanMutation, map[string]any{"statement": "INSERT INTO awscc.cognito.user_pools (UserPoolName, MfaConfiguration, region) SELECT 'a', 'OFF', 'us-east-1' UNION ALL SELECT 'b', 'OFF', 'eu-west-1'"}, &p)
+	if p.Kind != "INSERT" || p.Mode != "read-only" || len(p.Requests) != 2 || p.Requests[1].Region != "eu-west-1" ||
+		p.Requests[0].Operation != "CreateResource" || !jsonEq(t, p.Requests[0].DesiredState, map[string]any{"UserPoolName": "a", "MfaConfiguration": "OFF"}) {
+		t.Errorf("insert plan: %+v", p)
+	}
+	if pools() != 0 || !strings.Contains(text(res), "nothing was sent") || !strings.Contains(text(res), "read-only") {
+		t.Errorf("planning sent something, or the text says otherwise: %s", text(res))
+	}
+	// Secrets the user wrote are masked in the plan.
+	call("INSERT INTO awscc.secretsmanager.secrets (Name, SecretString, region) SELECT 'db', 'hunter2-plan', 'us-east-1'")
+	if strings.Contains(string(p.Requests[0].DesiredState), "hunter2") {
+		t.Errorf("plan shows the secret: %s", p.Requests[0].DesiredState)
+	}
+	for _, tc := range []struct{ stmt, want string }{
+		{"INSERT INTO awscc.cognito.user_pools (Nope, region) SELECT 'a', 'us-east-1'", "Nope"},
+		{"INSERT INTO awscc.cognito.user_pools (UserPoolId, region) SELECT 'a', 'us-east-1'", "UserPoolId"},
+		{"SELECT 1", "plan_mutation plans INSERT, UPDATE and DELETE"},
+		{"INSERT INTO awscc.cognito.user_pools (UserPoolName, region) SELECT 'a', 'us-east-1' RETURNING Bogus", "Bogus"},
+	} {
+		if msg := e.fails(mcpserver.ToolPlanMutation, map[string]any{"statement": tc.stmt}); !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: %q lacks %q", tc.stmt, msg, tc.want)
+		}
+	}
+	// UPDATE: the properties that would change, from what is there now.
+	res2, err := e.eng.Query(context.Background(), "/*+ AWAIT */ INSERT INTO awscc.cognito.user_pools (UserPoolName, MfaConfiguration, region) SELECT 'before', 'OFF', 'us-east-1' RETURNING Identifier")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res2.Rows[0][0].(string)
+	call(`UPDATE awscc.cognito.user_pools SET PatchDocument = string('[{"op": "replace", "path": "/UserPoolName", "value": "after"}, {"op": "replace", "path": "/MfaConfiguration", "value": "OFF"}]') WHERE region = 'us-east-1' AND Identifier = '` + id + `'`)
+	if len(p.Requests) != 1 || p.Requests[0].Identifier != id || len(p.Requests[0].Changes) != 1 {
+		t.Fatalf("update plan: %+v", p)
+	}
+	c := p.Requests[0].Changes[0]
+	if c.Property != "/UserPoolName" || string(c.From) != `"before"` || string(c.To) != `"after"` || c.CreateOnly {
+		t.Errorf("change %+v", c)
+	}
+	// SET col = value plans the same way; a create-only property is flagged.
+	call("UPDATE awscc.logs.log_groups SET RetentionInDays = 7 WHERE region = 'us-east-1' AND Identifier = 'nope'")
+	if len(p.Requests) != 1 || len(p.Requests[0].Changes) != 1 || string(p.Requests[0].Changes[0].To) != "7" || string(p.Requests[0].Changes[0].From) != "null" {
+		t.Errorf("set plan: %+v", p)
+	}
+	call("DELETE FROM awscc.cognito.user_pools WHERE region = 'us-east-1' AND Identifier = '" + id + "'")
+	if p.Kind != "DELETE" || len(p.Requests) != 1 || p.Requests[0].Operation != "DeleteResource" || pools() != 1 {
+		t.Errorf("delete plan: %+v", p)
+	}
+}

@@ -182,9 +182,6 @@ func (s *server) query(ctx context.Context, _ *mcp.CallToolRequest, in QueryInpu
 	if err != nil {
 		return nil, nil, toolError(err)
 	}
-	if err := s.checkReadOnly(ctx, text); err != nil {
-		return nil, nil, toolError(err)
-	}
 	return s.runTable(ctx, text, s.maxRows(in.MaxRows))
 }
 
@@ -230,9 +227,17 @@ func upper(in []string) []string {
 	return out
 }
 
-// runTable runs a read-only statement and returns its rows.
+// runTable prepares a statement, refuses it unless it is a query (SELECT,
+// SHOW, DESCRIBE), runs it and returns its rows.
 func (s *server) runTable(ctx context.Context, stmt string, maxRows int) (*mcp.CallToolResult, *Table, error) {
-	res, err := s.opts.Engine.Query(ctx, stmt)
+	st, err := s.opts.Engine.Prepare(ctx, stmt)
+	if err != nil {
+		return nil, nil, toolError(err)
+	}
+	if err := checkQuery(st); err != nil {
+		return nil, nil, err
+	}
+	res, err := st.Exec(ctx)
 	if err != nil {
 		return nil, nil, toolError(err)
 	}
@@ -260,19 +265,17 @@ func oneStatement(text string) (string, error) {
 	return "", fmt.Errorf("%w: %d statements: give one per call", ccql.ErrUnsupported, len(pieces))
 }
 
-// checkReadOnly refuses a statement that could change anything.
-func (s *server) checkReadOnly(_ context.Context, text string) error {
-	st, err := iql.Parse(text)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ccql.ErrSyntax, err)
-	}
-	switch st.(type) {
-	case *iql.Select, *iql.Show, *iql.Describe, *iql.ShowVar:
-		return nil
-	case *iql.Insert, *iql.Update, *iql.Delete:
+// checkQuery refuses a statement that could change anything, and the
+// session statements (SET, BEGIN, …) that have nothing to show.
+func checkQuery(st *ccql.Stmt) error {
+	if !st.ReadOnly() {
 		return ErrNotReadOnly
 	}
-	return fmt.Errorf("%w: only SELECT, SHOW and DESCRIBE are queries", ErrNotReadOnly)
+	switch st.Kind() {
+	case ccql.StmtSelect, ccql.StmtShow, ccql.StmtShowVar, ccql.StmtDescribe:
+		return nil
+	}
+	return fmt.Errorf("%w (%s is not a query)", ErrNotReadOnly, st.Kind())
 }
 
 // ErrNotReadOnly is the error of query for a statement that is not read-only.
