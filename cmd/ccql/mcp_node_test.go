@@ -165,9 +165,9 @@ func TestMCP_NodeClientModes(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		scenario, mode string
-		asked      int
-		refused    bool
-		want       string
+		asked          int
+		refused        bool
+		want           string
 	}{
 		{"refuse", "read-only", 0, true, "read-only"},
 		{"refuse", "safe", 0, true, "elicitation"},
