@@ -171,7 +171,10 @@ func (nopWriteCloser) Close() error { return nil }
 
 // serveMCPHTTP serves streamable HTTP at /mcp until the context ends.
 func serveMCPHTTP(a *app, addr string, srv *mcp.Server, auth func(*http.Request) bool, logger *slog.Logger) error {
-	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, &mcp.StreamableHTTPOptions{Logger: logger})
+	// Sessions are stateful (safe mode asks the client mid-call); one idle
+	// for half an hour is closed so that abandoned ones do not pile up.
+	h := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv },
+		&mcp.StreamableHTTPOptions{Logger: logger, SessionTimeout: 30 * time.Minute})
 	var handler http.Handler = h
 	if auth != nil {
 		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ccql/ccql/pgwire"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
@@ -277,6 +278,47 @@ func TestMCP_HTTPAuth(t *testing.T) {
 	_, errOut, code := ccqlBin(t, nil, "mcp", "--http", "0.0.0.0:0", "--data-dir", t.TempDir())
 	if code != 2 || !strings.Contains(errOut, "without authentication") {
 		t.Errorf("0.0.0.0 without auth: exit %d, %q", code, errOut)
+	}
+}
+
+// basicAuth adds HTTP Basic credentials to every request.
+type basicAuth struct {
+	user, pass string
+	next       http.RoundTripper
+}
+
+func (b basicAuth) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.SetBasicAuth(b.user, b.pass)
+	return b.next.RoundTrip(r)
+}
+
+func TestMCP_HTTPUsersFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	line, err := pgwire.UsersLine("alice", "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := filepath.Join(t.TempDir(), "users")
+	os.WriteFile(users, []byte(line), 0o600)
+	url := startMCPHTTP(t, nil, "--data-dir", t.TempDir(), "--users-file", users)
+	connect := func(pass string) error {
+		c := mcp.NewClient(&mcp.Implementation{Name: "ccql-test", Version: "1"}, nil)
+		hc := &http.Client{Transport: basicAuth{"alice", pass, http.DefaultTransport}}
+		cs, err := c.Connect(context.Background(), &mcp.StreamableClientTransport{Endpoint: url, HTTPClient: hc, MaxRetries: -1}, nil)
+		if err == nil {
+			_, err = cs.ListTools(context.Background(), nil)
+			cs.Close()
+		}
+		return err
+	}
+	if err := connect("wrong"); err == nil {
+		t.Error("a wrong password was accepted")
+	}
+	if err := connect("correct horse"); err != nil {
+		t.Errorf("alice's password: %v", err)
 	}
 }
 

@@ -169,6 +169,7 @@ func (s *server) execMutation(ctx context.Context, text string, await bool) (*Mu
 	if err != nil {
 		return nil, nil, err
 	}
+	out.Awaited = prepared.Await()
 	// A mutation whose requests were sent returns its rows even when some
 	// failed, with an error joining the failures.
 	res, err := prepared.Exec(ctx)
