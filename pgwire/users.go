@@ -241,3 +241,18 @@ func hmacSum(key, msg []byte) []byte {
 	h.Write(msg)
 	return h.Sum(nil)
 }
+
+// Verify reports whether password is name's password: the SCRAM verifier
+// it derives matches the stored one (for front ends that take a password
+// directly, such as ccql mcp's HTTP Basic authentication).
+func (u *Users) Verify(name, password string) bool {
+	v, ok := u.lookup(name)
+	if !ok {
+		return false
+	}
+	got, err := newVerifier(password, v.salt, v.iterations)
+	if err != nil {
+		return false
+	}
+	return hmac.Equal(got.storedKey, v.storedKey)
+}
