@@ -26,6 +26,7 @@ func (c *core) cognitoService(ops map[string]cognito.Operation) *awsjson.Service
 		ContentType:  awsjson.ContentType11,
 		MessageKey:   "message",
 		Operations:   map[string]awsjson.Operation{},
+		Anonymous:    anonymousIdPOperations(),
 		MapError: func(err error) *awsjson.Error {
 			var ae *cognito.APIError
 			if errors.As(err, &ae) {
@@ -77,4 +78,29 @@ func (c *core) cognitoService(ops map[string]cognito.Operation) *awsjson.Service
 		}
 	}
 	return svc
+}
+
+// anonymousIdPOperations are the Cognito IdP operations AWS serves without
+// a SigV4 signature: the calls an app's end users make, authorised by a
+// client id, a session or an access token instead (the AWS SDK for Go's
+// service/cognitoidentityprovider/auth.go gives each of them the anonymous
+// auth scheme). Unsigned requests to them are accepted even when
+// credentials are configured. The list is kept whole, names not yet
+// implemented included, so that adding an operation needs no change here.
+func anonymousIdPOperations() map[string]bool {
+	names := []string{
+		"AssociateSoftwareToken", "ChangePassword", "CompleteWebAuthnRegistration", "ConfirmDevice",
+		"ConfirmForgotPassword", "ConfirmSignUp", "DeleteUser", "DeleteUserAttributes",
+		"DeleteWebAuthnCredential", "ForgetDevice", "ForgotPassword", "GetDevice",
+		"GetTokensFromRefreshToken", "GetUser", "GetUserAttributeVerificationCode", "GetUserAuthFactors",
+		"GlobalSignOut", "InitiateAuth", "ListDevices", "ListWebAuthnCredentials",
+		"ResendConfirmationCode", "RespondToAuthChallenge", "RevokeToken", "SetUserMFAPreference",
+		"SetUserSettings", "SignUp", "StartWebAuthnRegistration", "UpdateAuthEventFeedback",
+		"UpdateDeviceStatus", "UpdateUserAttributes", "VerifySoftwareToken", "VerifyUserAttribute",
+	}
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
 }

@@ -102,6 +102,12 @@ type Service struct {
 	ErrorPrefix  string // __type prefix of service errors, e.g. "com.amazon.cloudapiservice#"
 	MessageKey   string // "Message" (Cloud Control) or "message" (Cognito)
 	Operations   map[string]Operation
+	// Anonymous names the operations AWS serves without a signature (the
+	// Cognito IdP's user-facing calls: InitiateAuth, SignUp, …). An
+	// unsigned request to one is accepted even when the Verifier has
+	// credentials; a signed one is verified like any other. Names of
+	// operations not in Operations are allowed (and unused).
+	Anonymous map[string]bool
 	// MapError turns an operation's error into a wire error; nil or a nil
 	// result means 500 InternalFailure. *Error values pass through as is.
 	MapError func(error) *Error
@@ -160,10 +166,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(protocolError(http.StatusBadRequest, "SerializationException", "Cannot read the request body"))
 		return
 	}
-	id, aerr := s.Verifier.Verify(r, body)
-	if aerr != nil {
-		fail(aerr)
-		return
+	id := Identity{Account: DefaultAccount, Region: DefaultRegion}
+	if r.Header.Get("Authorization") != "" || !svc.Anonymous[opName] {
+		var aerr *Error
+		if id, aerr = s.Verifier.Verify(r, body); aerr != nil {
+			fail(aerr)
+			return
+		}
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
