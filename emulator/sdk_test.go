@@ -333,6 +333,10 @@ func TestHTTP_Wire(t *testing.T) {
 		{"CloudApiService.GetResource", j10, `{"TypeName":"AWS::Cognito::UserPoolDomain","Identifier":"p|x"}`, 400, "com.amazon.cloudapiservice#ResourceNotFoundException"},
 		{"CloudApiService.GetResource", j10, `{"TypeName":"AWS::Cognito::UserPoolDomain","Identifier":7}`, 400, "com.amazon.coral.service#SerializationException"},
 		{"CloudApiService.GetResource", j10, `{"TypeName":`, 400, "com.amazon.coral.service#SerializationException"},
+		// Member names are matched exactly: other spellings are unknown
+		// members, ignored, so the required ones are missing.
+		{"CloudApiService.CreateResource", j10, `{"typename":"AWS::Cognito::UserPoolDomain","desiredstate":"{\"UserPoolId\":\"p\",\"Domain\":\"e\"}"}`, 400, "com.amazon.cloudapiservice#ValidationException"},
+		{"CloudApiService.GetResource", j10, `{"TypeName":"AWS::Cognito::UserPoolDomain","IDENTIFIER":"p|d"}`, 400, "com.amazon.cloudapiservice#ValidationException"},
 		{"CloudApiService.Nope", j10, `{}`, 400, "com.amazon.coral.service#UnknownOperationException"},
 		{"CloudApiService.GetResource", "text/plain", `{}`, 400, "com.amazon.coral.service#UnknownOperationException"},
 		{"CloudApiService.GetResource", j10, `{"TypeName":"` + strings.Repeat("A", 2<<20) + `"}`, 413, "com.amazon.coral.service#RequestEntityTooLargeException"},

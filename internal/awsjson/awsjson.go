@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/google/uuid"
@@ -68,9 +69,15 @@ type Request struct {
 }
 
 // Decode unmarshals the body into v; a body that does not fit v is a
-// SerializationException.
+// SerializationException. Member names are matched exactly, as AWS
+// matches them (encoding/json alone would take "typename" for TypeName);
+// members v has no field for are ignored.
 func (r *Request) Decode(v any) error {
-	dec := json.NewDecoder(bytes.NewReader(r.Body))
+	body := r.Body
+	if t := reflect.TypeOf(v); t != nil {
+		body, _ = exactMembers(body, t)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		return protocolError(http.StatusBadRequest, "SerializationException", serializationMessage(err))
 	}
