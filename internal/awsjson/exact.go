@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
-	)
+)
 
 // AWS matches JSON member names exactly; encoding/json matches struct
 // fields case-insensitively. exactMembers rewrites a body so that only
