@@ -90,9 +90,16 @@ func Open(ctx context.Context, path string) (*SQLite, error) {
 		s.tempDir = dir
 		s.path = filepath.Join(dir, FileName)
 		syncMode = "OFF"
-	} else if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("open store: %w", err)
+	} else {
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("open store: %w", err)
+			}
+		}
+		// SQLite would take an empty file for a new database: a store
+		// truncated to nothing must not silently come back empty.
+		if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+			return nil, &DamagedError{Path: path, Damage: "the file is empty (0 bytes), where a ccql store was expected"}
 		}
 	}
 	base := "file:" + (&url.URL{Path: s.path}).EscapedPath() +
@@ -107,7 +114,11 @@ func Open(ctx context.Context, path string) (*SQLite, error) {
 	s.wdb.SetConnMaxLifetime(0)
 	if s.conn, err = s.wdb.Conn(ctx); err != nil {
 		s.cleanup()
-		return nil, fmt.Errorf("open store %s: %w", s.path, err)
+		return nil, damaged(s.path, err)
+	}
+	if err := checkIntegrity(ctx, s.conn, s.path); err != nil {
+		s.cleanup()
+		return nil, err
 	}
 	if err := migrate(ctx, s.conn); err != nil {
 		s.cleanup()
