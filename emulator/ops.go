@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
 	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
-	"github.com/google/uuid"
 
 	"github.com/ccql/ccql/internal/handler"
 	"github.com/ccql/ccql/internal/store"
@@ -173,7 +172,7 @@ func (c *core) updateResource(ctx context.Context, p store.Partition, in *cc.Upd
 		prepare: func(tx store.Tx) (payload, string, error) {
 			current, err := ti.h.Read(ctx, c.env(p), store.Scope(tx, p), id)
 			if err != nil {
-				return payload{}, "", handlerFailure(ti.res.TypeName, uuid.NewString(), err)
+				return payload{}, "", c.handlerFailure(ti.res.TypeName, err)
 			}
 			patched, err := applyPatch(current, ops)
 			if err != nil {
@@ -273,7 +272,7 @@ func (c *core) getResource(ctx context.Context, p store.Partition, in *cc.GetRes
 			return err
 		})
 		if err != nil {
-			return "", handlerFailure(ti.res.TypeName, uuid.NewString(), err)
+			return "", c.handlerFailure(ti.res.TypeName, err)
 		}
 		return ti.marshalModel(without(model, ti.writeOnly))
 	})
@@ -335,7 +334,7 @@ func (c *core) listResources(ctx context.Context, p store.Partition, in *cc.List
 		return err
 	})
 	if err != nil {
-		return nil, handlerFailure(ti.res.TypeName, uuid.NewString(), err)
+		return nil, c.handlerFailure(ti.res.TypeName, err)
 	}
 	type item struct {
 		id    string

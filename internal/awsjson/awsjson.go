@@ -191,7 +191,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := &Request{Operation: opName, Body: body, Identity: id, RequestID: reqID, HTTP: r}
 	out, err := callOp(r.Context(), op, req)
 	if err != nil {
-		fail(mapError(svc, err))
+		e := mapError(svc, err)
+		if e.Status >= http.StatusInternalServerError {
+			// The caller sees AWS's bare "Internal Failure"; the cause is
+			// for the operator.
+			s.log(r.Context(), slog.LevelError, "internal failure", "requestId", reqID, "target", target, "error", err)
+		}
+		fail(e)
 		return
 	}
 	var b []byte
