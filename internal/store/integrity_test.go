@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -142,4 +143,40 @@ func TestOpen_newFile(t *testing.T) {
 		t.Fatalf("reopening a sound store: %v", err)
 	}
 	s.Close()
+}
+
+// TestModelsAfter_seeks: a page after a cursor is a seek in the primary
+// key, never a scan from the start of the type (which would make each
+// page cost O(position)). The plan is SQLite's own.
+func TestModelsAfter_seeks(t *testing.T) {
+	path := filledStore(t)
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		store.ModelsAfterSQL(false, false),
+		store.ModelsAfterSQL(true, false),
+		store.ModelsAfterSQL(true, true),
+	} {
+		rows, err := db.Query("EXPLAIN QUERY PLAN "+q, "a", "r", "t", "x", "y", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		got := strings.Join(plan, "; ")
+		if !strings.Contains(got, "SEARCH models USING PRIMARY KEY (account=? AND region=? AND type_name=? AND identifier>") || strings.Contains(got, "TEMP B-TREE") {
+			t.Errorf("%s:\nplan %q, want a primary key seek with no sort", q, got)
+		}
+	}
 }
