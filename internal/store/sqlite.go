@@ -62,8 +62,12 @@ type SQLite struct {
 }
 
 type writeReq struct {
-	ctx  context.Context
-	fn   func(Tx) error
+	ctx context.Context
+	fn  func(Tx) error
+	// raw, when set, runs alone on the write connection outside any
+	// transaction (it manages its own): Restore needs ATTACH, which a
+	// transaction forbids.
+	raw  func(ctx context.Context, c *sql.Conn) error
 	done chan writeResult
 }
 
@@ -371,12 +375,21 @@ func (s *SQLite) commitLoop() {
 	defer close(s.done)
 	batch := make([]*writeReq, 0, maxBatch)
 	for first := range s.reqs {
+		if first.raw != nil {
+			s.runRaw(first)
+			continue
+		}
 		batch = append(batch[:0], first)
+		var rawNext *writeReq
 	fill:
 		for len(batch) < maxBatch {
 			select {
 			case r, ok := <-s.reqs:
 				if !ok {
+					break fill
+				}
+				if r.raw != nil {
+					rawNext = r
 					break fill
 				}
 				batch = append(batch, r)
@@ -385,6 +398,9 @@ func (s *SQLite) commitLoop() {
 			}
 		}
 		s.commitBatch(batch)
+		if rawNext != nil {
+			s.runRaw(rawNext)
+		}
 	}
 }
 
@@ -434,6 +450,42 @@ func (s *SQLite) commitBatch(batch []*writeReq) {
 	// commit too; this makes it immediate and needs no read connection.)
 	s.epoch.Add(1)
 	finish()
+}
+
+// runRaw runs an exclusive operation on the write connection.
+func (s *SQLite) runRaw(r *writeReq) {
+	var res writeResult
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				res = writeResult{panicked: true, panicVal: v}
+			}
+		}()
+		if err := r.ctx.Err(); err != nil {
+			res.err = err
+			return
+		}
+		res.err = r.raw(r.ctx, s.conn)
+	}()
+	s.epoch.Add(1)
+	r.done <- res
+}
+
+// exclusive runs fn alone on the write connection, between group commits.
+func (s *SQLite) exclusive(ctx context.Context, fn func(ctx context.Context, c *sql.Conn) error) error {
+	req := &writeReq{ctx: ctx, raw: fn, done: make(chan writeResult, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return ErrClosed
+	}
+	s.reqs <- req
+	s.mu.RUnlock()
+	res := <-req.done
+	if res.panicked {
+		panic(res.panicVal)
+	}
+	return res.err
 }
 
 // runFn calls the closure, turning a panic into a result so that the
