@@ -61,8 +61,10 @@
 // …) is refused as "Model validation failed (#: readOnlyProperties
 // [/properties/ClientId] cannot be set)": AWS's behaviour here is not
 // documented, and refusing is safer than silently dropping a value the
-// caller expects to be used. Patches (RFC 6902, all six operations, paths
-// with or without a leading "/") may not touch read-only paths
+// caller expects to be used. Patches (RFC 6902, all six operations; member
+// names exactly RFC 6902's, other members ignored; paths RFC 6901 pointers
+// with their leading "/" and array indexes without leading zeros) may not
+// touch read-only paths
 // (ValidationException) nor change create-only ones (NotUpdatableException;
 // naming one with its current value is allowed); a failing operation or
 // test changes nothing. Write-only properties are never returned.

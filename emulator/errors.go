@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
 	"github.com/aws/smithy-go"
+	"github.com/google/uuid"
 
 	"github.com/ccql/ccql/internal/awsjson"
 	"github.com/ccql/ccql/internal/handler"
@@ -57,6 +58,20 @@ func errConcurrentModification(token, status string) error {
 
 func errNotUpdatable(msg string) error {
 	return &types.NotUpdatableException{Message: aws.String(msg)}
+}
+
+// handlerFailure is handlerFailure with a fresh request token, logging the
+// cause of an internal failure (an error that is not a handler's
+// *handler.Error: a store failure, a damaged model) at error level: the
+// caller only sees "Internal Failure". Causes name types and identifiers,
+// never model contents, so no secret reaches the log.
+func (c *core) handlerFailure(typeName string, err error) error {
+	token := uuid.NewString()
+	var he *handler.Error
+	if !errors.As(err, &he) {
+		c.log.Error("internal failure", "typeName", typeName, "requestToken", token, "error", err)
+	}
+	return handlerFailure(typeName, token, err)
 }
 
 // handlerFailure is the synchronous form of a handler failure (GetResource,

@@ -41,3 +41,24 @@ func NewTestServer(t testing.TB, opts Options, extra ...handler.Handler) *Server
 // Settle waits until the worker has finished every request it has
 // started; requests still waiting out a latency are not waited for.
 func (s *Server) Settle() { s.core.work.wg.Wait() }
+
+// NewTestServerWithOps is NewTestServer with extra Cognito IdP operations
+// (which replace a built-in one of the same name).
+func NewTestServerWithOps(t testing.TB, opts Options, ops map[string]cognito.Operation) *Server {
+	t.Helper()
+	reg := schema.NewRegistry()
+	all := cognito.Operations()
+	for name, op := range ops {
+		all[name] = op
+	}
+	s, err := newServer(opts, reg, cognito.Handlers(reg), all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}

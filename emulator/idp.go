@@ -35,6 +35,7 @@ func (c *core) cognitoService(ops map[string]cognito.Operation) *awsjson.Service
 				}
 				return &awsjson.Error{Status: status, Type: ae.Type, Message: ae.Message}
 			}
+			c.log.Error("internal failure", "service", "cognito-idp", "error", err)
 			return &awsjson.Error{Status: http.StatusInternalServerError, Type: "InternalErrorException", Message: "Internal error"}
 		},
 	}
@@ -94,3 +95,4 @@ func (c *core) cognitoService(ops map[string]cognito.Operation) *awsjson.Service
 	}
 	return svc
 }
+

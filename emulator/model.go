@@ -153,7 +153,7 @@ func (ti *typeInfo) marshalModel(model map[string]any) (string, error) {
 }
 
 // patchOp is one RFC 6902 operation as Cloud Control accepts it: paths
-// relative to the resource's properties, with or without a leading "/".
+// are RFC 6901 JSON pointers relative to the resource's properties.
 type patchOp struct {
 	Op    string           `json:"op"`
 	Path  string           `json:"path"`
@@ -161,31 +161,55 @@ type patchOp struct {
 	Value *json.RawMessage `json:"value,omitempty"`
 }
 
-// parsePatch decodes a PatchDocument and normalises its paths.
+// parsePatch decodes a PatchDocument. Member names are RFC 6902's, matched
+// exactly (other members are ignored, as AWS ignores unknown members); op,
+// path and from must be strings; paths must be RFC 6901 pointers.
 func parsePatch(doc string) ([]patchOp, error) {
-	var ops []patchOp
+	var raw []map[string]json.RawMessage
 	dec := json.NewDecoder(strings.NewReader(doc))
-	if err := dec.Decode(&ops); err != nil {
+	if err := dec.Decode(&raw); err != nil {
 		return nil, errValidation("Invalid patch document: %s", patchErrText(err))
 	}
 	if dec.More() {
 		return nil, errValidation("Invalid patch document: trailing data")
 	}
-	if len(ops) == 0 {
+	if len(raw) == 0 {
 		return nil, errValidation("Invalid patch document: no operations")
 	}
-	for i := range ops {
+	ops := make([]patchOp, len(raw))
+	for i, m := range raw {
+		if m == nil {
+			return nil, errValidation("Invalid patch document: operation %d is not an object", i)
+		}
 		op := &ops[i]
+		for _, f := range []struct {
+			name string
+			dst  *string
+		}{{"op", &op.Op}, {"path", &op.Path}, {"from", &op.From}} {
+			v, ok := m[f.name]
+			if !ok {
+				continue
+			}
+			if err := json.Unmarshal(v, f.dst); err != nil || bytes.TrimSpace(v)[0] != '"' {
+				return nil, errValidation("Invalid patch document: operation %d: member %s is not a string", i, f.name)
+			}
+		}
+		if v, ok := m["value"]; ok {
+			v := json.RawMessage(bytes.TrimSpace(v))
+			op.Value = &v
+		}
 		switch op.Op {
 		case "add", "replace", "test":
 			if op.Value == nil {
 				return nil, errValidation("Invalid patch document: operation %d (%s) has no value", i, op.Op)
 			}
 		case "move", "copy":
-			if op.From == "" {
+			if _, ok := m["from"]; !ok {
 				return nil, errValidation("Invalid patch document: operation %d (%s) has no from", i, op.Op)
 			}
-			op.From = absPointer(op.From)
+			if err := checkPointer(op.From); err != nil {
+				return nil, errValidation("Invalid patch document: operation %d (%s): from %v", i, op.Op, err)
+			}
 		case "remove":
 		default:
 			return nil, errValidation("Invalid patch document: unknown operation %q", op.Op)
@@ -193,9 +217,73 @@ func parsePatch(doc string) ([]patchOp, error) {
 		if op.Path == "" {
 			return nil, errValidation("Invalid patch document: operation %d (%s) has no path", i, op.Op)
 		}
-		op.Path = absPointer(op.Path)
+		if err := checkPointer(op.Path); err != nil {
+			return nil, errValidation("Invalid patch document: operation %d (%s): path %v", i, op.Op, err)
+		}
 	}
 	return ops, nil
+}
+
+// checkPointer checks RFC 6901's syntax: "" or "/"-prefixed tokens in
+// which "~" is only ever "~0" or "~1".
+func checkPointer(p string) error {
+	if p == "" {
+		return nil
+	}
+	if p[0] != '/' {
+		return fmt.Errorf("%q is not a JSON pointer (RFC 6901): it must start with \"/\"", p)
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] == '~' && (i+1 == len(p) || p[i+1] != '0' && p[i+1] != '1') {
+			return fmt.Errorf("%q is not a JSON pointer (RFC 6901): \"~\" must be followed by 0 or 1", p)
+		}
+	}
+	return nil
+}
+
+// checkIndexes checks the array indexes of a pointer against the document
+// it is applied to: where the pointer goes through an array, its token
+// must be RFC 6901's array index (no leading zeros, no sign) or, as the
+// last token of an add's path, "-".
+func checkIndexes(doc any, p string, dashOK bool) error {
+	toks := pointerTokens(p)
+	var cur any = doc
+	for i, t := range toks {
+		switch x := cur.(type) {
+		case map[string]any:
+			cur = x[t]
+		case []any:
+			if t == "-" && dashOK && i == len(toks)-1 {
+				return nil
+			}
+			if !isArrayIndex(t) {
+				return fmt.Errorf("%q: %q is not an array index (RFC 6901)", p, t)
+			}
+			n, err := strconv.Atoi(t)
+			if err != nil || n >= len(x) {
+				return nil // out of range: the patch library reports it
+			}
+			cur = x[n]
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+func isArrayIndex(t string) bool {
+	if t == "0" {
+		return true
+	}
+	if t == "" || t[0] < '1' || t[0] > '9' {
+		return false
+	}
+	for i := 1; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func patchErrText(err error) string {
@@ -203,13 +291,6 @@ func patchErrText(err error) string {
 		return "expected an array of operations"
 	}
 	return err.Error()
-}
-
-func absPointer(p string) string {
-	if strings.HasPrefix(p, "/") {
-		return p
-	}
-	return "/" + p
 }
 
 // pointerTokens splits a JSON pointer into unescaped tokens.
@@ -258,26 +339,40 @@ func touched(ops []patchOp, list [][]string, includeFrom bool) []string {
 	return out
 }
 
-// applyPatch applies ops to the model. Nothing changes unless every
-// operation (tests included) succeeds.
+// applyPatch applies ops to the model, one at a time so that each
+// operation's array indexes are checked against the document it applies
+// to. Nothing changes unless every operation (tests included) succeeds.
 func applyPatch(model map[string]any, ops []patchOp) (map[string]any, error) {
 	doc, err := json.Marshal(model)
 	if err != nil {
 		return nil, fmt.Errorf("encode model: %w", err)
 	}
-	pb, err := json.Marshal(ops)
-	if err != nil {
-		return nil, fmt.Errorf("encode patch: %w", err)
+	for i, op := range ops {
+		var cur any
+		if err := json.Unmarshal(doc, &cur); err != nil {
+			return nil, fmt.Errorf("decode model: %w", err)
+		}
+		if err := checkIndexes(cur, op.Path, op.Op == "add" || op.Op == "move" || op.Op == "copy"); err != nil {
+			return nil, errValidation("Invalid patch update: operation %d (%s): path %v", i, op.Op, err)
+		}
+		if op.Op == "move" || op.Op == "copy" {
+			if err := checkIndexes(cur, op.From, false); err != nil {
+				return nil, errValidation("Invalid patch update: operation %d (%s): from %v", i, op.Op, err)
+			}
+		}
+		pb, err := json.Marshal([]patchOp{op})
+		if err != nil {
+			return nil, fmt.Errorf("encode patch: %w", err)
+		}
+		p, err := jsonpatch.DecodePatch(pb)
+		if err != nil {
+			return nil, errValidation("Invalid patch document: %v", err)
+		}
+		if doc, err = p.Apply(doc); err != nil {
+			return nil, errValidation("Invalid patch update: %v", err)
+		}
 	}
-	p, err := jsonpatch.DecodePatch(pb)
-	if err != nil {
-		return nil, errValidation("Invalid patch document: %v", err)
-	}
-	out, err := p.Apply(doc)
-	if err != nil {
-		return nil, errValidation("Invalid patch update: %v", err)
-	}
-	m, err := decodeObject(string(out))
+	m, err := decodeObject(string(doc))
 	if err != nil {
 		return nil, errValidation("Invalid patch update: the patched model is not an object")
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
 	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
-	"github.com/google/uuid"
 
 	"github.com/ccql/ccql/internal/handler"
 	"github.com/ccql/ccql/internal/store"
@@ -173,7 +172,7 @@ func (c *core) updateResource(ctx context.Context, p store.Partition, in *cc.Upd
 		prepare: func(tx store.Tx) (payload, string, error) {
 			current, err := ti.h.Read(ctx, c.env(p), store.Scope(tx, p), id)
 			if err != nil {
-				return payload{}, "", handlerFailure(ti.res.TypeName, uuid.NewString(), err)
+				return payload{}, "", c.handlerFailure(ti.res.TypeName, err)
 			}
 			patched, err := applyPatch(current, ops)
 			if err != nil {
@@ -273,7 +272,7 @@ func (c *core) getResource(ctx context.Context, p store.Partition, in *cc.GetRes
 			return err
 		})
 		if err != nil {
-			return "", handlerFailure(ti.res.TypeName, uuid.NewString(), err)
+			return "", c.handlerFailure(ti.res.TypeName, err)
 		}
 		return ti.marshalModel(without(model, ti.writeOnly))
 	})
@@ -316,57 +315,118 @@ func (c *core) listResources(ctx context.Context, p store.Partition, in *cc.List
 	} else if len(msgs) > 0 {
 		return nil, errInvalidRequest("Missing or invalid ResourceModel property in %s list handler request input.Required property:  (%s)", ti.res.TypeName, strings.Join(msgs, "\n"))
 	}
+	query := listQuery{typeName: ti.res.TypeName, p: p, model: canonicalJSON(rm)}
 	after := ""
 	if in.NextToken != nil {
-		b, err := base64.RawURLEncoding.DecodeString(*in.NextToken)
-		if err != nil || len(b) == 0 {
+		var ok bool
+		if after, ok = query.decodeToken(*in.NextToken); !ok {
 			return nil, errInvalidRequest("Invalid NextToken")
 		}
-		after = string(b)
 	}
 	limit := DefaultListPageSize
 	if in.MaxResults != nil {
 		limit = int(*in.MaxResults)
 	}
-	var models []map[string]any
-	err = c.st.View(ctx, func(tx store.Tx) error {
-		var err error
-		models, err = ti.h.List(ctx, c.env(p), store.Scope(tx, p), rm)
-		return err
-	})
+	page, more, err := c.listPage(ctx, p, ti, rm, after, limit)
 	if err != nil {
-		return nil, handlerFailure(ti.res.TypeName, uuid.NewString(), err)
+		return nil, err
 	}
-	type item struct {
-		id    string
-		model map[string]any
-	}
-	items := make([]item, 0, len(models))
-	for _, m := range models {
-		id, ok := ti.identifierOf(m)
-		if !ok {
-			continue
-		}
-		items = append(items, item{id, m})
-	}
-	sort.Slice(items, func(i, j int) bool { return items[i].id < items[j].id })
-	start := sort.Search(len(items), func(i int) bool { return items[i].id > after })
-	if after == "" {
-		start = 0
-	}
-	out := &cc.ListResourcesOutput{TypeName: aws.String(ti.res.TypeName), ResourceDescriptions: []types.ResourceDescription{}}
-	end := min(len(items), start+limit)
-	for _, it := range items[start:end] {
+	out := &cc.ListResourcesOutput{TypeName: aws.String(ti.res.TypeName), ResourceDescriptions: make([]types.ResourceDescription, 0, len(page))}
+	for _, it := range page {
 		props, err := ti.marshalModel(without(it.model, ti.writeOnly))
 		if err != nil {
 			return nil, err
 		}
 		out.ResourceDescriptions = append(out.ResourceDescriptions, types.ResourceDescription{Identifier: aws.String(it.id), Properties: aws.String(props)})
 	}
-	if end < len(items) {
-		out.NextToken = aws.String(base64.RawURLEncoding.EncodeToString([]byte(items[end-1].id)))
+	if more && len(page) > 0 {
+		out.NextToken = aws.String(query.token(page[len(page)-1].id))
 	}
 	return out, nil
+}
+
+// listItem is one model of a list page and its identifier.
+type listItem struct {
+	id    string
+	model map[string]any
+}
+
+// listPage returns up to limit models after the identifier after, in
+// identifier order, and whether more follow. A handler with a key-set
+// pager (handler.Pager: the generic handler) is asked for limit+1 models
+// only, which the store reads from its index, so a page costs O(page);
+// other handlers list every model and the page is cut from them.
+func (c *core) listPage(ctx context.Context, p store.Partition, ti *typeInfo, rm map[string]any, after string, limit int) ([]listItem, bool, error) {
+	var models []map[string]any
+	pager, paged := ti.h.(handler.Pager)
+	err := c.st.View(ctx, func(tx store.Tx) error {
+		var err error
+		if paged {
+			models, err = pager.ListPage(ctx, c.env(p), store.Scope(tx, p), rm, after, limit+1)
+		} else {
+			models, err = ti.h.List(ctx, c.env(p), store.Scope(tx, p), rm)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, false, c.handlerFailure(ti.res.TypeName, err)
+	}
+	items := make([]listItem, 0, min(len(models), limit+1))
+	for _, m := range models {
+		if id, ok := ti.identifierOf(m); ok && (paged || id > after) {
+			items = append(items, listItem{id, m})
+		}
+	}
+	if !paged {
+		sort.Slice(items, func(i, j int) bool { return items[i].id < items[j].id })
+	}
+	if len(items) > limit {
+		return items[:limit], true, nil
+	}
+	return items, false, nil
+}
+
+// listQuery is what a ListResources NextToken is bound to: the type, the
+// partition and the ResourceModel. A token carries them with the cursor
+// and a checksum, base64url-encoded, so that a forged token, or one of
+// another type, region, account or query, is refused.
+type listQuery struct {
+	typeName string
+	p        store.Partition
+	model    string
+}
+
+func (q listQuery) prefix() string {
+	return q.typeName + "\x00" + q.p.Account + "\x00" + q.p.Region + "\x00" + fingerprint(q.model)[:16]
+}
+
+func (q listQuery) token(after string) string {
+	body := q.prefix() + "\x00" + after
+	return base64.RawURLEncoding.EncodeToString([]byte(body + "\x00" + fingerprint("ccql ListResources token", body)[:16]))
+}
+
+func (q listQuery) decodeToken(token string) (string, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return "", false
+	}
+	body, sum, ok := cutLast(string(raw), "\x00")
+	if !ok || sum != fingerprint("ccql ListResources token", body)[:16] {
+		return "", false
+	}
+	after, ok := strings.CutPrefix(body, q.prefix()+"\x00")
+	if !ok || after == "" {
+		return "", false
+	}
+	return after, true
+}
+
+func cutLast(s, sep string) (string, string, bool) {
+	i := strings.LastIndex(s, sep)
+	if i < 0 {
+		return "", "", false
+	}
+	return s[:i], s[i+len(sep):], true
 }
 
 func (c *core) getResourceRequestStatus(ctx context.Context, p store.Partition, in *cc.GetResourceRequestStatusInput) (*cc.GetResourceRequestStatusOutput, error) {

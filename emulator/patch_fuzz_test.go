@@ -26,6 +26,10 @@ func FuzzPatch(f *testing.F) {
 		`[{"op":"replace","path":"","value":{}}]`,
 		`[{"op":"replace","path":"/","value":{}}]`,
 		`[]`, `{}`, `null`, `[null]`, `[{"op":"add"}]`,
+		`[{"op":"add","pAth":"000000000000000000","value":1}]`,
+		`[{"op":"replace","path":"/ExplicitAuthFlows/00","value":"x"}]`,
+		`[{"op":"add","path":"/ExplicitAuthFlows/-1","value":"x"}]`,
+		`[{"op":"remove","path":"/a~2b"}]`,
 	} {
 		f.Add(seed)
 	}
@@ -53,8 +57,11 @@ func FuzzPatch(f *testing.F) {
 		}
 		for _, op := range ops {
 			if !strings.HasPrefix(op.Path, "/") || (op.From != "" && !strings.HasPrefix(op.From, "/")) {
-				t.Fatalf("path not normalised: %+v", op)
+				t.Fatalf("not an RFC 6901 pointer accepted: %+v", op)
 			}
+		}
+		if !rfc6902Names(doc) {
+			t.Fatalf("accepted %s, whose operations name op or path in another case only", doc)
 		}
 		ro := touched(ops, ti.readOnly, true)
 		_ = touched(ops, ti.createOnly, true)
@@ -73,4 +80,22 @@ func FuzzPatch(f *testing.F) {
 			}
 		}
 	})
+}
+
+// rfc6902Names reports whether every operation of doc has "op" and "path"
+// members spelled exactly.
+func rfc6902Names(doc string) bool {
+	var raw []map[string]json.RawMessage
+	if json.Unmarshal([]byte(doc), &raw) != nil {
+		return false
+	}
+	for _, m := range raw {
+		if _, ok := m["op"]; !ok {
+			return false
+		}
+		if _, ok := m["path"]; !ok {
+			return false
+		}
+	}
+	return true
 }

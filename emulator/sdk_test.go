@@ -18,6 +18,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/ccql/ccql/emulator"
+	"github.com/ccql/ccql/emulator/cognito"
+	"github.com/ccql/ccql/internal/handler"
 )
 
 // sdkConfig is an aws.Config for the emulator: static credentials, no
@@ -331,6 +333,10 @@ func TestHTTP_Wire(t *testing.T) {
 		{"CloudApiService.GetResource", j10, `{"TypeName":"AWS::Cognito::UserPoolDomain","Identifier":"p|x"}`, 400, "com.amazon.cloudapiservice#ResourceNotFoundException"},
 		{"CloudApiService.GetResource", j10, `{"TypeName":"AWS::Cognito::UserPoolDomain","Identifier":7}`, 400, "com.amazon.coral.service#SerializationException"},
 		{"CloudApiService.GetResource", j10, `{"TypeName":`, 400, "com.amazon.coral.service#SerializationException"},
+		// Member names are matched exactly: other spellings are unknown
+		// members, ignored, so the required ones are missing.
+		{"CloudApiService.CreateResource", j10, `{"typename":"AWS::Cognito::UserPoolDomain","desiredstate":"{\"UserPoolId\":\"p\",\"Domain\":\"e\"}"}`, 400, "com.amazon.cloudapiservice#ValidationException"},
+		{"CloudApiService.GetResource", j10, `{"TypeName":"AWS::Cognito::UserPoolDomain","IDENTIFIER":"p|d"}`, 400, "com.amazon.cloudapiservice#ValidationException"},
 		{"CloudApiService.Nope", j10, `{}`, 400, "com.amazon.coral.service#UnknownOperationException"},
 		{"CloudApiService.GetResource", "text/plain", `{}`, 400, "com.amazon.coral.service#UnknownOperationException"},
 		{"CloudApiService.GetResource", j10, `{"TypeName":"` + strings.Repeat("A", 2<<20) + `"}`, 413, "com.amazon.coral.service#RequestEntityTooLargeException"},
@@ -342,5 +348,31 @@ func TestHTTP_Wire(t *testing.T) {
 		if status != tt.status || body["__type"] != tt.typ || hdr.Get("x-amzn-RequestId") == "" {
 			t.Errorf("%s %.40s: %d %v, want %d %s", tt.target, tt.body, status, body, tt.status, tt.typ)
 		}
+	}
+}
+
+// TestSDK_SigV4_anonymousIdP: with credentials configured, the SDK's
+// InitiateAuth (which it sends unsigned, as AWS serves it) still works,
+// while a signed call with a wrong secret is refused.
+func TestSDK_SigV4_anonymousIdP(t *testing.T) {
+	opts := emulator.Options{Credentials: map[string]string{"AKIDGOOD": "good-secret"}, Addr: "127.0.0.1:0"}
+	s := emulator.NewTestServerWithOps(t, opts, map[string]cognito.Operation{
+		"InitiateAuth": func(context.Context, handler.Env, handler.Tx, []byte) (any, error) {
+			return map[string]any{"Session": "s"}, nil
+		},
+	})
+	hc := &http.Client{Timeout: 30 * time.Second}
+	idp := func(secret string) *cip.Client {
+		return cip.NewFromConfig(sdkConfig(hc, "AKIDGOOD", secret, "us-east-1"), func(o *cip.Options) { o.BaseEndpoint = aws.String(s.URL()) })
+	}
+	ctx := context.Background()
+	out, err := idp("wrong-secret").InitiateAuth(ctx, &cip.InitiateAuthInput{AuthFlow: "USER_PASSWORD_AUTH", ClientId: aws.String("c")})
+	if err != nil || aws.ToString(out.Session) != "s" {
+		t.Fatalf("unsigned InitiateAuth: %v %+v", err, out)
+	}
+	_, err = idp("wrong-secret").ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(1)})
+	wantAPIError(t, err, "InvalidSignatureException", "")
+	if _, err := idp("good-secret").ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(1)}); err != nil {
+		t.Errorf("signed ListUserPools: %v", err)
 	}
 }

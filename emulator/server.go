@@ -38,6 +38,10 @@ type Options struct {
 	// requests must carry a valid SigV4 signature by one of them; nil
 	// accepts any signature (and unsigned requests).
 	Credentials map[string]string
+	// MaxClockSkew is how far a signature's time may be from Now, either
+	// way (0 means AWS's 15 minutes; negative turns the check off, for
+	// replays of recorded traffic).
+	MaxClockSkew time.Duration
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 	// Now is the emulator's clock; nil is time.Now.
@@ -99,7 +103,7 @@ func newServer(opts Options, reg *schema.Registry, hs []handler.Handler, idp map
 	}
 	s.handler = &awsjson.Server{
 		Services: services,
-		Verifier: &awsjson.Verifier{Credentials: opts.Credentials},
+		Verifier: &awsjson.Verifier{Credentials: opts.Credentials, MaxSkew: opts.MaxClockSkew, Now: opts.Now},
 		Logger:   opts.Logger,
 		// Cognito's plain-HTTP endpoints (/oauth2/token on the domain's
 		// Host, /<poolId>/.well-known/…) and the outbox (MessagesPath):

@@ -342,6 +342,11 @@ func TestServe_AWSCLI_Auth(t *testing.T) {
 	if out := good.ok(list...); out["TypeName"] != cliPoolType {
 		t.Errorf("signed list: %v", out)
 	}
+	// The Cognito IdP API is signed by the CLI too (cognito-idp scope) and
+	// passes the strict checks (host, X-Amz-Target and X-Amz-Date signed).
+	if out := good.ok("cognito-idp", "list-user-pools", "--max-results", "1"); out["UserPools"] == nil {
+		t.Errorf("signed list-user-pools: %v", out)
+	}
 	tests := []struct {
 		name, keyID, secret, want string
 	}{

@@ -3,10 +3,13 @@ package cognito
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/ccql/ccql/internal/handler"
 )
@@ -113,22 +116,46 @@ type page struct {
 }
 
 // paginate cuts recs (ordered by identifier) at the position token names.
-// Tokens are the base64url of the next identifier, opaque to callers.
-func paginate(recs []handler.Record, max int, token *string) (page, *APIError) {
+// Tokens are opaque to callers: the base64url of the list's scope (the
+// operation and its parent, e.g. "ListUserPoolClients|us-east-1_x"), the
+// next identifier and a checksum of both, so that a forged token, or one
+// of another list, is refused instead of silently starting anywhere.
+func paginate(recs []handler.Record, max int, token *string, scope string) (page, *APIError) {
 	start := 0
 	if token != nil {
-		raw, err := base64.RawURLEncoding.DecodeString(*token)
-		if err != nil || len(raw) == 0 {
+		after, ok := decodePageToken(*token, scope)
+		if !ok {
 			return page{}, invalidParameter("Invalid pagination token.")
 		}
-		start = sort.Search(len(recs), func(i int) bool { return recs[i].Identifier >= string(raw) })
+		start = sort.Search(len(recs), func(i int) bool { return recs[i].Identifier >= after })
 	}
 	end := min(start+max, len(recs))
 	p := page{recs: recs[start:end]}
 	if end < len(recs) {
-		p.next = base64.RawURLEncoding.EncodeToString([]byte(recs[end].Identifier))
+		p.next = encodePageToken(scope, recs[end].Identifier)
 	}
 	return p, nil
+}
+
+func pageTokenSum(scope, id string) string {
+	sum := sha256.Sum256([]byte("ccql page token\x00" + scope + "\x00" + id))
+	return hex.EncodeToString(sum[:8])
+}
+
+func encodePageToken(scope, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(scope + "\x00" + id + "\x00" + pageTokenSum(scope, id)))
+}
+
+func decodePageToken(token, scope string) (string, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return "", false
+	}
+	parts := strings.Split(string(raw), "\x00")
+	if len(parts) != 3 || parts[0] != scope || parts[1] == "" || parts[2] != pageTokenSum(parts[0], parts[1]) {
+		return "", false
+	}
+	return parts[1], true
 }
 
 // checkPaging validates MaxResults (1…60; required when required is set)

@@ -122,7 +122,7 @@ func opListUserPoolClients(_ context.Context, _ handler.Env, tx handler.Tx, body
 	if err != nil {
 		return nil, err
 	}
-	p, apiErr := paginate(recs, size, in.NextToken)
+	p, apiErr := paginate(recs, size, in.NextToken, "ListUserPoolClients|"+*in.UserPoolId)
 	if apiErr != nil {
 		return nil, apiErr
 	}

@@ -213,7 +213,7 @@ func opListUserPools(_ context.Context, _ handler.Env, tx handler.Tx, body []byt
 	if err != nil {
 		return nil, err
 	}
-	p, apiErr := paginate(recs, size, in.NextToken)
+	p, apiErr := paginate(recs, size, in.NextToken, "ListUserPools")
 	if apiErr != nil {
 		return nil, apiErr
 	}

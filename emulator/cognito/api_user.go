@@ -541,12 +541,12 @@ func opAdminRemoveUserFromGroup(_ context.Context, env handler.Env, tx handler.T
 }
 
 // pageOf cuts names (sorted) at token, Limit items a page.
-func pageOf(names []string, limit int, token *string) ([]string, string, *APIError) {
+func pageOf(names []string, limit int, token *string, scope string) ([]string, string, *APIError) {
 	recs := make([]handler.Record, len(names))
 	for i, n := range names {
 		recs[i] = handler.Record{Identifier: n}
 	}
-	p, err := paginate(recs, limit, token)
+	p, err := paginate(recs, limit, token, scope)
 	if err != nil {
 		return nil, "", err
 	}
@@ -581,7 +581,7 @@ func opAdminListGroupsForUser(_ context.Context, _ handler.Env, tx handler.Tx, b
 	if err != nil {
 		return nil, err
 	}
-	names, next, apiErr := pageOf(u.Groups, limit, in.NextToken)
+	names, next, apiErr := pageOf(u.Groups, limit, in.NextToken, "AdminListGroupsForUser|"+cfg.ID+"|"+u.Username)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -644,7 +644,7 @@ func opListUsersInGroup(_ context.Context, _ handler.Env, tx handler.Tx, body []
 			byKey[k] = u
 		}
 	}
-	p, apiErr := paginate(recs, limit, in.NextToken)
+	p, apiErr := paginate(recs, limit, in.NextToken, "ListUsersInGroup|"+*in.UserPoolId+"|"+*in.GroupName)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -714,7 +714,7 @@ func opListUsers(_ context.Context, _ handler.Env, tx handler.Tx, body []byte) (
 			users[r.Identifier] = &u
 		}
 	}
-	p, apiErr := paginate(matched, limit, in.PaginationToken)
+	p, apiErr := paginate(matched, limit, in.PaginationToken, "ListUsers|"+cfg.ID+"|"+deref(in.Filter, ""))
 	if apiErr != nil {
 		return nil, apiErr
 	}

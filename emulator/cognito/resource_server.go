@@ -280,7 +280,7 @@ func listSatellites(tx handler.Tx, body []byte, typeName string, ps pageSize, re
 	if err != nil {
 		return nil, "", fmt.Errorf("list %s: %w", typeName, err)
 	}
-	p, apiErr := paginate(recs, size, in.NextToken)
+	p, apiErr := paginate(recs, size, in.NextToken, typeName+"|"+*in.UserPoolId)
 	if apiErr != nil {
 		return nil, "", apiErr
 	}

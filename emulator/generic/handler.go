@@ -50,7 +50,10 @@ type Handler struct {
 	listRequired []string
 }
 
-var _ handler.Handler = (*Handler)(nil)
+var (
+	_ handler.Handler = (*Handler)(nil)
+	_ handler.Pager   = (*Handler)(nil)
+)
 
 // New returns the generic handler of a resource schema.
 func New(res *schema.Resource) (*Handler, error) {
@@ -293,6 +296,68 @@ func (h *Handler) List(_ context.Context, _ handler.Env, tx handler.Tx, resource
 		if h.matches(m, resourceModel) {
 			out = append(out, m)
 		}
+	}
+	return out, nil
+}
+
+// ListPage returns one page of List's models after the identifier after,
+// read from the store's index (handler.TxPager) a page at a time, so that
+// a page costs O(page) however many models the type has. Without a
+// TxPager it pages the full List.
+func (h *Handler) ListPage(ctx context.Context, env handler.Env, tx handler.Tx, resourceModel map[string]any, after string, limit int) ([]map[string]any, error) {
+	pt, ok := tx.(handler.TxPager)
+	if !ok {
+		return h.listPageSlow(ctx, env, tx, resourceModel, after, limit)
+	}
+	prefix := h.listPrefix(resourceModel)
+	out := make([]map[string]any, 0, min(limit, 1024))
+	for len(out) < limit {
+		// Models of other parents may share the scan (when the prefix
+		// cannot narrow it): read at least a small batch each time.
+		chunk := max(limit-len(out), 16)
+		recs, err := pt.ListAfter(h.res.TypeName, prefix, after, chunk)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			after = r.Identifier
+			var m map[string]any
+			if err := json.Unmarshal(r.Model, &m); err != nil {
+				return nil, fmt.Errorf("decode %s %s: %w", h.res.TypeName, r.Identifier, err)
+			}
+			if h.matches(m, resourceModel) {
+				out = append(out, m)
+				if len(out) == limit {
+					break
+				}
+			}
+		}
+		if len(recs) < chunk {
+			break
+		}
+	}
+	return out, nil
+}
+
+func (h *Handler) listPageSlow(ctx context.Context, env handler.Env, tx handler.Tx, rm map[string]any, after string, limit int) ([]map[string]any, error) {
+	all, err := h.List(ctx, env, tx, rm)
+	if err != nil {
+		return nil, err
+	}
+	type item struct {
+		id string
+		m  map[string]any
+	}
+	items := make([]item, 0, len(all))
+	for _, m := range all {
+		if id, ok := handler.Identifier(m, h.idPaths); ok && id > after {
+			items = append(items, item{id, m})
+		}
+	}
+	slices.SortFunc(items, func(a, b item) int { return strings.Compare(a.id, b.id) })
+	out := make([]map[string]any, 0, min(limit, len(items)))
+	for _, it := range items[:min(limit, len(items))] {
+		out = append(out, it.m)
 	}
 	return out, nil
 }

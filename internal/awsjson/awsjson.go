@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/google/uuid"
@@ -68,9 +69,15 @@ type Request struct {
 }
 
 // Decode unmarshals the body into v; a body that does not fit v is a
-// SerializationException.
+// SerializationException. Member names are matched exactly, as AWS
+// matches them (encoding/json alone would take "typename" for TypeName);
+// members v has no field for are ignored.
 func (r *Request) Decode(v any) error {
-	dec := json.NewDecoder(bytes.NewReader(r.Body))
+	body := r.Body
+	if t := reflect.TypeOf(v); t != nil {
+		body, _ = exactMembers(body, t)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
 		return protocolError(http.StatusBadRequest, "SerializationException", serializationMessage(err))
 	}
@@ -102,14 +109,15 @@ type Service struct {
 	ErrorPrefix  string // __type prefix of service errors, e.g. "com.amazon.cloudapiservice#"
 	MessageKey   string // "Message" (Cloud Control) or "message" (Cognito)
 	Operations   map[string]Operation
+	// Anonymous names the operations AWS serves without a signature (the
+	// Cognito IdP's user-facing calls: InitiateAuth, SignUp, …). An
+	// unsigned request to one is accepted even when the Verifier has
+	// credentials; a signed one is verified like any other. Names of
+	// operations not in Operations are allowed (and unused).
+	Anonymous map[string]bool
 	// MapError turns an operation's error into a wire error; nil or a nil
 	// result means 500 InternalFailure. *Error values pass through as is.
 	MapError func(error) *Error
-	// Anonymous names the operations AWS serves without a signature (for
-	// Cognito, the calls a signed-in user makes with an access token): an
-	// unsigned request to one is accepted even when the Verifier checks
-	// signatures. A signed one is still verified.
-	Anonymous map[string]bool
 }
 
 // Server dispatches AWS JSON requests to services.
@@ -165,10 +173,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(protocolError(http.StatusBadRequest, "SerializationException", "Cannot read the request body"))
 		return
 	}
-	var id Identity
-	if r.Header.Get("Authorization") == "" && svc.Anonymous[opName] {
-		id = Identity{Account: DefaultAccount, Region: DefaultRegion}
-	} else {
+	id := Identity{Account: DefaultAccount, Region: DefaultRegion}
+	if r.Header.Get("Authorization") != "" || !svc.Anonymous[opName] {
 		var aerr *Error
 		if id, aerr = s.Verifier.Verify(r, body); aerr != nil {
 			fail(aerr)
@@ -185,7 +191,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := &Request{Operation: opName, Body: body, Identity: id, RequestID: reqID, HTTP: r}
 	out, err := callOp(r.Context(), op, req)
 	if err != nil {
-		fail(mapError(svc, err))
+		e := mapError(svc, err)
+		if e.Status >= http.StatusInternalServerError {
+			// The caller sees AWS's bare "Internal Failure"; the cause is
+			// for the operator.
+			s.log(r.Context(), slog.LevelError, "internal failure", "requestId", reqID, "target", target, "error", err)
+		}
+		fail(e)
 		return
 	}
 	var b []byte

@@ -35,7 +35,8 @@ func newServer(creds map[string]string) *awsjson.Server {
 		return map[string]any{"Name": in.Name, "N": in.N, "Account": req.Account, "Region": req.Region, "Op": req.Operation}, nil
 	}
 	return &awsjson.Server{
-		Verifier: &awsjson.Verifier{Credentials: creds},
+		// The server's clock is a minute after the tests' signing time.
+		Verifier: &awsjson.Verifier{Credentials: creds, Now: func() time.Time { return signTime.Add(time.Minute) }},
 		Services: []*awsjson.Service{
 			{
 				TargetPrefix: "CloudApiService",
@@ -66,8 +67,10 @@ func newServer(creds map[string]string) *awsjson.Server {
 				TargetPrefix: "AWSCognitoIdentityProviderService",
 				ContentType:  awsjson.ContentType11,
 				MessageKey:   "message",
+				Anonymous:    map[string]bool{"InitiateAuth": true, "NotImplementedYet": true},
 				Operations: map[string]awsjson.Operation{
-					"Echo": echo,
+					"Echo":         echo,
+					"InitiateAuth": echo,
 					"Fail": func(context.Context, *awsjson.Request) (any, error) {
 						return nil, awsjson.Errorf(400, "ResourceNotFoundException", "User pool x does not exist.")
 					},
@@ -273,6 +276,9 @@ const (
 	secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 )
 
+// signTime is when the tests sign; the server's clock is a minute later.
+var signTime = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+
 // sign signs r as aws-sdk-go-v2 does.
 func sign(t *testing.T, r *http.Request, body, key, sec, region string, contentSHA bool) {
 	t.Helper()
@@ -282,7 +288,7 @@ func sign(t *testing.T, r *http.Request, body, key, sec, region string, contentS
 		r.Header.Set("X-Amz-Content-Sha256", hash)
 	}
 	err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: key, SecretAccessKey: sec},
-		r, hash, "cloudcontrolapi", region, time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
+		r, hash, "cloudcontrolapi", region, signTime)
 	if err != nil {
 		t.Fatal(err)
 	}

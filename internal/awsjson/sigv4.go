@@ -4,11 +4,13 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // DefaultAccount is the account of a caller whose access key id is not a
@@ -26,16 +28,32 @@ type Identity struct {
 	Service     string // signing name from the credential scope, e.g. "cloudcontrolapi"
 }
 
-// Verifier checks AWS Signature Version 4 (header form). With no
-// credentials it accepts any request and only reads the identity from the
-// Authorization header when there is one.
+// DefaultMaxSkew is how far a request's signing time may be from the
+// server's clock, either way, as AWS allows.
+const DefaultMaxSkew = 15 * time.Minute
+
+// amzDateLayout is X-Amz-Date's ISO 8601 basic format.
+const amzDateLayout = "20060102T150405Z"
+
+// Verifier checks AWS Signature Version 4 (header form) as AWS enforces
+// it: the signing time within MaxSkew of the server's clock, host and
+// every x-amz-* header signed, the payload hash computed from the body.
+// With no credentials it accepts any request and only reads the identity
+// from the Authorization header when there is one (local use).
 //
-// The clock is not checked: the emulator's time may be fixed in tests,
-// and a skewed laptop clock should not break local use.
+// Presigned (query-string) signatures are not accepted: no AWS JSON client
+// sends them, and a URL that carries its own credentials is a replay
+// waiting to happen.
 type Verifier struct {
 	// Credentials maps access key ids to secret keys; nil or empty means
 	// signatures are not verified.
 	Credentials map[string]string
+	// MaxSkew is the largest allowed difference between the signing time
+	// and Now; 0 means DefaultMaxSkew, a negative value turns the check off
+	// (replays of recorded traffic).
+	MaxSkew time.Duration
+	// Now is the server's clock; nil is time.Now.
+	Now func() time.Time
 }
 
 // AccountOf returns the account an access key id stands for: the key
@@ -59,45 +77,74 @@ type authHeader struct {
 }
 
 // parseAuthorization reads "AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/svc/aws4_request,
-// SignedHeaders=a;b, Signature=hex".
+// SignedHeaders=a;b, Signature=hex". A part given twice, a scope date that
+// is not 8 digits or a signature that is not hex makes it malformed.
 func parseAuthorization(h string) (authHeader, bool) {
 	var a authHeader
-	rest, ok := strings.CutPrefix(h, "AWS4-HMAC-SHA256")
+	rest, ok := strings.CutPrefix(h, "AWS4-HMAC-SHA256 ")
 	if !ok {
 		return a, false
 	}
+	seen := map[string]bool{}
 	for part := range strings.SplitSeq(rest, ",") {
 		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok {
+		if !ok || seen[k] {
 			return a, false
 		}
+		seen[k] = true
 		switch k {
 		case "Credential":
 			f := strings.Split(v, "/")
-			if len(f) != 5 || f[4] != "aws4_request" || f[0] == "" {
+			if len(f) != 5 || f[4] != "aws4_request" || f[0] == "" || !isDigits(f[1], 8) || f[2] == "" || f[3] == "" {
 				return a, false
 			}
 			a.accessKey, a.date, a.region, a.service = f[0], f[1], f[2], f[3]
 		case "SignedHeaders":
+			if v == "" {
+				a.signedHeaders = []string{}
+				continue
+			}
 			a.signedHeaders = strings.Split(v, ";")
 		case "Signature":
+			if _, err := hex.DecodeString(v); err != nil {
+				return a, false
+			}
 			a.signature = v
 		}
 	}
-	if a.accessKey == "" || len(a.signedHeaders) == 0 || a.signature == "" {
+	if a.accessKey == "" || a.signedHeaders == nil || a.signature == "" {
 		return a, false
 	}
 	return a, true
+}
+
+func isDigits(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func errMissingAuth() *Error {
 	return protocolError(http.StatusBadRequest, "MissingAuthenticationTokenException", "Missing Authentication Token")
 }
 
+func errIncomplete(msg string) *Error {
+	return protocolError(http.StatusBadRequest, "IncompleteSignatureException", msg)
+}
+
+func errInvalidSignature(msg string) *Error {
+	return protocolError(http.StatusBadRequest, "InvalidSignatureException", msg)
+}
+
 func errBadSignature() *Error {
-	return protocolError(http.StatusBadRequest, "InvalidSignatureException",
-		"The request signature we calculated does not match the signature you provided. "+
-			"Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
+	return errInvalidSignature("The request signature we calculated does not match the signature you provided. " +
+		"Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
 }
 
 // Verify checks r (whose body has been read into body) and returns the
@@ -115,15 +162,11 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, *Error) {
 	a, ok := parseAuthorization(h)
 	if !ok {
 		if verify {
-			return id, protocolError(http.StatusBadRequest, "IncompleteSignatureException",
-				"Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters.")
+			return id, errIncomplete("Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters.")
 		}
 		return id, nil
 	}
 	id = Identity{AccessKeyID: a.accessKey, Account: AccountOf(a.accessKey), Region: a.region, Service: a.service}
-	if id.Region == "" {
-		id.Region = DefaultRegion
-	}
 	if !verify {
 		return id, nil
 	}
@@ -132,26 +175,115 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, *Error) {
 		return id, protocolError(http.StatusBadRequest, "UnrecognizedClientException",
 			"The security token included in the request is invalid.")
 	}
-	amzDate := r.Header.Get("X-Amz-Date")
-	if amzDate == "" || !strings.HasPrefix(amzDate, a.date) {
-		return id, errBadSignature()
+	signedAt, amzDate, dateHeader, aerr := requestTime(r)
+	if aerr != nil {
+		return id, aerr
 	}
+	if a.date != amzDate[:8] {
+		return id, errInvalidSignature(fmt.Sprintf(
+			"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.",
+			a.date, amzDate[:8], amzDate))
+	}
+	if aerr := checkSignedHeaders(r, a.signedHeaders, dateHeader); aerr != nil {
+		return id, aerr
+	}
+	if aerr := v.checkClock(signedAt); aerr != nil {
+		return id, aerr
+	}
+	// The payload hash is always computed: a client's x-amz-content-sha256
+	// (UNSIGNED-PAYLOAD included) is only a header, and the signature must
+	// cover the body that arrived.
 	sum := sha256.Sum256(body)
 	bodyHash := hex.EncodeToString(sum[:])
-	payloadHash := r.Header.Get("X-Amz-Content-Sha256")
-	switch payloadHash {
-	case "":
-		payloadHash = bodyHash
-	case "UNSIGNED-PAYLOAD", bodyHash:
-	default:
+	if ph := r.Header.Get("X-Amz-Content-Sha256"); ph != "" && ph != bodyHash && ph != "UNSIGNED-PAYLOAD" {
 		return id, protocolError(http.StatusBadRequest, "XAmzContentSHA256Mismatch",
 			"The provided 'x-amz-content-sha256' header does not match what was computed.")
 	}
-	want := signature(secret, a, amzDate, canonicalRequest(r, a.signedHeaders, payloadHash))
+	want := signature(secret, a, amzDate, canonicalRequest(r, a.signedHeaders, bodyHash))
 	if !hmac.Equal([]byte(want), []byte(a.signature)) {
 		return id, errBadSignature()
 	}
 	return id, nil
+}
+
+// requestTime reads the signing time from X-Amz-Date, or else Date. It
+// returns the time, its X-Amz-Date form (the string to sign's), and the
+// name of the header it came from.
+func requestTime(r *http.Request) (time.Time, string, string, *Error) {
+	if s := r.Header.Get("X-Amz-Date"); s != "" {
+		t, err := time.Parse(amzDateLayout, s)
+		if err != nil || len(s) != len(amzDateLayout) {
+			return time.Time{}, "", "", errIncomplete(fmt.Sprintf(
+				"Date must be in ISO-8601 'basic format'. Got '%s'. See http://en.wikipedia.org/wiki/ISO_8601", s))
+		}
+		return t, s, "x-amz-date", nil
+	}
+	if s := r.Header.Get("Date"); s != "" {
+		t, err := http.ParseTime(s)
+		if err != nil {
+			return time.Time{}, "", "", errIncomplete(fmt.Sprintf(
+				"Date must be in ISO-8601 'basic format' or RFC 1123 format. Got '%s'.", s))
+		}
+		t = t.UTC()
+		return t, t.Format(amzDateLayout), "date", nil
+	}
+	return time.Time{}, "", "", errIncomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+}
+
+// checkSignedHeaders enforces what the signature must cover: host, the
+// header the time came from, and every x-amz-* header the request
+// carries (X-Amz-Target names the operation: leaving it out would let a
+// captured signature be replayed against another operation).
+func checkSignedHeaders(r *http.Request, signed []string, dateHeader string) *Error {
+	set := make(map[string]bool, len(signed))
+	for _, name := range signed {
+		set[name] = true
+	}
+	if !set["host"] {
+		return errInvalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+	}
+	var unsigned []string
+	if !set[dateHeader] {
+		unsigned = append(unsigned, dateHeader)
+	}
+	for name := range r.Header {
+		l := strings.ToLower(name)
+		if strings.HasPrefix(l, "x-amz-") && !set[l] && l != dateHeader {
+			unsigned = append(unsigned, l)
+		}
+	}
+	if len(unsigned) > 0 {
+		sort.Strings(unsigned)
+		return errInvalidSignature("There were headers present in the request which were not signed: " + strings.Join(unsigned, ", "))
+	}
+	return nil
+}
+
+// checkClock refuses a signing time more than MaxSkew from the server's
+// clock, in AWS's words.
+func (v *Verifier) checkClock(signedAt time.Time) *Error {
+	skew := v.MaxSkew
+	if skew < 0 {
+		return nil
+	}
+	if skew == 0 {
+		skew = DefaultMaxSkew
+	}
+	now := time.Now()
+	if v.Now != nil {
+		now = v.Now()
+	}
+	now = now.UTC()
+	mins := strconv.FormatFloat(skew.Minutes(), 'f', -1, 64)
+	if earliest := now.Add(-skew); signedAt.Before(earliest) {
+		return errInvalidSignature(fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - %s min.)",
+			signedAt.Format(amzDateLayout), earliest.Format(amzDateLayout), now.Format(amzDateLayout), mins))
+	}
+	if latest := now.Add(skew); signedAt.After(latest) {
+		return errInvalidSignature(fmt.Sprintf("Signature not yet current: %s is still later than %s (%s + %s min.)",
+			signedAt.Format(amzDateLayout), latest.Format(amzDateLayout), now.Format(amzDateLayout), mins))
+	}
+	return nil
 }
 
 func hmacSHA256(key []byte, data string) []byte {

@@ -51,6 +51,26 @@ type Tx interface {
 	Count(typeName, prefix string) (int, error)
 }
 
+// TxPager is an optional capability of a Tx (the store's has it): one page
+// of a type's models in identifier order, read from the index, so that a
+// page costs O(page) whatever the number of models.
+type TxPager interface {
+	// ListAfter returns up to limit models of typeName whose identifier
+	// starts with prefix and sorts after after ("" = from the first),
+	// ordered by identifier (bytewise).
+	ListAfter(typeName, prefix, after string, limit int) ([]Record, error)
+}
+
+// Pager is an optional capability of a Handler: listing one page with a
+// key-set cursor instead of every model. The core uses it when a handler
+// has it and pages the full List otherwise.
+type Pager interface {
+	// ListPage returns up to limit of the models List would return for
+	// resourceModel whose identifiers sort after after ("" = from the
+	// first), in identifier order (bytewise).
+	ListPage(ctx context.Context, env Env, tx Tx, resourceModel map[string]any, after string, limit int) ([]map[string]any, error)
+}
+
 // Handler serves one resource type. Models are JSON objects decoded into
 // map[string]any (numbers as json.Number is not assumed: float64 or int are
 // both accepted by handlers). A returned *Error fails the request with its

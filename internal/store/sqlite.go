@@ -62,8 +62,12 @@ type SQLite struct {
 }
 
 type writeReq struct {
-	ctx  context.Context
-	fn   func(Tx) error
+	ctx context.Context
+	fn  func(Tx) error
+	// raw, when set, runs alone on the write connection outside any
+	// transaction (it manages its own): Restore needs ATTACH, which a
+	// transaction forbids.
+	raw  func(ctx context.Context, c *sql.Conn) error
 	done chan writeResult
 }
 
@@ -90,9 +94,16 @@ func Open(ctx context.Context, path string) (*SQLite, error) {
 		s.tempDir = dir
 		s.path = filepath.Join(dir, FileName)
 		syncMode = "OFF"
-	} else if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("open store: %w", err)
+	} else {
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("open store: %w", err)
+			}
+		}
+		// SQLite would take an empty file for a new database: a store
+		// truncated to nothing must not silently come back empty.
+		if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+			return nil, &DamagedError{Path: path, Damage: "the file is empty (0 bytes), where a ccql store was expected"}
 		}
 	}
 	base := "file:" + (&url.URL{Path: s.path}).EscapedPath() +
@@ -107,7 +118,11 @@ func Open(ctx context.Context, path string) (*SQLite, error) {
 	s.wdb.SetConnMaxLifetime(0)
 	if s.conn, err = s.wdb.Conn(ctx); err != nil {
 		s.cleanup()
-		return nil, fmt.Errorf("open store %s: %w", s.path, err)
+		return nil, damaged(s.path, err)
+	}
+	if err := checkIntegrity(ctx, s.conn, s.path); err != nil {
+		s.cleanup()
+		return nil, err
 	}
 	if err := migrate(ctx, s.conn); err != nil {
 		s.cleanup()
@@ -368,12 +383,21 @@ func (s *SQLite) commitLoop() {
 	defer close(s.done)
 	batch := make([]*writeReq, 0, maxBatch)
 	for first := range s.reqs {
+		if first.raw != nil {
+			s.runRaw(first)
+			continue
+		}
 		batch = append(batch[:0], first)
+		var rawNext *writeReq
 	fill:
 		for len(batch) < maxBatch {
 			select {
 			case r, ok := <-s.reqs:
 				if !ok {
+					break fill
+				}
+				if r.raw != nil {
+					rawNext = r
 					break fill
 				}
 				batch = append(batch, r)
@@ -382,6 +406,9 @@ func (s *SQLite) commitLoop() {
 			}
 		}
 		s.commitBatch(batch)
+		if rawNext != nil {
+			s.runRaw(rawNext)
+		}
 	}
 }
 
@@ -431,6 +458,42 @@ func (s *SQLite) commitBatch(batch []*writeReq) {
 	// commit too; this makes it immediate and needs no read connection.)
 	s.epoch.Add(1)
 	finish()
+}
+
+// runRaw runs an exclusive operation on the write connection.
+func (s *SQLite) runRaw(r *writeReq) {
+	var res writeResult
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				res = writeResult{panicked: true, panicVal: v}
+			}
+		}()
+		if err := r.ctx.Err(); err != nil {
+			res.err = err
+			return
+		}
+		res.err = r.raw(r.ctx, s.conn)
+	}()
+	s.epoch.Add(1)
+	r.done <- res
+}
+
+// exclusive runs fn alone on the write connection, between group commits.
+func (s *SQLite) exclusive(ctx context.Context, fn func(ctx context.Context, c *sql.Conn) error) error {
+	req := &writeReq{ctx: ctx, raw: fn, done: make(chan writeResult, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return ErrClosed
+	}
+	s.reqs <- req
+	s.mu.RUnlock()
+	res := <-req.done
+	if res.panicked {
+		panic(res.panicVal)
+	}
+	return res.err
 }
 
 // runFn calls the closure, turning a panic into a result so that the

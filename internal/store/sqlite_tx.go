@@ -207,6 +207,56 @@ func (t *tx) Models(p Partition, typeName, prefix string) ([]Record, error) {
 	return out, nil
 }
 
+// modelsAfterSQL is ModelsAfter's query: after the cursor (strict) or
+// from the prefix, below the prefix's upper bound (bounded) or not.
+func modelsAfterSQL(strict, bounded bool) string {
+	q := `SELECT identifier, model FROM models WHERE account = ? AND region = ? AND type_name = ? AND identifier `
+	if strict {
+		q += `> ?`
+	} else {
+		q += `>= ?`
+	}
+	if bounded {
+		q += ` AND identifier < ?`
+	}
+	return q + ` ORDER BY identifier LIMIT ?`
+}
+
+func (t *tx) ModelsAfter(p Partition, typeName, prefix, after string, limit int) ([]Record, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	// One lower bound only: given two (>= prefix, > after), SQLite seeks
+	// to one and filters by the other, which scans from the prefix.
+	lo, hi := prefixRange(prefix)
+	args := []any{p.Account, p.Region, typeName, lo}
+	strict := after >= lo && after != ""
+	if strict {
+		args[3] = after
+	}
+	if hi != "" {
+		args = append(args, hi)
+	}
+	args = append(args, limit)
+	rows, err := t.query(modelsAfterSQL(strict, hi != ""), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list models %s: %w", typeName, err)
+	}
+	defer rows.Close()
+	out := make([]Record, 0, min(limit, 1024))
+	for rows.Next() {
+		var id, m string
+		if err := rows.Scan(&id, &m); err != nil {
+			return nil, fmt.Errorf("list models %s: %w", typeName, err)
+		}
+		out = append(out, Record{Identifier: id, Model: json.RawMessage(m)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list models %s: %w", typeName, err)
+	}
+	return out, nil
+}
+
 func (t *tx) CountModels(p Partition, typeName, prefix string) (int, error) {
 	where, args := modelsWhere(p, typeName, prefix)
 	var n int

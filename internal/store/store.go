@@ -113,6 +113,10 @@ type Tx interface {
 	// Models returns the models of typeName whose identifier starts with
 	// prefix, ordered by identifier.
 	Models(p Partition, typeName, prefix string) ([]Record, error)
+	// ModelsAfter returns up to limit models of typeName whose identifier
+	// starts with prefix and sorts after after, ordered by identifier: one
+	// page, read from the primary key index.
+	ModelsAfter(p Partition, typeName, prefix, after string, limit int) ([]Record, error)
 	// CountModels returns how many models Models would return.
 	CountModels(p Partition, typeName, prefix string) (int, error)
 
@@ -160,11 +164,18 @@ func (s scoped) List(typeName, prefix string) ([]Record, error) {
 	return s.tx.Models(s.p, typeName, prefix)
 }
 
+func (s scoped) ListAfter(typeName, prefix, after string, limit int) ([]Record, error) {
+	return s.tx.ModelsAfter(s.p, typeName, prefix, after, limit)
+}
+
 func (s scoped) Count(typeName, prefix string) (int, error) {
 	return s.tx.CountModels(s.p, typeName, prefix)
 }
 
-var _ handler.Tx = scoped{}
+var (
+	_ handler.Tx      = scoped{}
+	_ handler.TxPager = scoped{}
+)
 
 // Cursor returns the paging cursor of r for RequestFilter.After.
 func (r *Request) Cursor() string {

@@ -188,6 +188,28 @@ func testModelsPrefix(t *testing.T, s store.Store) {
 			if n != len(tt.want) {
 				t.Errorf("CountModels(%q) = %d, want %d", tt.prefix, n, len(tt.want))
 			}
+			// Paging with ModelsAfter, two at a time, gives the same list.
+			var paged []string
+			after := ""
+			for range len(want) + 1 {
+				page, err := tx.ModelsAfter(pA, typ, tt.prefix, after, 2)
+				if err != nil {
+					return err
+				}
+				if len(page) > 2 {
+					t.Errorf("ModelsAfter(%q, %q, 2) returned %d models", tt.prefix, after, len(page))
+				}
+				for _, r := range page {
+					paged = append(paged, r.Identifier)
+				}
+				if len(page) < 2 {
+					break
+				}
+				after = page[len(page)-1].Identifier
+			}
+			if diff := cmp.Diff(want, paged); diff != "" {
+				t.Errorf("ModelsAfter(%q) pages mismatch (-want +got):\n%s", tt.prefix, diff)
+			}
 		}
 		return nil
 	})
