@@ -37,7 +37,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		Short:         "SQL for AWS Cloud Control",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       readBuildInfo().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitError{code: 2, err: err} })
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -78,21 +80,6 @@ func isUsageError(err error) bool {
 		}
 	}
 	return false
-}
-
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
-func newVersionCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the ccql version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(a.stdout, "ccql %s\n", version)
-			return err
-		},
-	}
 }
 
 // newLogger returns the structured logger of a server or deploy command at

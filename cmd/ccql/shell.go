@@ -163,7 +163,7 @@ func runShell(a *app, f *shellFlags) error {
 		r = shell.NewPipeReader(a.stdin, nil)
 	}
 	if s.interactive {
-		fmt.Fprintf(a.stderr, "ccql %s shell, backend %s. Type \\? for help, \\q to quit.\n", version, cfg.Backend)
+		fmt.Fprintf(a.stderr, "ccql %s shell, backend %s. Type \\? for help, \\q to quit.\n", readBuildInfo().short(), cfg.Backend)
 	}
 	s.loop("<stdin>", r, true)
 	if s.interactive {
