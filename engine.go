@@ -109,8 +109,10 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s backend: %w", cfg.Backend, err)
 	}
+	e.api = regionChecked{e.api}
 	e.cat = catalog.New(schema.NewFullRegistry())
 	e.prov = provider.New(e.cat, e.api, cfg.Concurrency)
+	e.prov.SetDefaultRegion(cfg.DefaultRegion)
 	if cfg.MaxStatements <= 0 {
 		cfg.MaxStatements = DefaultMaxStatements
 	}
@@ -210,7 +212,7 @@ func idents(refs []iql.TableRef) []string {
 func (e *Engine) table(n iql.TableName) (*catalog.Table, error) {
 	t, err := e.cat.Table(n.Provider, n.Service, n.Resource)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrUnknownResource, n.String())
+		return nil, e.unknownTable(n)
 	}
 	return t, nil
 }
@@ -255,7 +257,7 @@ func (e *Engine) runSelect(ctx context.Context, s *iql.Select, args []any) (*Res
 	if err != nil {
 		err = e.wrapSQL(err)
 		if errors.Is(err, ErrUnknownColumn) && len(tables) > 0 {
-			err = fmt.Errorf("%w (columns of %s: DESCRIBE %s)", err, strings.Join(tables, ", "), tables[0])
+			err = fmt.Errorf("%w%s", err, e.columnHint(err.Error(), tables))
 		}
 		return nil, err
 	}
@@ -417,6 +419,9 @@ func (e *Engine) wrapSQL(err error) error {
 	case strings.Contains(msg, "no such column"):
 		return fmt.Errorf("%w: %s", ErrUnknownColumn, cleanSQLite(msg))
 	case strings.Contains(msg, "no such table"):
+		if err := e.unknownSQLTable(msg); err != nil {
+			return err
+		}
 		return fmt.Errorf("%w: %s", ErrUnknownResource, cleanSQLite(msg))
 	case strings.Contains(msg, "syntax error") || strings.Contains(msg, "incomplete input"):
 		return fmt.Errorf("%w: %s", ErrSyntax, cleanSQLite(msg))

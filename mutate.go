@@ -100,7 +100,7 @@ func (e *Engine) runInsert(ctx context.Context, p *insertPlan) (*Result, error) 
 			}
 			col, ok := t.Column(name)
 			if !ok || col.Property == "" || strings.Contains(col.Property, "/") {
-				return nil, fmt.Errorf("%w: %s has no column %q", ErrUnknownColumn, t.ID(), name)
+				return nil, fmt.Errorf("%w: %s has no column %q%s", ErrUnknownColumn, t.ID(), name, unknownColumnHint(t, name))
 			}
 			if col.ReadOnly {
 				return nil, fmt.Errorf("%w: %s.%s is read-only (set by the service)", ErrUnknownColumn, t.ID(), name)
@@ -141,6 +141,9 @@ func (e *Engine) runInsert(ctx context.Context, p *insertPlan) (*Result, error) 
 					desired[role.prop] = cv
 				}
 			}
+		}
+		if region == "" {
+			region = e.cfg.DefaultRegion
 		}
 		if region == "" {
 			return nil, fmt.Errorf("%w: INSERT INTO %s needs a region column", ErrMissingKey, t.ID())

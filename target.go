@@ -36,6 +36,9 @@ func (e *Engine) targets(ctx context.Context, p *targetPlan) ([]target, error) {
 		}
 	}
 	regions := eq(catalog.RegionColumn)
+	if len(regions) == 0 && e.cfg.DefaultRegion != "" {
+		regions = []string{e.cfg.DefaultRegion}
+	}
 	ids := eq(catalog.IdentifierColumn)
 	if len(ids) == 0 {
 		ids = e.boundIdentifiers(p.table, p.equalities)

@@ -88,7 +88,7 @@ func (e *Engine) buildPatch(ctx context.Context, p *updatePlan) (string, error) 
 		}
 		col, ok := t.Column(a.column)
 		if !ok || col.Property == "" {
-			return "", fmt.Errorf("%w: %s has no column %q", ErrUnknownColumn, t.ID(), a.column)
+			return "", fmt.Errorf("%w: %s has no column %q%s", ErrUnknownColumn, t.ID(), a.column, unknownColumnHint(t, a.column))
 		}
 		ops = append(ops, map[string]any{"op": "remove", "path": "/" + col.Property})
 		if !a.isNull {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ccql/ccql"
 	"github.com/ccql/ccql/internal/iql"
@@ -276,8 +277,21 @@ func (s *session) loop(name string, r shell.LineReader, record bool) (quit bool)
 				}
 				continue
 			}
-			if strings.TrimSpace(buf.String()) == "" && shell.IsQuit(trimmed) {
-				return true
+			if strings.TrimSpace(buf.String()) == "" {
+				if shell.IsQuit(trimmed) {
+					return true
+				}
+				// help, .tables, .schema …: what psql and sqlite3 users
+				// type first, never the start of a statement.
+				if m, ok := shell.ParseShortcut(trimmed); ok {
+					if record {
+						s.addHistory(trimmed)
+					}
+					if s.meta(name, lineNo, m, &buf) {
+						return true
+					}
+					continue
+				}
 			}
 		}
 		if buf.Len() == 0 {
@@ -348,6 +362,9 @@ func (s *session) runPiece(name string, p iql.Piece) {
 				err = fmt.Errorf("%w (requests already sent go on: see awscc.cloud_control.resource_requests)", err)
 			}
 		}
+		if first := firstWord(p.Text); !shell.IsStatementStart(first) {
+			err = fmt.Errorf(`%w (%s is neither a statement nor a command: \? lists the commands, \help shows examples)`, err, first)
+		}
 		s.fail(statementError(name, p, err))
 	case res.Kind == ccql.KindMutation && len(res.Columns) == 0:
 		if res.Message != "" {
@@ -362,6 +379,36 @@ func (s *session) runPiece(name string, p iql.Piece) {
 	}
 	if s.timing {
 		fmt.Fprintf(s.a.stderr, "Time: %.3f ms\n", float64(elapsed.Microseconds())/1000)
+	}
+}
+
+// firstWord is a statement's first word, after comments and hints.
+func firstWord(text string) string {
+	for {
+		text = strings.TrimSpace(text)
+		switch {
+		case strings.HasPrefix(text, "/*"):
+			_, rest, ok := strings.Cut(text[2:], "*/")
+			if !ok {
+				return ""
+			}
+			text = rest
+		case strings.HasPrefix(text, "--"):
+			_, rest, _ := strings.Cut(text, "\n")
+			text = rest
+		default:
+			end := strings.IndexFunc(text, func(r rune) bool {
+				return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+			})
+			if end < 0 {
+				end = len(text)
+			}
+			if end == 0 && text != "" {
+				_, size := utf8.DecodeRuneInString(text)
+				end = size
+			}
+			return text[:end]
+		}
 	}
 }
 
@@ -518,6 +565,8 @@ func (s *session) meta(name string, line int, m shell.Meta, buf *strings.Builder
 	case `\r`:
 		buf.Reset()
 		s.note("Statement discarded.")
+	case `\l`:
+		query("SHOW PROVIDERS")
 	default:
 		s.fail(fmt.Errorf(`unknown command %s (\? lists them)`, m.Name))
 	}
