@@ -493,7 +493,9 @@ func (e *Engine) spin(label string) (stop func()) {
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
 		for i := 0; ; i++ {
-			fmt.Fprintf(w, "\r%c awaiting %s (%s)", frames[i%len(frames)], label, time.Since(start).Round(100*time.Millisecond))
+			// \033[K clears what a longer previous frame left after
+			// this one ("(900ms)" then "(1s)").
+			fmt.Fprintf(w, "\r%c awaiting %s (%s)\033[K", frames[i%len(frames)], label, time.Since(start).Round(100*time.Millisecond))
 			select {
 			case <-done:
 				fmt.Fprint(w, "\r\033[K")

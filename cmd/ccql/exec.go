@@ -20,6 +20,7 @@ import (
 // execFlags are exec's own flags.
 type execFlags struct {
 	backendFlags
+	displayFlags
 	file            string
 	output          string
 	outputFile      string
@@ -45,7 +46,8 @@ rendered first (Jinja syntax) from --var and --var-file.`,
 		},
 	}
 	fs := cmd.Flags()
-	f.register(fs)
+	f.backendFlags.register(fs)
+	f.displayFlags.register(fs)
 	fs.StringVarP(&f.file, "file", "f", "", "read statements from FILE (- for stdin)")
 	fs.StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl, csv, text")
 	fs.StringVar(&f.outputFile, "output-file", "", "write results to FILE instead of stdout")
@@ -100,9 +102,14 @@ func runExec(a *app, f *execFlags, args []string) error {
 		defer lf.Close()
 		out = lf
 	}
+	printer := &resultPrinter{w: out, format: format, opts: f.options(out), caption: len(pieces) > 1}
 	var failed []error
-	for _, p := range pieces {
+	for i, p := range pieces {
 		res, err := eng.Query(a.ctx, p.Text)
+		if err != nil && wasInterrupted(a.ctx, err) {
+			mutation, _ := mutationHints(p.Text)
+			return interruptedError(name, p, mutation, len(pieces)-i-1)
+		}
 		if err != nil {
 			err = statementError(name, p, err)
 			if !f.continueOnError {
@@ -118,7 +125,7 @@ func runExec(a *app, f *execFlags, args []string) error {
 			}
 			continue
 		}
-		if err := render.Write(out, format, toRender(res)); err != nil {
+		if err := printer.print(p, res); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
 	}

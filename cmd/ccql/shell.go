@@ -41,6 +41,7 @@ var errInterrupted = errors.New("interrupted")
 // shellFlags are shell's own flags.
 type shellFlags struct {
 	backendFlags
+	displayFlags
 	output    string
 	vars      []string
 	varFiles  []string
@@ -66,7 +67,8 @@ commands from it, without prompts, and exits non-zero if any failed.`,
 		},
 	}
 	fs := cmd.Flags()
-	f.register(fs)
+	f.backendFlags.register(fs)
+	f.displayFlags.register(fs)
 	fs.StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl, csv, text (\\o changes it)")
 	fs.StringArrayVar(&f.vars, "var", nil, "template variable NAME=VALUE (VALUE is JSON when it parses as such); repeatable")
 	fs.StringArrayVar(&f.varFiles, "var-file", nil, "template variables from a JSON or YAML file; repeatable")
@@ -85,6 +87,7 @@ type session struct {
 	tmpl        *template.Renderer
 	vars        map[string]any
 	format      render.Format
+	display     render.Options
 	wait        bool
 	timing      bool
 	interactive bool // stdin is a terminal: chatter on stderr, Ctrl-C stops only a statement
@@ -124,7 +127,7 @@ func runShell(a *app, f *shellFlags) error {
 	defer eng.Close()
 
 	s := &session{
-		a: a, eng: eng, tmpl: template.New(), vars: vars, format: format, wait: f.wait,
+		a: a, eng: eng, tmpl: template.New(), vars: vars, format: format, wait: f.wait, display: f.options(a.stdout),
 		interactive: isTerminal(a.stdin), base: a.ctx,
 	}
 	if s.interactive {
@@ -371,7 +374,7 @@ func (s *session) runPiece(name string, p iql.Piece) {
 			fmt.Fprintln(s.a.stderr, res.Message)
 		}
 	default:
-		if err := render.Write(s.a.stdout, s.format, toRender(res)); err != nil {
+		if err := render.WriteOptions(s.a.stdout, s.format, toRender(res), s.display); err != nil {
 			s.fail(fmt.Errorf("write output: %w", err))
 		} else if s.interactive && s.format == render.Table {
 			fmt.Fprintf(s.a.stderr, "(%d %s)\n", len(res.Rows), plural(len(res.Rows), "row", "rows"))
