@@ -193,6 +193,8 @@ func (e *Engine) run(ctx context.Context, st iql.Statement, args []any) (*Result
 		return e.describe(t, s.Extended)
 	case *iql.ShowVar:
 		return e.showVar(s.Name), nil
+	case *iql.RegistryList:
+		return e.registryList(s.Provider)
 	case *iql.Set, *iql.Begin, *iql.Commit, *iql.Rollback, *iql.Use:
 		return &Result{Kind: KindMutation, Message: "OK"}, nil
 	}
@@ -336,7 +338,17 @@ func (e *Engine) runShow(ctx context.Context, s *iql.Show) (*Result, error) {
 		}
 		res, err = e.showServices(p, like)
 	case iql.ShowResources:
-		res, err = e.showResources(s.Provider, s.Service, like)
+		if s.Extended {
+			res, err = e.showExtendedResources(s.Provider, s.Service, like)
+		} else {
+			res, err = e.showResources(s.Provider, s.Service, like)
+		}
+	case iql.ShowInsert:
+		var t *catalog.Table
+		t, err = e.table(iql.TableName{Provider: s.Provider, Service: s.Service, Resource: s.Resource})
+		if err == nil {
+			res, err = e.showInsert(t, s.Required)
+		}
 	case iql.ShowMethods:
 		var t *catalog.Table
 		t, err = e.table(iql.TableName{Provider: s.Provider, Service: s.Service, Resource: s.Resource})

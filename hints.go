@@ -76,6 +76,9 @@ func (e *Engine) unknownTable(n iql.TableName) error {
 	return fmt.Errorf("%w: %s (%sSHOW RESOURCES IN %s lists them)", ErrUnknownResource, name, hint, svc)
 }
 
+// tableNameOf is a provider name alone, as unknownTable takes it.
+func tableNameOf(provider string) iql.TableName { return iql.TableName{Provider: provider} }
+
 // resourceElsewhere finds tables named like resource in other services
 // than except (log_groups → awscc.logs.log_groups), as full names.
 func (e *Engine) resourceElsewhere(resource, except string) []string {

@@ -149,3 +149,49 @@ func TestEngine_SpinnerClearsItsLine(t *testing.T) {
 		t.Errorf("the spinner ends with %q, want the line cleared", last)
 	}
 }
+
+// TestEngine_StackQLMeta covers SHOW INSERT (both forms), REGISTRY LIST and
+// SHOW EXTENDED RESOURCES, and runs the generated template.
+func TestEngine_StackQLMeta(t *testing.T) {
+	eng := openEngine(t)
+	lines := func(res *ccql.Result) string {
+		var b strings.Builder
+		for _, r := range res.Rows {
+			b.WriteString(r[0].(string) + "\n")
+		}
+		return b.String()
+	}
+	got := lines(query(t, eng, "SHOW INSERT /*+ REQUIRED */ INTO awscc.cognito.user_pool_clients"))
+	want := "INSERT INTO awscc.cognito.user_pool_clients (\n  UserPoolId,\n  region\n)\nSELECT\n  '{{ user_pool_id }}',\n  '{{ region }}'\n;\n"
+	if got != want {
+		t.Errorf("SHOW INSERT /*+ REQUIRED */:\n%s\nwant:\n%s", got, want)
+	}
+	all := lines(query(t, eng, "SHOW INSERT INTO awscc.cognito.user_pool_clients"))
+	for _, s := range []string{"  ClientName,\n", "  '{{ client_name }}',\n", "  {{ generate_secret }},\n", "  {{ refresh_token_validity }},\n", "  '{{ explicit_auth_flows }}',\n"} {
+		if !strings.Contains(all, s) {
+			t.Errorf("SHOW INSERT lacks %q:\n%s", s, all)
+		}
+	}
+	if strings.Contains(all, "ClientSecret") || strings.Contains(all, "ClientId") {
+		t.Errorf("SHOW INSERT lists a read-only property:\n%s", all)
+	}
+	if _, err := eng.Query(context.Background(), "SHOW INSERT INTO awscc.cognito.user_pools_list_only"); !errors.Is(err, ccql.ErrUnsupported) {
+		t.Errorf("SHOW INSERT on a _list_only table: %v, want ErrUnsupported", err)
+	}
+
+	reg := query(t, eng, "REGISTRY LIST")
+	if len(reg.Rows) != 1 || reg.Rows[0][0] != "awscc" || reg.Rows[0][1] != "v00.00.00000" || reg.Columns[1].Name != "versions" {
+		t.Errorf("REGISTRY LIST = %v %v", reg.Columns, reg.Rows)
+	}
+
+	ext := query(t, eng, "SHOW EXTENDED RESOURCES IN awscc.cognito LIKE 'user_pool_clients'")
+	if len(ext.Columns) != 3 || ext.Columns[2].Name != "description" || len(ext.Rows) != 1 ||
+		ext.Rows[0][2] != "Resource Type definition for AWS::Cognito::UserPoolClient" {
+		t.Errorf("SHOW EXTENDED RESOURCES = %v %v", ext.Columns, ext.Rows)
+	}
+	for _, row := range query(t, eng, "DESCRIBE EXTENDED awscc.cognito.user_pools").Rows {
+		if d := row[2].(string); strings.ContainsAny(d, "\n\t") || strings.Contains(d, "  ") {
+			t.Errorf("DESCRIBE EXTENDED description of %s is not one line: %q", row[0], d)
+		}
+	}
+}

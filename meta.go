@@ -78,7 +78,7 @@ func (e *Engine) describe(t *catalog.Table, extended bool) (*Result, error) {
 	for _, c := range t.Columns {
 		row := []any{c.Name, c.Type}
 		if extended {
-			row = append(row, c.Description)
+			row = append(row, oneLine(c.Description))
 		}
 		res.Rows = append(res.Rows, row)
 	}
