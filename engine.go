@@ -192,6 +192,9 @@ func (e *Engine) run(ctx context.Context, st iql.Statement, args []any) (*Result
 		}
 		return e.describe(t, s.Extended)
 	case *iql.ShowVar:
+		if hint, ok := showElsewhere[s.Name]; ok {
+			return nil, fmt.Errorf("%w: SHOW %s (%s)", ErrUnsupported, strings.ToUpper(s.Name), hint)
+		}
 		return e.showVar(s.Name), nil
 	case *iql.RegistryList:
 		return e.registryList(s.Provider)

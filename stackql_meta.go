@@ -96,6 +96,15 @@ func (e *Engine) showExtendedResources(provider, service, like string) (*Result,
 	return res, nil
 }
 
+// showElsewhere maps the SHOW statements of MySQL and friends that a new
+// user tries first to the StackQL ones that answer them.
+var showElsewhere = map[string]string{
+	"tables":    "resources are listed with SHOW RESOURCES IN awscc.<service>; SHOW SERVICES IN awscc lists the services",
+	"databases": "SHOW PROVIDERS lists the providers, SHOW SERVICES IN awscc the services",
+	"schemas":   "SHOW SERVICES IN awscc lists the services",
+	"columns":   "DESCRIBE awscc.<service>.<resource> lists a resource's columns",
+}
+
 // oneLine folds a schema description's line breaks and runs of spaces into
 // single spaces: descriptions are prose, and a table cell with \n escapes
 // in it is hard to read.
