@@ -86,7 +86,13 @@ func (p *resultPrinter) print(piece iql.Piece, res *ccql.Result) error {
 func statementHead(text string) string {
 	head := strings.Join(strings.Fields(text), " ")
 	if r := []rune(head); len(r) > 60 {
-		head = string(r[:60]) + "…"
+		// Cut at a word boundary, so that a caption ends with whole words
+		// (the resource name, usually).
+		cut := string(r[:60])
+		if i := strings.LastIndexByte(cut, ' '); i > 20 {
+			cut = cut[:i]
+		}
+		head = cut + " …"
 	}
 	return head
 }
