@@ -124,3 +124,19 @@ func quoteArgs(args []string) string {
 	}
 	return strings.Join(out, " ")
 }
+
+func TestStatementHead(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"SHOW PROVIDERS", "SHOW PROVIDERS"},
+		{"SELECT 1\n  FROM x", "SELECT 1 FROM x"},
+		{"INSERT /*+ AWAIT */ INTO awscc.cognito.user_pool_resource_servers (UserPoolId, Identifier, Name) SELECT 1",
+			"INSERT /*+ AWAIT */ INTO awscc.cognito.user_pool_resource_servers …"},
+		{"SELECT aaaaaaaaaa, bbbbbbbbbb, cccccccccc, dddddddddd, eeeeeeeeee, ffffffffff, gggggggggg",
+			"SELECT aaaaaaaaaa, bbbbbbbbbb, cccccccccc, dddddddddd, eeeeeeeeee, …"},
+	}
+	for _, tt := range tests {
+		if got := statementHead(tt.in); got != tt.want {
+			t.Errorf("statementHead(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

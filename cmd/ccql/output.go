@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ccql/ccql"
 	"github.com/ccql/ccql/internal/iql"
@@ -82,19 +83,22 @@ func (p *resultPrinter) print(piece iql.Piece, res *ccql.Result) error {
 }
 
 // statementHead is a statement's first words, on one line, for captions
-// and messages.
+// and messages: whole words up to about 60 characters (a word that starts
+// before then, usually the resource name, is kept whole up to 80).
 func statementHead(text string) string {
-	head := strings.Join(strings.Fields(text), " ")
-	if r := []rune(head); len(r) > 60 {
-		// Cut at a word boundary, so that a caption ends with whole words
-		// (the resource name, usually).
-		cut := string(r[:60])
-		if i := strings.LastIndexByte(cut, ' '); i > 20 {
-			cut = cut[:i]
+	var b strings.Builder
+	words := strings.Fields(text)
+	for i, w := range words {
+		n := utf8.RuneCountInString(b.String())
+		if i > 0 && (n >= 60 || n+1+utf8.RuneCountInString(w) > 80) {
+			return b.String() + " …"
 		}
-		head = cut + " …"
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
 	}
-	return head
+	return b.String()
 }
 
 // errInterruptedExec is what exec reports when Ctrl-C stopped it.
