@@ -91,7 +91,7 @@ func (p *prepared) readOnly() bool {
 		return true
 	}
 	switch p.stmt.(type) {
-	case *iql.Select, *iql.Show, *iql.ShowVar, *iql.Describe:
+	case *iql.Select, *iql.Show, *iql.ShowVar, *iql.Describe, *iql.RegistryList:
 		return true
 	}
 	return false
@@ -169,7 +169,7 @@ func (c *conn) describe(ctx context.Context, p *prepared, args []any) ([]ccql.Co
 		return returningColumns(s.Returning)
 	case *iql.Delete:
 		return returningColumns(s.Returning)
-	case *iql.Show, *iql.ShowVar, *iql.Describe:
+	case *iql.Show, *iql.ShowVar, *iql.Describe, *iql.RegistryList:
 		res, err := c.run(ctx, p, args)
 		if err != nil {
 			return nil, err
