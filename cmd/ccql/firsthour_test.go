@@ -140,3 +140,20 @@ func TestStatementHead(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstWord(t *testing.T) {
+	for in, want := range map[string]string{
+		"list;":                        "list",
+		"  /*+ AWAIT */ INSERT INTO x": "INSERT",
+		"-- note\nshow tables":         "show",
+		"/* open":                      "",
+		"":                             "",
+		"(SELECT 1)":                   "(",
+		"é x":                          "é",
+		"\\x":                          "\\",
+	} {
+		if got := firstWord(in); got != want {
+			t.Errorf("firstWord(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
