@@ -73,6 +73,9 @@ type Config struct {
 	// resolution when a statement does not name one; statements still bind
 	// `region` themselves.
 	Region string
+	// DefaultRegion is the region of every statement that does not bind
+	// region itself (ccql's --region); "" keeps region required.
+	DefaultRegion string
 	// Wait makes every mutation await its request (as /*+ AWAIT */ does).
 	Wait        bool
 	WaitTimeout time.Duration // 0 means DefaultWaitTimeout

@@ -107,8 +107,10 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s backend: %w", cfg.Backend, err)
 	}
+	e.api = regionChecked{e.api}
 	e.cat = catalog.New(schema.NewFullRegistry())
 	e.prov = provider.New(e.cat, e.api, cfg.Concurrency)
+	e.prov.SetDefaultRegion(cfg.DefaultRegion)
 	if cfg.MaxStatements <= 0 {
 		cfg.MaxStatements = DefaultMaxStatements
 	}
@@ -151,7 +153,7 @@ func idents(refs []iql.TableRef) []string {
 func (e *Engine) table(n iql.TableName) (*catalog.Table, error) {
 	t, err := e.cat.Table(n.Provider, n.Service, n.Resource)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s", ErrUnknownResource, n.String())
+		return nil, e.unknownTable(n)
 	}
 	return t, nil
 }
@@ -255,7 +257,17 @@ func (e *Engine) runShow(ctx context.Context, s *iql.Show) (*Result, error) {
 		}
 		res, err = e.showServices(p, like)
 	case iql.ShowResources:
-		res, err = e.showResources(s.Provider, s.Service, like)
+		if s.Extended {
+			res, err = e.showExtendedResources(s.Provider, s.Service, like)
+		} else {
+			res, err = e.showResources(s.Provider, s.Service, like)
+		}
+	case iql.ShowInsert:
+		var t *catalog.Table
+		t, err = e.table(iql.TableName{Provider: s.Provider, Service: s.Service, Resource: s.Resource})
+		if err == nil {
+			res, err = e.showInsert(t, s.Required)
+		}
 	case iql.ShowMethods:
 		var t *catalog.Table
 		t, err = e.table(iql.TableName{Provider: s.Provider, Service: s.Service, Resource: s.Resource})
@@ -338,6 +350,9 @@ func (e *Engine) wrapSQL(err error) error {
 	case strings.Contains(msg, "no such column"):
 		return fmt.Errorf("%w: %s", ErrUnknownColumn, cleanSQLite(msg))
 	case strings.Contains(msg, "no such table"):
+		if err := e.unknownSQLTable(msg); err != nil {
+			return err
+		}
 		return fmt.Errorf("%w: %s", ErrUnknownResource, cleanSQLite(msg))
 	case strings.Contains(msg, "syntax error") || strings.Contains(msg, "incomplete input"):
 		return fmt.Errorf("%w: %s", ErrSyntax, cleanSQLite(msg))
@@ -410,7 +425,9 @@ func (e *Engine) spin(label string) (stop func()) {
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
 		for i := 0; ; i++ {
-			fmt.Fprintf(w, "\r%c awaiting %s (%s)", frames[i%len(frames)], label, time.Since(start).Round(100*time.Millisecond))
+			// \033[K clears what a longer previous frame left after
+			// this one ("(900ms)" then "(1s)").
+			fmt.Fprintf(w, "\r%c awaiting %s (%s)\033[K", frames[i%len(frames)], label, time.Since(start).Round(100*time.Millisecond))
 			select {
 			case <-done:
 				fmt.Fprint(w, "\r\033[K")

@@ -1,11 +1,11 @@
 package ccql
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/ccql/ccql/internal/catalog"
+	"github.com/ccql/ccql/internal/iql"
 )
 
 // showProviders answers SHOW PROVIDERS.
@@ -24,7 +24,7 @@ func (e *Engine) showProviders(like string) (*Result, error) {
 func (e *Engine) showServices(provider, like string) (*Result, error) {
 	svcs, err := e.cat.Services(provider)
 	if err != nil {
-		return nil, fmt.Errorf("%w: provider %s", ErrUnknownResource, provider)
+		return nil, e.unknownTable(iql.TableName{Provider: provider})
 	}
 	res := &Result{Columns: []Column{{Name: "id", Type: TypeText}, {Name: "name", Type: TypeText}, {Name: "title", Type: TypeText}}}
 	match := likeMatcher(like)
@@ -40,7 +40,7 @@ func (e *Engine) showServices(provider, like string) (*Result, error) {
 func (e *Engine) showResources(provider, service, like string) (*Result, error) {
 	refs, err := e.cat.Resources(provider, service)
 	if err != nil {
-		return nil, fmt.Errorf("%w: service %s.%s", ErrUnknownResource, provider, service)
+		return nil, e.unknownTable(iql.TableName{Provider: provider, Service: service})
 	}
 	res := &Result{Columns: []Column{{Name: "name", Type: TypeText}, {Name: "id", Type: TypeText}}}
 	match := likeMatcher(like)
@@ -82,7 +82,7 @@ func (e *Engine) describe(t *catalog.Table, extended bool) (*Result, error) {
 		}
 		row := []any{c.Name, typ}
 		if extended {
-			row = append(row, c.Description)
+			row = append(row, oneLine(c.Description))
 		}
 		res.Rows = append(res.Rows, row)
 	}

@@ -130,15 +130,15 @@ func (e *Engine) prepareInsert(s *iql.Insert) (*insertPlan, error) {
 		}
 		col, ok := t.Column(name)
 		if !ok || col.Property == "" || strings.Contains(col.Property, "/") {
-			return nil, fmt.Errorf("%w: %s has no column %q", ErrUnknownColumn, t.ID(), name)
+			return nil, fmt.Errorf("%w: %s has no column %q%s", ErrUnknownColumn, t.ID(), name, unknownColumnHint(t, name))
 		}
 		if col.ReadOnly {
 			return nil, fmt.Errorf("%w: %s.%s is set by the service and cannot be given a value", ErrReadOnly, t.ID(), name)
 		}
 		p.roles[i].col = col
 	}
-	if !hasRegion {
-		return nil, fmt.Errorf("%w: INSERT INTO %s needs a region column", ErrMissingKey, t.ID())
+	if !hasRegion && e.cfg.DefaultRegion == "" {
+		return nil, fmt.Errorf("%w: INSERT INTO %s needs a region column (or --region)", ErrMissingKey, t.ID())
 	}
 	return p, nil
 }
@@ -176,6 +176,9 @@ func (e *Engine) planInsert(ctx context.Context, p *insertPlan, args []any) ([]R
 					desired[role.col.Property] = cv
 				}
 			}
+		}
+		if region == "" {
+			region = e.cfg.DefaultRegion
 		}
 		if region == "" {
 			return nil, fmt.Errorf("%w: INSERT INTO %s row %d has no region", ErrMissingKey, t.ID(), r+1)

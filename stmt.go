@@ -24,6 +24,7 @@ const (
 	StmtDelete                            // DELETE: one DeleteResource per target (CancelResourceRequest on resource_requests)
 	StmtShow                              // SHOW PROVIDERS|SERVICES|RESOURCES|METHODS
 	StmtShowVar                           // SHOW name (a setting PostgreSQL clients ask for)
+	StmtRegistryList                      // REGISTRY LIST (the embedded provider)
 	StmtDescribe                          // DESCRIBE [EXTENDED]
 	StmtSet                               // SET name = value (accepted, no effect)
 	StmtBegin                             // BEGIN (accepted: Cloud Control has no transactions)
@@ -43,7 +44,7 @@ func (k StatementKind) String() string {
 		return "UPDATE"
 	case StmtDelete:
 		return "DELETE"
-	case StmtShow, StmtShowVar:
+	case StmtShow, StmtShowVar, StmtRegistryList:
 		return "SHOW"
 	case StmtDescribe:
 		return "DESCRIBE"
@@ -207,8 +208,18 @@ func (e *Engine) prepare(ctx context.Context, text string, describe bool) (*Stmt
 			}
 		}
 	case *iql.ShowVar:
+		if hint, ok := showElsewhere[x.Name]; ok {
+			return nil, fmt.Errorf("%w: SHOW %s (%s)", ErrUnsupported, strings.ToUpper(x.Name), hint)
+		}
 		s.kind = StmtShowVar
 		s.columns = []Column{{Name: x.Name, Type: TypeText}}
+	case *iql.RegistryList:
+		s.kind = StmtRegistryList
+		res, err := e.registryList(x.Provider)
+		if err != nil {
+			return nil, err
+		}
+		s.columns = res.Columns
 	case *iql.Describe:
 		s.kind = StmtDescribe
 		if _, err := e.table(x.Table.TableName); err != nil {
@@ -311,6 +322,8 @@ func (s *Stmt) Exec(ctx context.Context, args ...any) (*Result, error) {
 		return e.describe(t, x.Extended)
 	case *iql.ShowVar:
 		return e.showVar(x.Name), nil
+	case *iql.RegistryList:
+		return e.registryList(x.Provider)
 	}
 	return &Result{Kind: KindMutation, Message: "OK"}, nil
 }
@@ -477,7 +490,7 @@ func (e *Engine) selectColumns(ctx context.Context, s *iql.Select, nparams int) 
 func (e *Engine) selectError(err error, tables []string) error {
 	err = e.wrapSQL(err)
 	if errors.Is(err, ErrUnknownColumn) && len(tables) > 0 {
-		err = fmt.Errorf("%w (columns of %s: DESCRIBE %s)", err, strings.Join(tables, ", "), tables[0])
+		err = fmt.Errorf("%w%s", err, e.columnHint(err.Error(), tables))
 	}
 	return err
 }

@@ -77,6 +77,9 @@ func (e *Engine) targets(ctx context.Context, p *targetPlan, args []any) ([]targ
 		}
 	}
 	regions := eq(catalog.RegionColumn)
+	if len(regions) == 0 && e.cfg.DefaultRegion != "" {
+		regions = []string{e.cfg.DefaultRegion}
+	}
 	ids := eq(catalog.IdentifierColumn)
 	if len(ids) == 0 {
 		ids = e.boundIdentifiers(p.table, equalities)

@@ -51,7 +51,7 @@ func (e *Engine) prepareUpdate(s *iql.Update) (*updatePlan, error) {
 		default:
 			col, ok := t.Column(a.Column)
 			if !ok || col.Property == "" || strings.Contains(col.Property, "/") {
-				return nil, fmt.Errorf("%w: %s has no column %q", ErrUnknownColumn, t.ID(), a.Column)
+				return nil, fmt.Errorf("%w: %s has no column %q%s", ErrUnknownColumn, t.ID(), a.Column, unknownColumnHint(t, a.Column))
 			}
 			if col.ReadOnly {
 				return nil, fmt.Errorf("%w: %s.%s is set by the service and cannot be updated", ErrReadOnly, t.ID(), a.Column)

@@ -86,7 +86,7 @@ func (p *prepared) readOnly() bool {
 		return true
 	}
 	switch p.kind() {
-	case ccql.StmtSelect, ccql.StmtShow, ccql.StmtShowVar, ccql.StmtDescribe:
+	case ccql.StmtSelect, ccql.StmtShow, ccql.StmtShowVar, ccql.StmtDescribe, ccql.StmtRegistryList:
 		return true
 	}
 	return false

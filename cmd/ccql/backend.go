@@ -1,12 +1,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/ccql/ccql"
+	"github.com/ccql/ccql/internal/awsregion"
 	"github.com/spf13/pflag"
 )
 
@@ -28,7 +32,7 @@ func (b *backendFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&b.backend, "backend", "", "where Cloud Control calls go: local (the embedded emulator, default), aws, or endpoint")
 	fs.StringVar(&b.endpoint, "endpoint", "", "a Cloud Control endpoint URL (e.g. a ccql serve); also AWS_ENDPOINT_URL_CLOUDCONTROL")
 	fs.StringVar(&b.dataDir, "data-dir", "", "the embedded emulator's data dir (default $CCQL_DATA_DIR, else $XDG_DATA_HOME/ccql)")
-	fs.StringVar(&b.region, "region", "", "default AWS region for credentials and endpoints (statements bind region themselves)")
+	fs.StringVar(&b.region, "region", "", "the region of statements that do not bind region themselves (WHERE region = …, an INSERT's region column), and the SDK's region")
 	fs.BoolVar(&b.wait, "wait", false, "await every mutation's request until it succeeds or fails (as /*+ AWAIT */)")
 	fs.DurationVar(&b.waitTimeout, "wait-timeout", ccql.DefaultWaitTimeout, "how long to await one request")
 	fs.BoolVar(&b.failOnFailed, "fail-on-failed", false, "no effect: a request that ends FAILED is always an error")
@@ -65,11 +69,24 @@ func (b *backendFlags) config() (ccql.Config, error) {
 	if b.endpoint != "" && cfg.Backend == ccql.BackendLocal && b.backend == "local" {
 		return cfg, usageErrorf("--endpoint cannot be used with --backend local")
 	}
+	if b.region != "" {
+		if err := awsregion.Check(b.region); err != nil {
+			return cfg, usageErrorf("--region: %v", err)
+		}
+		cfg.DefaultRegion = b.region
+	}
 	if cfg.Region == "" {
 		cfg.Region = os.Getenv("AWS_REGION")
 	}
-	if cfg.Backend == ccql.BackendEndpoint && cfg.Endpoint == "" {
-		cfg.Endpoint = os.Getenv("AWS_ENDPOINT_URL_CLOUDCONTROL")
+	if cfg.Backend == ccql.BackendEndpoint {
+		endpoint, flag := b.endpoint, "--endpoint"
+		if endpoint == "" {
+			endpoint, flag = os.Getenv("AWS_ENDPOINT_URL_CLOUDCONTROL"), "AWS_ENDPOINT_URL_CLOUDCONTROL"
+		}
+		if err := checkEndpoint(endpoint); err != nil {
+			return cfg, usageErrorf("%s %q: %v", flag, endpoint, err)
+		}
+		cfg.Endpoint = endpoint
 	}
 	// The library reads no environment: the data dir (for the emulator, and
 	// the shell's history with any backend) is resolved here.
@@ -82,6 +99,34 @@ func (b *backendFlags) config() (ccql.Config, error) {
 	}
 	cfg.DataDir = dir
 	return cfg, nil
+}
+
+// checkEndpoint validates a Cloud Control endpoint URL before anything is
+// sent to it: an http or https URL with a host (localhost:4566 without a
+// scheme would otherwise fail three retries later as "unsupported protocol
+// scheme").
+func checkEndpoint(endpoint string) error {
+	if endpoint == "" {
+		return errors.New("want an http:// or https:// URL, e.g. http://127.0.0.1:4566")
+	}
+	u, err := url.Parse(endpoint)
+	switch {
+	case err != nil:
+		return fmt.Errorf("not a URL: %w", err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		if u.Scheme == "" || u.Opaque != "" || u.Host == "" {
+			return fmt.Errorf("no scheme: want http://%s or https://%s", endpoint, endpoint)
+		}
+		return fmt.Errorf("scheme %q: want http or https", u.Scheme)
+	case u.Hostname() == "":
+		return errors.New("no host: want a URL like http://127.0.0.1:4566")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("port %q: want 1 to 65535", p)
+		}
+	}
+	return nil
 }
 
 // usageErrorf is a command-line mistake: exit code 2.

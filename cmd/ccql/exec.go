@@ -19,6 +19,7 @@ import (
 // execFlags are exec's own flags.
 type execFlags struct {
 	backendFlags
+	displayFlags
 	file            string
 	output          string
 	outputFile      string
@@ -44,7 +45,8 @@ rendered first (Jinja syntax) from --var and --var-file.`,
 		},
 	}
 	fs := cmd.Flags()
-	f.register(fs)
+	f.backendFlags.register(fs)
+	f.displayFlags.register(fs)
 	fs.StringVarP(&f.file, "file", "f", "", "read statements from FILE (- for stdin)")
 	fs.StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl, csv, text")
 	fs.StringVar(&f.outputFile, "output-file", "", "write results to FILE instead of stdout")
@@ -99,13 +101,18 @@ func runExec(a *app, f *execFlags, args []string) error {
 		defer lf.Close()
 		out = lf
 	}
+	printer := &resultPrinter{w: out, format: format, opts: f.options(out), caption: len(pieces) > 1}
 	var failed []error
-	for _, p := range pieces {
+	for i, p := range pieces {
 		res, err := eng.Query(a.ctx, p.Text)
+		if err != nil && wasInterrupted(a.ctx, err) {
+			mutation, _ := mutationHints(p.Text)
+			return interruptedError(name, p, mutation, len(pieces)-i-1)
+		}
 		// A mutation reports its requests even when some failed: print
 		// them, then the error.
 		if res != nil {
-			if werr := writeResult(a, out, format, res); werr != nil {
+			if werr := writeResult(a, printer, p, res); werr != nil {
 				return werr
 			}
 		}
@@ -127,14 +134,14 @@ func runExec(a *app, f *execFlags, args []string) error {
 
 // writeResult prints a statement's result: rows on out, a mutation's
 // requests on stderr.
-func writeResult(a *app, out io.Writer, format render.Format, res *ccql.Result) error {
+func writeResult(a *app, printer *resultPrinter, p ccql.Statement, res *ccql.Result) error {
 	if res.Kind == ccql.KindMutation {
 		if err := writeMutation(a.stderr, res); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
 		return nil
 	}
-	if err := render.Write(out, format, toRender(res)); err != nil {
+	if err := printer.print(p, res); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
 	return nil

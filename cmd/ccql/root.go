@@ -37,7 +37,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		Short:         "SQL for AWS Cloud Control",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       readBuildInfo().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &exitError{code: 2, err: err} })
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -53,6 +55,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		newMCPCmd(a),
 		newVersionCmd(a),
 	)
+	nameArgs(root)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
@@ -68,6 +71,58 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return 1
 }
 
+// nameArgs wraps the argument check of every command so that a wrong
+// number of arguments names what is missing (or extra) and shows the
+// synopsis, instead of cobra's "accepts 2 arg(s), received 1". The names
+// come from each command's Use line ("build STACK_DIR STACK_ENV"; optional
+// ones in brackets).
+func nameArgs(c *cobra.Command) {
+	if check := c.Args; check != nil {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return &exitError{code: 2, err: argsError(cmd, args, err)}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		nameArgs(sub)
+	}
+}
+
+// argsError words a wrong argument count for cmd from its Use line.
+func argsError(cmd *cobra.Command, args []string, err error) error {
+	var required, optional []string
+	for _, f := range strings.Fields(cmd.Use)[1:] {
+		switch {
+		case strings.HasPrefix(f, "[") && strings.HasSuffix(f, "]"):
+			optional = append(optional, strings.Trim(f, "[]."))
+		case strings.HasPrefix(f, "["):
+			optional = append(optional, strings.Trim(f, "[]."))
+		default:
+			required = append(required, f)
+		}
+	}
+	synopsis := "usage: " + cmd.UseLine()
+	path := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+	hint := ""
+	if cmd.Name() == "exec" {
+		hint = "; quote several words as one argument"
+	}
+	switch n := len(args); {
+	case n < len(required):
+		missing := required[n:]
+		return fmt.Errorf("%s: missing %s (%s)", path, strings.Join(missing, " and "), synopsis)
+	case len(required)+len(optional) == 0:
+		return fmt.Errorf("%s takes no arguments, got %q (%s)", path, strings.Join(args, " "), synopsis)
+	case n > len(required)+len(optional):
+		extra := args[len(required)+len(optional):]
+		return fmt.Errorf("%s: unexpected %q after %s (%s%s)", path, strings.Join(extra, " "),
+			strings.Join(append(required, optional...), " "), synopsis, hint)
+	}
+	return fmt.Errorf("%s: %w (%s)", path, err, synopsis)
+}
+
 // isUsageError recognises cobra's own command-line errors, which it
 // returns as plain errors: an unknown command, or the wrong number of
 // arguments.
@@ -79,21 +134,6 @@ func isUsageError(err error) bool {
 		}
 	}
 	return false
-}
-
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
-func newVersionCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the ccql version",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(a.stdout, "ccql %s\n", version)
-			return err
-		},
-	}
 }
 
 // newLogger returns the structured logger of a server or deploy command at

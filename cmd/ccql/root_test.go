@@ -14,6 +14,7 @@ func TestRun_ExitCodes(t *testing.T) {
 		out  string
 	}{
 		{[]string{"version"}, 0, "ccql "},
+		{[]string{"--version"}, 0, "\ngo:     go"},
 		{[]string{"nosuch"}, 2, ""},
 		{[]string{"exec", "--nosuch-flag", "SHOW PROVIDERS"}, 2, ""},
 		{[]string{"exec", "a", "b"}, 2, ""},

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ccql/ccql"
 	"github.com/ccql/ccql/internal/iql"
@@ -40,6 +41,7 @@ var errInterrupted = errors.New("interrupted")
 // shellFlags are shell's own flags.
 type shellFlags struct {
 	backendFlags
+	displayFlags
 	output    string
 	vars      []string
 	varFiles  []string
@@ -65,7 +67,8 @@ commands from it, without prompts, and exits non-zero if any failed.`,
 		},
 	}
 	fs := cmd.Flags()
-	f.register(fs)
+	f.backendFlags.register(fs)
+	f.displayFlags.register(fs)
 	fs.StringVarP(&f.output, "output", "o", "table", "output format: table, json, jsonl, csv, text (\\o changes it)")
 	fs.StringArrayVar(&f.vars, "var", nil, "template variable NAME=VALUE (VALUE is JSON when it parses as such); repeatable")
 	fs.StringArrayVar(&f.varFiles, "var-file", nil, "template variables from a JSON or YAML file; repeatable")
@@ -84,6 +87,7 @@ type session struct {
 	tmpl        *template.Renderer
 	vars        map[string]any
 	format      render.Format
+	display     render.Options
 	wait        bool
 	timing      bool
 	interactive bool // stdin is a terminal: chatter on stderr, Ctrl-C stops only a statement
@@ -123,7 +127,7 @@ func runShell(a *app, f *shellFlags) error {
 	defer eng.Close()
 
 	s := &session{
-		a: a, eng: eng, tmpl: template.New(), vars: vars, format: format, wait: f.wait,
+		a: a, eng: eng, tmpl: template.New(), vars: vars, format: format, wait: f.wait, display: f.options(a.stdout),
 		interactive: isTerminal(a.stdin), base: a.ctx,
 	}
 	if s.interactive {
@@ -163,7 +167,7 @@ func runShell(a *app, f *shellFlags) error {
 		r = shell.NewPipeReader(a.stdin, nil)
 	}
 	if s.interactive {
-		fmt.Fprintf(a.stderr, "ccql %s shell, backend %s. Type \\? for help, \\q to quit.\n", version, cfg.Backend)
+		fmt.Fprintf(a.stderr, "ccql %s shell, backend %s. Type \\? for help, \\q to quit.\n", readBuildInfo().short(), cfg.Backend)
 	}
 	s.loop("<stdin>", r, true)
 	if s.interactive {
@@ -276,8 +280,21 @@ func (s *session) loop(name string, r shell.LineReader, record bool) (quit bool)
 				}
 				continue
 			}
-			if strings.TrimSpace(buf.String()) == "" && shell.IsQuit(trimmed) {
-				return true
+			if strings.TrimSpace(buf.String()) == "" {
+				if shell.IsQuit(trimmed) {
+					return true
+				}
+				// help, .tables, .schema …: what psql and sqlite3 users
+				// type first, never the start of a statement.
+				if m, ok := shell.ParseShortcut(trimmed); ok {
+					if record {
+						s.addHistory(trimmed)
+					}
+					if s.meta(name, lineNo, m, &buf) {
+						return true
+					}
+					continue
+				}
 			}
 		}
 		if buf.Len() == 0 {
@@ -355,13 +372,16 @@ func (s *session) runPiece(name string, p ccql.Statement) {
 				err = fmt.Errorf("%w (requests already sent go on: see awscc.cloud_control.resource_requests)", err)
 			}
 		}
+		if first := firstWord(p.Text); !shell.IsStatementStart(first) {
+			err = fmt.Errorf(`%w (%s is neither a statement nor a command: \? lists the commands, \help shows examples)`, err, first)
+		}
 		s.fail(statementError(name, p, err))
 	case res.Kind == ccql.KindMutation:
 		if err := writeMutation(s.a.stderr, res); err != nil {
 			s.fail(fmt.Errorf("write output: %w", err))
 		}
 	default:
-		if err := render.Write(s.a.stdout, s.format, toRender(res)); err != nil {
+		if err := render.WriteOptions(s.a.stdout, s.format, toRender(res), s.display); err != nil {
 			s.fail(fmt.Errorf("write output: %w", err))
 		} else if s.interactive && s.format == render.Table {
 			fmt.Fprintf(s.a.stderr, "(%d %s)\n", len(res.Rows), plural(len(res.Rows), "row", "rows"))
@@ -369,6 +389,36 @@ func (s *session) runPiece(name string, p ccql.Statement) {
 	}
 	if s.timing {
 		fmt.Fprintf(s.a.stderr, "Time: %.3f ms\n", float64(elapsed.Microseconds())/1000)
+	}
+}
+
+// firstWord is a statement's first word, after comments and hints.
+func firstWord(text string) string {
+	for {
+		text = strings.TrimSpace(text)
+		switch {
+		case strings.HasPrefix(text, "/*"):
+			_, rest, ok := strings.Cut(text[2:], "*/")
+			if !ok {
+				return ""
+			}
+			text = rest
+		case strings.HasPrefix(text, "--"):
+			_, rest, _ := strings.Cut(text, "\n")
+			text = rest
+		default:
+			end := strings.IndexFunc(text, func(r rune) bool {
+				return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+			})
+			if end < 0 {
+				end = len(text)
+			}
+			if end == 0 && text != "" {
+				_, size := utf8.DecodeRuneInString(text)
+				end = size
+			}
+			return text[:end]
+		}
 	}
 }
 
@@ -525,6 +575,8 @@ func (s *session) meta(name string, line int, m shell.Meta, buf *strings.Builder
 	case `\r`:
 		buf.Reset()
 		s.note("Statement discarded.")
+	case `\l`:
+		query("SHOW PROVIDERS")
 	default:
 		s.fail(fmt.Errorf(`unknown command %s (\? lists them)`, m.Name))
 	}

@@ -299,7 +299,7 @@ func TestShell_Flags(t *testing.T) {
 		{[]string{"-o", "yaml"}, `unknown output format "yaml"`, 2},
 		{[]string{"--backend", "nope"}, `--backend "nope"`, 2},
 		{[]string{"--var", "novalue"}, `--var "novalue": want NAME=VALUE`, 2},
-		{[]string{"extra-arg"}, `unknown command "extra-arg"`, 2},
+		{[]string{"extra-arg"}, `shell takes no arguments, got "extra-arg" (usage: ccql shell [flags])`, 2},
 	}
 	for _, tt := range tests {
 		_, errOut, code := runShellTest(t, t.TempDir(), "", tt.args...)

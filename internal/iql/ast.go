@@ -3,8 +3,8 @@ package iql
 import "strings"
 
 // Statement is a parsed statement: one of *Select, *Insert, *Update,
-// *Delete, *Show, *ShowVar, *Describe, *Set, *Begin, *Commit, *Rollback or
-// *Use. Callers switch on the concrete type.
+// *Delete, *Show, *ShowVar, *Describe, *Set, *Begin, *Commit, *Rollback,
+// *RegistryList or *Use. Callers switch on the concrete type.
 type Statement interface {
 	// Info returns what every statement has: its text and its hints.
 	Info() *Base
@@ -242,6 +242,7 @@ const (
 	ShowServices                      // SHOW SERVICES [IN provider]
 	ShowResources                     // SHOW RESOURCES IN provider.service
 	ShowMethods                       // SHOW METHODS IN provider.service.resource
+	ShowInsert                        // SHOW INSERT [/*+ REQUIRED */] INTO provider.service.resource
 )
 
 // String returns the SHOW keyword, e.g. "SERVICES".
@@ -255,6 +256,8 @@ func (k ShowKind) String() string {
 		return "RESOURCES"
 	case ShowMethods:
 		return "METHODS"
+	case ShowInsert:
+		return "INSERT"
 	}
 	return "?"
 }
@@ -271,9 +274,11 @@ type Show struct {
 	// Provider, Service and Resource are the parts of the IN name that the
 	// kind takes; the others are "".
 	Provider, Service, Resource string
-	Like                        *string // the unquoted LIKE pattern, nil without LIKE
-	Where                       string  // the WHERE expression as SQL for SQLite, "" without
-	Tables                      []TableRef
+	// Required is SHOW INSERT's /*+ REQUIRED */: only the required columns.
+	Required bool
+	Like     *string // the unquoted LIKE pattern, nil without LIKE
+	Where    string  // the WHERE expression as SQL for SQLite, "" without
+	Tables   []TableRef
 }
 
 // ShowVar is SHOW name, a run-time setting PostgreSQL clients ask for
@@ -311,6 +316,13 @@ type Commit struct{ Base }
 
 // Rollback is ROLLBACK [TRANSACTION].
 type Rollback struct{ Base }
+
+// RegistryList is REGISTRY LIST [provider]: the providers ccql has and
+// their versions.
+type RegistryList struct {
+	Base
+	Provider string // "" for every provider
+}
 
 // Use is USE name (StackQL's default provider).
 type Use struct {

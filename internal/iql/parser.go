@@ -233,8 +233,10 @@ func Parse(text string) (Statement, error) {
 	}
 	p := &parser{src: text, toks: toks}
 	base := Base{Text: text}
+	// SHOW INSERT /*+ REQUIRED */ INTO …: StackQL's hint follows two words.
+	showInsert := len(toks) > 2 && p.isKw(toks[0], "SHOW") && p.isKw(toks[1], "INSERT")
 	for _, h := range hints {
-		if h.next > 1 {
+		if h.next > 1 && !(showInsert && h.next == 2) {
 			continue
 		}
 		body := text[h.tok.pos+3 : h.tok.end]
@@ -267,6 +269,8 @@ func Parse(text string) (Statement, error) {
 		return p.parseBegin(base)
 	case "COMMIT", "END", "ROLLBACK":
 		return p.parseEndTxn(base)
+	case "REGISTRY":
+		return p.parseRegistry(base)
 	case "USE":
 		p.i++
 		parts, _, err := p.dottedName("a provider name")

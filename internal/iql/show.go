@@ -18,6 +18,8 @@ func (p *parser) parseShow(base Base) (Statement, error) {
 		sh.Kind, want = ShowResources, 2
 	case p.accept("METHODS"):
 		sh.Kind, want = ShowMethods, 3
+	case !sh.Extended && p.kw("INSERT"):
+		return p.showInsert(sh)
 	default:
 		if sh.Extended {
 			return nil, p.fail("expected PROVIDERS, SERVICES, RESOURCES or METHODS")
@@ -70,6 +72,44 @@ func (p *parser) parseShow(base Base) (Statement, error) {
 	return sh, nil
 }
 
+// showInsert parses SHOW INSERT [/*+ REQUIRED */] INTO
+// provider.service.resource, StackQL's INSERT template generator.
+func (p *parser) showInsert(sh *Show) (Statement, error) {
+	p.i++ // INSERT
+	if err := p.expectKw("INTO"); err != nil {
+		return nil, err
+	}
+	t, err := p.tableName()
+	if err != nil {
+		return nil, err
+	}
+	sh.Kind = ShowInsert
+	sh.Provider, sh.Service, sh.Resource = t.Provider, t.Service, t.Resource
+	sh.Required = sh.Hints.Has("required")
+	return sh, p.expectEnd("")
+}
+
+// parseRegistry parses REGISTRY LIST [provider]. REGISTRY PULL has nothing
+// to do: the one provider is embedded.
+func (p *parser) parseRegistry(base Base) (Statement, error) {
+	p.i++ // REGISTRY
+	if p.kw("PULL") {
+		return nil, p.fail("REGISTRY PULL is not needed: the awscc provider is embedded in ccql (REGISTRY LIST shows its version)")
+	}
+	if err := p.expectKw("LIST"); err != nil {
+		return nil, err
+	}
+	r := &RegistryList{Base: base}
+	if p.tok().kind != kEOF {
+		name, err := p.name("a provider name")
+		if err != nil {
+			return nil, err
+		}
+		r.Provider = name
+	}
+	return r, p.expectEnd("")
+}
+
 func exampleName(parts int) string {
 	switch parts {
 	case 1:
@@ -83,7 +123,7 @@ func exampleName(parts int) string {
 // showVar parses SHOW name [name …] (SHOW server_version,
 // SHOW TRANSACTION ISOLATION LEVEL, SHOW ALL).
 func (p *parser) showVar(base Base) (Statement, error) {
-	if p.kwAny("INSERT", "AUTH") {
+	if p.kwAny("AUTH") {
 		return nil, p.failf("SHOW %s is not supported", strings.ToUpper(p.text(p.tok())))
 	}
 	var words []string

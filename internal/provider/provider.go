@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -37,6 +38,34 @@ type Provider struct {
 	concurrency int
 	mu          sync.Mutex
 	tables      map[string]vtable.Table
+	// defaultRegion is the region of a scan whose statement binds none.
+	defaultRegion string
+}
+
+// SetDefaultRegion makes region the region of every scan whose statement
+// does not bind one (ccql's --region); "" (the default) keeps region a
+// required key. Call it before the first Resolve.
+func (p *Provider) SetDefaultRegion(region string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.defaultRegion = region
+}
+
+// withDefaultRegion gives a table's region column the default region.
+type withDefaultRegion struct {
+	vtable.Table
+	region string
+}
+
+// Columns returns the table's columns with Default set on region.
+func (t withDefaultRegion) Columns() []vtable.Column {
+	cols := slices.Clone(t.Table.Columns())
+	for i := range cols {
+		if cols[i].Name == catalog.RegionColumn && cols[i].Key == vtable.Required {
+			cols[i].Default = t.region
+		}
+	}
+	return cols
 }
 
 // New returns a provider. concurrency bounds parallel calls per scan.
@@ -89,6 +118,9 @@ func (p *Provider) Resolve(name string) (vtable.Table, error) {
 		}
 	default:
 		return nil, fmt.Errorf("table %s: unknown kind %d", name, ct.Kind)
+	}
+	if p.defaultRegion != "" {
+		t = withDefaultRegion{Table: t, region: p.defaultRegion}
 	}
 	p.tables[name] = t
 	return t, nil

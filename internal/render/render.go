@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,11 +53,31 @@ type Result struct {
 	Rows    [][]any
 }
 
-// Write renders r in format f to w.
+// Options are the table format's display settings; the other formats
+// always print every value in full.
+type Options struct {
+	// Null is how a table shows SQL NULL: "" (an empty cell, as psql) by
+	// default.
+	Null string
+	// MaxWidth is the width a table should fit in, usually the terminal's:
+	// the widest cells are cut with … until it fits (headers and cells
+	// stay at least minCellWidth wide). 0 is no limit.
+	MaxWidth int
+}
+
+// minCellWidth is the narrowest a column is cut to for MaxWidth.
+const minCellWidth = 8
+
+// Write renders r in format f to w, with the default Options.
 func Write(w io.Writer, f Format, r Result) error {
+	return WriteOptions(w, f, r, Options{})
+}
+
+// WriteOptions renders r in format f to w; o applies to the table format.
+func WriteOptions(w io.Writer, f Format, r Result, o Options) error {
 	switch f {
 	case Table, "":
-		return writeTable(w, r)
+		return writeTable(w, r, o)
 	case JSON:
 		return writeJSON(w, r)
 	case JSONL:
@@ -104,7 +125,7 @@ func compactJSON(b []byte) string {
 	return buf.String()
 }
 
-func writeTable(w io.Writer, r Result) error {
+func writeTable(w io.Writer, r Result, o Options) error {
 	t := table.NewWriter()
 	t.SetOutputMirror(nil)
 	t.Style().Format.Header = text.FormatDefault
@@ -113,21 +134,101 @@ func writeTable(w io.Writer, r Result) error {
 		header[i] = c
 	}
 	t.AppendHeader(header)
-	for _, row := range r.Rows {
-		tr := make(table.Row, len(row))
-		for i, v := range row {
+	cells := make([][]string, len(r.Rows))
+	for i, row := range r.Rows {
+		cells[i] = make([]string, len(row))
+		for j, v := range row {
 			if v == nil {
-				tr[i] = "null"
+				cells[i][j] = o.Null
 				continue
 			}
 			// Newlines would split a JSON or text cell across table lines
 			// and make it impossible to copy back; show them escaped.
-			tr[i] = cellEscaper.Replace(Cell(v))
+			cells[i][j] = cellEscaper.Replace(Cell(v))
+		}
+	}
+	if caps := columnCaps(r.Columns, cells, o.MaxWidth); caps != nil {
+		cfg := make([]table.ColumnConfig, len(caps))
+		for i, c := range caps {
+			cfg[i] = table.ColumnConfig{Number: i + 1, WidthMax: c, WidthMaxEnforcer: ellipsis}
+		}
+		t.SetColumnConfigs(cfg)
+	}
+	for _, row := range cells {
+		tr := make(table.Row, len(row))
+		for i, c := range row {
+			tr[i] = c
 		}
 		t.AppendRow(tr)
 	}
 	_, err := io.WriteString(w, t.Render()+"\n")
 	return err
+}
+
+// columnCaps returns the widest each column may be for the table to fit in
+// width, or nil when it fits as it is (or width is 0). The widest columns
+// give way first: every column wider than the cap found is cut to it, so a
+// description column shrinks while names and types stay whole.
+func columnCaps(cols []string, cells [][]string, width int) []int {
+	if width <= 0 || len(cols) == 0 {
+		return nil
+	}
+	natural := make([]int, len(cols))
+	for i, c := range cols {
+		natural[i] = text.StringWidthWithoutEscSequences(c)
+	}
+	for _, row := range cells {
+		for i, c := range row {
+			if i < len(natural) {
+				natural[i] = max(natural[i], text.StringWidthWithoutEscSequences(c))
+			}
+		}
+	}
+	// Each column costs its width plus "| " before and " " after; the
+	// line ends with "|".
+	avail := width - 3*len(cols) - 1
+	total := 0
+	for _, n := range natural {
+		total += n
+	}
+	if total <= avail {
+		return nil
+	}
+	// The largest cap at which the capped widths fit, found by trying caps
+	// from the widest column down.
+	capped := func(c int) int {
+		sum := 0
+		for _, n := range natural {
+			sum += min(n, c)
+		}
+		return sum
+	}
+	lo, hi := minCellWidth, slices.Max(natural)
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if capped(mid) <= avail {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	caps := make([]int, len(cols))
+	for i, n := range natural {
+		caps[i] = min(n, lo)
+		caps[i] = max(caps[i], min(n, text.StringWidthWithoutEscSequences(cols[i]))) // a header stays whole
+	}
+	return caps
+}
+
+// ellipsis cuts s to width display columns, the last being "…".
+func ellipsis(s string, width int) string {
+	if text.StringWidthWithoutEscSequences(s) <= width {
+		return s
+	}
+	if width <= 1 {
+		return "…"
+	}
+	return text.Trim(s, width-1) + "…"
 }
 
 func jsonValue(v any) (json.RawMessage, error) {

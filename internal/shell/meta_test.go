@@ -104,3 +104,45 @@ func FuzzCompleter(f *testing.F) {
 		}
 	})
 }
+
+func TestParseShortcut(t *testing.T) {
+	tests := []struct {
+		line string
+		ok   bool
+		name string
+		arg  string
+	}{
+		{line: "help", ok: true, name: `\help`},
+		{line: " HELP; ", ok: true, name: `\help`},
+		{line: "?", ok: true, name: `\help`},
+		{line: ".help", ok: true, name: `\help`},
+		{line: ".tables cognito;", ok: true, name: `\dt`, arg: "cognito"},
+		{line: ".TABLES", ok: true, name: `\dt`},
+		{line: ".schema\tcognito.user_pools", ok: true, name: `\d`, arg: "cognito.user_pools"},
+		{line: ".mode json", ok: true, name: `\o`, arg: "json"},
+		{line: ".quit", ok: true, name: `\q`},
+		{line: ".exit", ok: true, name: `\q`},
+		{line: ".read my.iql", ok: true, name: `\i`, arg: "my.iql"},
+		{line: ".databases", ok: true, name: `\l`},
+		{line: ".indexes x", ok: true, name: ".indexes", arg: "x"},
+		{line: ".5", ok: false},
+		{line: ".", ok: false},
+		{line: "helpful", ok: false},
+		{line: "SELECT 1", ok: false},
+		{line: "", ok: false},
+	}
+	for _, tt := range tests {
+		m, ok := shell.ParseShortcut(tt.line)
+		if ok != tt.ok || m.Name != tt.name || m.Arg != tt.arg {
+			t.Errorf("ParseShortcut(%q) = %+v, %v; want {%s %s}, %v", tt.line, m, ok, tt.name, tt.arg, tt.ok)
+		}
+	}
+}
+
+func TestIsStatementStart(t *testing.T) {
+	for word, want := range map[string]bool{"select": true, "SHOW": true, "Registry": true, "desc": true, "list": false, "tables": false, "": false} {
+		if got := shell.IsStatementStart(word); got != want {
+			t.Errorf("IsStatementStart(%q) = %v, want %v", word, got, want)
+		}
+	}
+}

@@ -85,7 +85,7 @@ func (t *table) BestIndex(info *vtab.IndexInfo) error {
 	cost := 1e6
 	missingRequired := false
 	for _, col := range t.cols {
-		if col.Key == Required && !bound[col.Name] {
+		if col.Key == Required && !bound[col.Name] && col.Default == nil {
 			missingRequired = true
 		}
 	}
@@ -137,6 +137,10 @@ func (c *cursor) Filter(_ int, idxStr string, vals []vtab.Value) error {
 	var missing []string
 	for _, col := range c.t.cols {
 		if _, ok := keys[col.Name]; col.Key == Required && !ok {
+			if col.Default != nil {
+				keys[col.Name] = col.Default
+				continue
+			}
 			missing = append(missing, col.Name)
 		}
 	}

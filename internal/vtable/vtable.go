@@ -37,6 +37,10 @@ type Column struct {
 	Decl   string // SQLite declared type: TEXT, INTEGER, REAL, BOOLEAN, JSON, TIMESTAMP
 	Hidden bool   // not part of SELECT *
 	Key    KeyKind
+	// Default is the value Scan gets for a Required key the statement does
+	// not bind (the --region default); nil means such a scan fails with a
+	// *MissingKeyError.
+	Default any
 }
 
 // Table is what a provider implements for one SQL table.
