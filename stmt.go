@@ -18,19 +18,19 @@ type StatementKind int
 
 // Statement kinds.
 const (
-	StmtSelect   StatementKind = iota + 1 // SELECT, WITH … SELECT, VALUES, EXPLAIN
-	StmtInsert                            // INSERT: one CreateResource per source row
-	StmtUpdate                            // UPDATE: one UpdateResource per target
-	StmtDelete                            // DELETE: one DeleteResource per target (CancelResourceRequest on resource_requests)
-	StmtShow                              // SHOW PROVIDERS|SERVICES|RESOURCES|METHODS
-	StmtShowVar                           // SHOW name (a setting PostgreSQL clients ask for)
-	StmtRegistryList                      // REGISTRY LIST (the embedded provider)
-	StmtDescribe                          // DESCRIBE [EXTENDED]
-	StmtSet                               // SET name = value (accepted, no effect)
-	StmtBegin                             // BEGIN (accepted: Cloud Control has no transactions)
-	StmtCommit                            // COMMIT
-	StmtRollback                          // ROLLBACK
-	StmtUse                               // USE provider
+	StmtSelect       StatementKind = iota + 1 // SELECT, WITH … SELECT, VALUES, EXPLAIN
+	StmtInsert                                // INSERT: one CreateResource per source row
+	StmtUpdate                                // UPDATE: one UpdateResource per target
+	StmtDelete                                // DELETE: one DeleteResource per target (CancelResourceRequest on resource_requests)
+	StmtShow                                  // SHOW PROVIDERS|SERVICES|RESOURCES|METHODS
+	StmtShowVar                               // SHOW name (a setting PostgreSQL clients ask for)
+	StmtRegistryList                          // REGISTRY LIST (the embedded provider)
+	StmtDescribe                              // DESCRIBE [EXTENDED]
+	StmtSet                                   // SET name = value (accepted, no effect)
+	StmtBegin                                 // BEGIN (accepted: Cloud Control has no transactions)
+	StmtCommit                                // COMMIT
+	StmtRollback                              // ROLLBACK
+	StmtUse                                   // USE provider
 )
 
 // String returns the statement's verb, e.g. "SELECT", "INSERT", "SHOW".

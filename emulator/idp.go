@@ -95,4 +95,3 @@ func (c *core) cognitoService(ops map[string]cognito.Operation) *awsjson.Service
 	}
 	return svc
 }
-
