@@ -424,7 +424,7 @@ func TestStack_Teardown_dependsOnMissing(t *testing.T) {
 func TestStack_Teardown_deleteCannotRender(t *testing.T) {
 	tests := []struct{ name, delete, want string }{
 		{"an export of a later resource", "DELETE FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = '{{ later_name }}'",
-			`undefined "later_name" (later_name is exported by resource later, which was not found)`},
+			`undefined "later_name" (later_name is exported by resource later, whose exports query returned no row)`},
 		{"an uncaptured this", "DELETE FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = '{{ this.group_id }}'",
 			`undefined "this.group_id" (this.group_id is captured from a column group_id returned by the exists query of thing (or by its return_vals); none has been captured)`},
 		{"nothing", "DELETE FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = '{{ nowhere }}'",

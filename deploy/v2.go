@@ -206,7 +206,15 @@ func (rn *run) troubleshoot(ctx context.Context, res *Resource, vars map[string]
 	if cause != nil {
 		failure = rn.mask.mask(cause.Error())
 	}
-	log.Error("troubleshoot", "failure", failure, "rows", rn.mask.mask(string(b)))
+	rowsJSON := rn.mask.mask(string(b))
+	log.Error("troubleshoot", "failure", failure, "rows", rowsJSON)
+	// The rows as plain JSON on the progress stream too: a log attribute
+	// is quoted and escaped.
+	prefix := ""
+	if rn.cfg.Terminal {
+		prefix = "\r\033[K"
+	}
+	fmt.Fprintf(rn.cfg.Progress, "%s! troubleshoot %s (%s): %s\n", prefix, res.Name, op, rowsJSON)
 }
 
 // explain says where an undefined variable of a resource's template would

@@ -201,8 +201,11 @@ func TestV2_troubleshoot(t *testing.T) {
 		entry.Rows != `[{"log_group_name":"v2-group","retention_in_days":7,"secret":"****"}]` {
 		t.Errorf("troubleshoot log = %+v\n%s", entry, logs.String())
 	}
-	if strings.Contains(logs.String(), secret) {
+	if strings.Contains(logs.String(), secret) || strings.Contains(h.progress.String(), secret) {
 		t.Error("the log shows the secret")
+	}
+	if want := `! troubleshoot group (create): [{"log_group_name":"v2-group","retention_in_days":7,"secret":"****"}]`; !strings.Contains(h.progress.String(), want) {
+		t.Errorf("progress lacks %s:\n%s", want, h.progress.String())
 	}
 
 	// The delete fails; its troubleshoot query fails too: the delete's

@@ -191,3 +191,36 @@ func copyDir(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestDeploy_v2LogGroupExample drives examples/deploy/log-group (v2 style:
+// this.* from exists, return_vals, callbacks) through the binary: build,
+// build again (no mutation), a changed retention planned as the one
+// property that changes, build, test, teardown (its delete uses
+// this.identifier).
+func TestDeploy_v2LogGroupExample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	env := []string{"CCQL_DATA_DIR=" + t.TempDir(), "AWS_REGION=us-east-1"}
+	stack := filepath.Join("examples", "deploy", "log-group")
+	must, wantLines := mustCCQL(t, env), wantLinesIn(t)
+
+	_, errOut := must("deploy", "build", stack, "dev")
+	wantLines("build", errOut, `✓ app_log_group\s+created`)
+	out, errOut := must("deploy", "build", stack, "dev", "--show-queries")
+	wantLines("second build", errOut, `✓ app_log_group\s+unchanged`)
+	if strings.Contains(out, "INSERT") || strings.Contains(out, "UPDATE") {
+		t.Errorf("second build sent a mutation:\n%s", out)
+	}
+	out, _ = must("deploy", "plan", stack, "dev", "-e", "RETENTION_DAYS=30")
+	wantLines("plan", out, `^~ app_log_group\s+update\n\s+RetentionInDays: 7 → 30\n`, `^Plan: 0 to create, 1 to update, 0 unchanged\.$`)
+	_, errOut = must("deploy", "build", stack, "dev", "-e", "RETENTION_DAYS=30")
+	wantLines("build after change", errOut, `✓ app_log_group\s+updated`)
+	must("deploy", "test", stack, "dev", "-e", "RETENTION_DAYS=30")
+	_, errOut = must("deploy", "teardown", stack, "dev", "-e", "RETENTION_DAYS=30")
+	wantLines("teardown", errOut, `✓ app_log_group\s+deleted`)
+	got, _ := must("exec", "-o", "json", "SELECT log_group_name FROM awscc.logs.log_groups_list_only WHERE region = 'us-east-1'")
+	if strings.TrimSpace(got) != "[]" {
+		t.Errorf("teardown left %s", got)
+	}
+}
