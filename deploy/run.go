@@ -275,6 +275,13 @@ func (rn *run) exec(ctx context.Context, res *Resource, anchor, stmt string) (*c
 	rn.log.Debug("query", "resource", res.Name, "anchor", anchor)
 	out, err := rn.q.Query(ctx, stmt)
 	if err != nil {
+		// The engine reports a request that ended FAILED (or was refused)
+		// as a *ccql.RequestError; deploy's callers branch on
+		// ErrRequestFailed.
+		var reqErr *ccql.RequestError
+		if errors.As(err, &reqErr) {
+			err = fmt.Errorf("%w: %w", ErrRequestFailed, err)
+		}
 		return nil, rn.fail(res, anchor, err)
 	}
 	return out, nil
