@@ -829,3 +829,29 @@ func TestSignIn_AttributeOperations(t *testing.T) {
 		t.Error("name not deleted")
 	}
 }
+
+// TestSignIn_StateGoesWithThePool: sessions, token families and sign-out
+// records are removed with their pool.
+func TestSignIn_StateGoesWithThePool(t *testing.T) {
+	f := newSigninFixture(t, nil, clientSpec{ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"}})
+	f.addUser("alice", "Passw0rd!", nil)
+	m, _ := f.initiate(flowUserPassword, map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"})
+	access, _, _ := tokensOf(t, m)
+	f.mustCall(opGlobalSignOut, map[string]any{"AccessToken": access})
+	if _, err := f.initiate(flowUserSRP, map[string]string{"USERNAME": "alice", "SRP_A": newSRPTestClient().A.Text(16)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{typeAuthSession, typeTokenFamily, typeSignOut} {
+		if n, _ := f.tx.Count(typ, f.cfg.ID+"|"); n == 0 {
+			t.Fatalf("no %s before the delete", typ)
+		}
+	}
+	if err := deletePool(f.tx, f.cfg.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{typeAuthSession, typeTokenFamily, typeSignOut} {
+		if n, _ := f.tx.Count(typ, f.cfg.ID+"|"); n != 0 {
+			t.Errorf("%d %s left after the pool was deleted", n, typ)
+		}
+	}
+}
