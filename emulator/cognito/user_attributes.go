@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/ccql/ccql/internal/handler"
 )
@@ -170,6 +169,8 @@ func checkRequiredAttributes(cfg *poolConfig, u *user) *APIError {
 
 // requiredAttributes lists the pool's required attributes other than sub
 // (for NEW_PASSWORD_REQUIRED's requiredAttributes).
+//
+//lint:ignore U1000 part of the contract with the sign-in flows (user.go)
 func requiredAttributes(cfg *poolConfig) []string {
 	var out []string
 	for _, a := range schemaAttributes(cfg.Model) {
@@ -311,13 +312,4 @@ func userTypeOut(u *user, keep func(string) bool) map[string]any {
 		out["MFAOptions"] = o
 	}
 	return out
-}
-
-// attributeNames lists names for error messages.
-func attributeNames(attrs []attributeType) string {
-	names := make([]string, 0, len(attrs))
-	for _, a := range attrs {
-		names = append(names, deref(a.Name, ""))
-	}
-	return strings.Join(names, ", ")
 }
