@@ -742,7 +742,7 @@ type mfaSettingsInput struct {
 }
 
 // applyMFAPreference applies (Admin)SetUserMFAPreference to u.
-func applyMFAPreference(u *user, sms, totp, email *mfaSettingsInput) *APIError {
+func applyMFAPreference(u *user, sms, totp, email *mfaSettingsInput) error {
 	if totp != nil && deref(totp.Enabled, false) && !u.MFA.TOTPVerified {
 		return invalidParameter("User has not verified software token mfa")
 	}
