@@ -940,11 +940,17 @@ func (f *flow) newPassword(u *user, s *authSession, resp map[string]string) (any
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	if err := checkWritable(f.client, names); err != nil {
+		return nil, err
+	}
 	for _, k := range names {
-		if len(f.client.WriteAttributes) > 0 && !contains(f.client.WriteAttributes, k) {
-			return nil, apiErrorf(typeNotAuthorized, "A client attempted to write unauthorized attribute")
+		// An attribute the user lacks may be set even when immutable, as
+		// at creation; the schema's other rules apply.
+		_, has := u.attr(k)
+		attr := attributeType{Name: &k, Value: ptr(given[k])}
+		if err := applyAttributes(f.cfg, u, []attributeType{attr}, !has); err != nil {
+			return nil, err
 		}
-		u.setAttr(k, given[k])
 	}
 	if err := setPassword(f.env, f.cfg, u, pw, true); err != nil {
 		return nil, err

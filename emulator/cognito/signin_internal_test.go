@@ -611,6 +611,10 @@ func TestSignIn_NewPasswordRequired(t *testing.T) {
 		t.Fatalf("weak password: %v", err)
 	}
 	m, _ = f.initiate(flowUserPassword, map[string]string{"USERNAME": "alice", "PASSWORD": "Temp0rary!"})
+	_, err = f.respond(chNewPassword, m["Session"].(string), map[string]string{"USERNAME": "alice", "NEW_PASSWORD": "Fresh0ne!",
+		"userAttributes.given_name": "Al", "userAttributes.custom:nope": "x"})
+	wantAPIError(t, err, typeInvalidParameter, "Attributes did not conform to the schema: Type for attribute {custom:nope} could not be determined")
+	m, _ = f.initiate(flowUserPassword, map[string]string{"USERNAME": "alice", "PASSWORD": "Temp0rary!"})
 	m, err = f.respond(chNewPassword, m["Session"].(string), map[string]string{"USERNAME": "alice", "NEW_PASSWORD": "Fresh0ne!", "userAttributes.given_name": "Al"})
 	if err != nil {
 		t.Fatal(err)
