@@ -961,36 +961,28 @@ func (f *flow) newPassword(u *user, s *authSession, resp map[string]string) (any
 	return f.mfaOrTokens(u, s.AuthTime)
 }
 
-// sessionUser is a helper for AssociateSoftwareToken and
-// VerifySoftwareToken called with a Session during MFA_SETUP: it finds
-// the session (without spending it) in the pool of any partition the
-// caller can see.
+// mfaSetupSession finds the MFA_SETUP session of AssociateSoftwareToken
+// and VerifySoftwareToken called with a Session, without spending it.
 func mfaSetupSession(env handler.Env, tx handler.Tx, token string) (string, *authSession, error) {
-	recs, err := tx.List(typeUserPool, "")
-	if err != nil {
+	poolID := sessionPool(token)
+	if poolID == "" {
+		return "", nil, errSessionInvalid
+	}
+	var s authSession
+	found, err := getJSON(tx, typeAuthSession, sessionKey(poolID, token), &s)
+	switch {
+	case err != nil:
 		return "", nil, err
+	case !found:
+		return "", nil, errSessionInvalid
+	case s.Used:
+		return "", nil, errSessionUsed
+	case env.Now.Unix() >= s.Expires:
+		return "", nil, errSessionExpired
+	case s.Challenge != chMFASetup:
+		return "", nil, errSessionInvalid
 	}
-	for _, r := range recs {
-		key := sessionKey(r.Identifier, token)
-		var s authSession
-		found, err := getJSON(tx, typeAuthSession, key, &s)
-		if err != nil {
-			return "", nil, err
-		}
-		if !found {
-			continue
-		}
-		switch {
-		case s.Used:
-			return "", nil, errSessionUsed
-		case env.Now.Unix() >= s.Expires:
-			return "", nil, errSessionExpired
-		case s.Challenge != chMFASetup:
-			return "", nil, errSessionInvalid
-		}
-		return r.Identifier, &s, nil
-	}
-	return "", nil, errSessionInvalid
+	return poolID, &s, nil
 }
 
 // putSession stores s again under token (MFA setup progress).
