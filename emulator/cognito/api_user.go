@@ -884,7 +884,7 @@ func opSignUp(_ context.Context, env handler.Env, tx handler.Tx, body []byte) (a
 		AnalyticsMetadata map[string]any    `json:"AnalyticsMetadata"`
 		UserContextData   map[string]any    `json:"UserContextData"`
 	}
-	cfg, c, err := clientUser(tx, body, &in, &in.clientInput, func(v *violations) {
+	cfg, _, err := clientUser(tx, body, &in, &in.clientInput, func(v *violations) {
 		checkPasswordShape(v, "password", in.Password, false)
 		checkAttributeList(v, "userAttributes", in.UserAttributes)
 	})
@@ -944,7 +944,6 @@ func opSignUp(_ context.Context, env handler.Env, tx handler.Tx, body []byte) (a
 		}
 		out["CodeDeliveryDetails"] = deliveryDetails(m)
 	}
-	_ = c
 	if err := saveUser(env, tx, cfg, u); err != nil {
 		return nil, err
 	}

@@ -79,6 +79,10 @@ func TestUserHandlers(t *testing.T) {
 		t.Fatalf("attach: %v", err)
 	}
 	id := pool + "|admins|alice"
+	_, err = f.create(attach, map[string]any{"UserPoolId": pool, "GroupName": "admins", "Username": "alice"})
+	if code, msg := handlerError(t, err); code != handler.AlreadyExists || msg != "Resource of type 'AWS::Cognito::UserPoolUserToGroupAttachment' with identifier '"+id+"' already exists." {
+		t.Errorf("attach twice: %s %q", code, msg)
+	}
 	if a, err := attach.Read(ctx, f.env, f.tx, id); err != nil || a["GroupName"] != "admins" {
 		t.Errorf("read attachment: %v %v", a, err)
 	}
