@@ -903,3 +903,32 @@ func TestIssueTokens_OAuthGrant(t *testing.T) {
 		t.Fatalf("scopes without openid: %+v %v", noID, err)
 	}
 }
+
+// TestAllowedFlows: which InitiateAuth flows each ExplicitAuthFlows value
+// enables (reference 4.1, 4.11).
+func TestAllowedFlows(t *testing.T) {
+	all := []string{flowUserSRP, flowUserPassword, flowAdminUserPassword, flowAdminNoSRP, flowRefreshToken, flowRefresh, flowCustom, flowUserAuth}
+	tests := []struct {
+		flows []string
+		want  []string
+	}{
+		{nil, []string{flowUserSRP, flowRefreshToken, flowRefresh, flowCustom}},
+		{[]string{"ALLOW_USER_PASSWORD_AUTH"}, []string{flowUserPassword}},
+		{[]string{"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}, []string{flowAdminUserPassword, flowAdminNoSRP, flowRefreshToken, flowRefresh}},
+		{[]string{"ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH"}, []string{flowUserSRP, flowUserAuth}},
+		{[]string{"USER_PASSWORD_AUTH"}, []string{flowUserSRP, flowUserPassword, flowRefreshToken, flowRefresh}},
+		{[]string{"ADMIN_NO_SRP_AUTH"}, []string{flowUserSRP, flowAdminUserPassword, flowAdminNoSRP, flowRefreshToken, flowRefresh}},
+		{[]string{"CUSTOM_AUTH_FLOW_ONLY"}, []string{flowRefreshToken, flowRefresh, flowCustom}},
+	}
+	for _, tt := range tests {
+		f := &flow{client: &clientModel{ExplicitAuthFlows: tt.flows}}
+		for _, name := range all {
+			err := f.checkFlow(name)
+			if want := contains(tt.want, name); (err == nil) != want {
+				t.Errorf("%v: %s allowed = %v, want %v", tt.flows, name, err == nil, want)
+			} else if err != nil {
+				wantAPIError(t, err, typeInvalidParameter, name+" flow not enabled for this client")
+			}
+		}
+	}
+}
