@@ -52,6 +52,8 @@ type core struct {
 	// signin is the Cognito sign-in operations' state across requests
 	// (parsed signing keys, the issuer setting).
 	signin *cognito.Runtime
+	// anon remembers the partitions of unsigned Cognito calls (signin.go).
+	anon anonymousPartitions
 }
 
 func newCore(st store.Store, reg *schema.Registry, hs []handler.Handler, opts Options) *core {

@@ -50,6 +50,9 @@ func (c *core) cognitoService(ops map[string]cognito.Operation) *awsjson.Service
 		cached := strings.HasPrefix(name, "Describe")
 		svc.Operations[name] = func(ctx context.Context, req *awsjson.Request) (any, error) {
 			p := partitionOf(req)
+			if req.AccessKeyID == "" && svc.Anonymous[name] {
+				p = c.locateAnonymous(ctx, p, req.Body)
+			}
 			ctx = cognito.WithRequest(ctx, c.signin, req.HTTP)
 			var out any
 			// kept is a failure whose writes are committed (Commit set):

@@ -179,6 +179,9 @@ func nodeModules(t *testing.T) {
 // reads the user and signs out; the tokens verify with go-oidc, and the
 // signed-out tokens are refused.
 func TestAmazonCognitoIdentityJS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs ccql serve and node")
+	}
 	nodeModules(t)
 	endpoint := serve(t)
 	admin, anon := clients(endpoint)

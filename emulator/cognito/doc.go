@@ -46,6 +46,21 @@
 // "ccql::Cognito::SigningKey"; they go with the pool. docs/oauth.md has the
 // routes, the choice of issuer and the error table.
 //
+// # Sign-in
+//
+// The sign-in flows (signin_flows.go), the operations a user calls with an
+// access token (signin_ops.go, signin_attrs.go), tokens and their
+// families (signin_tokens.go) and auth sessions (signin_session.go) run
+// over the user model of user.go. The SRP server is
+// emulator/internal/srp, TOTP emulator/internal/totp. Runtime carries what
+// outlives a request (parsed signing keys, the issuer setting, the client
+// index) and reaches the operations through the context (WithRequest).
+// State is private: "ccql::Cognito::AuthSession" (keyed by the SHA-256 of
+// the session string), "ccql::Cognito::TokenFamily" (one per sign-in,
+// keyed by event_id, with the refresh token's hash) and
+// "ccql::Cognito::SignOut" (a user's global sign-out generation).
+// docs/signin.md has the flows and messages.
+//
 // # Stored state
 //
 // Pools are stored under their UserPoolId as the CloudFormation model,

@@ -20,6 +20,9 @@ var satelliteTypes = []string{
 	typeDomain,
 	typeGroup,
 	typeSigningKey,
+	typeAuthSession,
+	typeTokenFamily,
+	typeSignOut,
 }
 
 // Enum value sets of pool members the CloudFormation schema leaves open.

@@ -829,3 +829,73 @@ func TestSignIn_AttributeOperations(t *testing.T) {
 		t.Error("name not deleted")
 	}
 }
+
+// TestSignIn_StateGoesWithThePool: sessions, token families and sign-out
+// records are removed with their pool.
+func TestSignIn_StateGoesWithThePool(t *testing.T) {
+	f := newSigninFixture(t, nil, clientSpec{ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"}})
+	f.addUser("alice", "Passw0rd!", nil)
+	m, _ := f.initiate(flowUserPassword, map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"})
+	access, _, _ := tokensOf(t, m)
+	f.mustCall(opGlobalSignOut, map[string]any{"AccessToken": access})
+	if _, err := f.initiate(flowUserSRP, map[string]string{"USERNAME": "alice", "SRP_A": newSRPTestClient().A.Text(16)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{typeAuthSession, typeTokenFamily, typeSignOut} {
+		if n, _ := f.tx.Count(typ, f.cfg.ID+"|"); n == 0 {
+			t.Fatalf("no %s before the delete", typ)
+		}
+	}
+	if err := deletePool(f.tx, f.cfg.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{typeAuthSession, typeTokenFamily, typeSignOut} {
+		if n, _ := f.tx.Count(typ, f.cfg.ID+"|"); n != 0 {
+			t.Errorf("%d %s left after the pool was deleted", n, typ)
+		}
+	}
+}
+
+// TestIssueTokens_OAuthGrant: what the hosted UI passes (granted scopes, a
+// nonce, at_hash, version 2) shapes the tokens; a refresh of that family
+// keeps its scopes; GetUser refuses a token without the admin scope.
+func TestIssueTokens_OAuthGrant(t *testing.T) {
+	f := newSigninFixture(t, nil, clientSpec{})
+	u := f.addUser("alice", "Passw0rd!", map[string]string{"email": "a@example.com"})
+	keys, err := f.ctx.Value(requestKey{}).(requestInfo).poolKeys(f.env, f.tx, f.cfg.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tu, _ := tokenUserOf(f.tx, f.cfg.ID, u)
+	grant := tokenGrant{PoolID: f.cfg.ID, Region: "us-east-1", Issuer: "http://localhost/" + f.cfg.ID, Client: f.client, User: tu,
+		AuthTime: f.env.Now.Unix(), Scopes: []string{"openid", "email"}, IDToken: true, Refresh: true, Nonce: "n-0S6", AtHash: true, Version: 2}
+	out, err := issueTokens(f.env, f.tx, keys, grant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ac := f.verify(out.AccessToken)
+	_, ic := f.verify(out.IDToken)
+	sum := sha256.Sum256([]byte(out.AccessToken))
+	if ac["scope"] != "openid email" || ac["version"] != float64(2) || ic["nonce"] != "n-0S6" ||
+		ic["at_hash"] != base64.RawURLEncoding.EncodeToString(sum[:16]) {
+		t.Fatalf("access %v\nid %v", ac, ic)
+	}
+	_, err = f.call(opGetUser, map[string]any{"AccessToken": out.AccessToken})
+	wantAPIError(t, err, typeNotAuthorized, "Access Token does not have required scopes")
+	fam, current, err := findRefresh(f.env, f.tx, f.cfg.ID, f.client.ClientId, out.RefreshToken)
+	if err != nil || !current {
+		t.Fatal(err)
+	}
+	again, err := issueTokens(f.env, f.tx, keys, tokenGrant{PoolID: f.cfg.ID, Issuer: grant.Issuer, Client: f.client, User: tu, Family: fam})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ac := f.verify(again.AccessToken); ac["scope"] != "openid email" || ac["origin_jti"] != fam.OriginJti {
+		t.Errorf("refreshed access token %v", ac)
+	}
+	// Without openid, no ID token.
+	noID, err := issueTokens(f.env, f.tx, keys, tokenGrant{PoolID: f.cfg.ID, Issuer: grant.Issuer, Client: f.client, User: tu, Scopes: []string{"phone"}})
+	if err != nil || noID.IDToken != "" || noID.RefreshToken != "" {
+		t.Fatalf("scopes without openid: %+v %v", noID, err)
+	}
+}

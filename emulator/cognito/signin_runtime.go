@@ -2,6 +2,7 @@ package cognito
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -106,4 +107,58 @@ func AnonymousOperations() []string {
 		"SetUserSettings", "SignUp", "StartWebAuthnRegistration", "UpdateAuthEventFeedback",
 		"UpdateDeviceStatus", "UpdateUserAttributes", "VerifySoftwareToken", "VerifyUserAttribute",
 	}
+}
+
+// CallTarget is what an unsigned call names of a user pool: its app
+// client (ClientId), or, for a call carrying an access token, the pool the
+// token's iss names. The emulator uses it to find the account and region
+// of a call that, being unsigned, says neither.
+type CallTarget struct {
+	ClientID string
+	PoolID   string
+}
+
+// TargetOf reads the target of an IdP request body; the zero value when
+// it names neither a client nor a token.
+func TargetOf(body []byte) CallTarget {
+	var in struct {
+		ClientId    string //nolint:revive // the wire name
+		AccessToken string
+	}
+	if json.Unmarshal(body, &in) != nil {
+		return CallTarget{}
+	}
+	if in.AccessToken != "" {
+		if pool, _, ok := tokenPool(in.AccessToken); ok {
+			return CallTarget{PoolID: pool}
+		}
+	}
+	return CallTarget{ClientID: in.ClientId}
+}
+
+// TypeName is the stored type whose partitions may hold t.
+func (t CallTarget) TypeName() string {
+	if t.PoolID != "" {
+		return typeUserPool
+	}
+	return typeUserPoolClient
+}
+
+// Holds reports whether the partition of tx holds t.
+func (rt *Runtime) Holds(tx handler.Tx, t CallTarget) (bool, error) {
+	switch {
+	case t.PoolID != "":
+		_, err := loadPool(tx, t.PoolID)
+		if isNotFound(err) {
+			return false, nil
+		}
+		return err == nil, err
+	case t.ClientID != "":
+		_, _, err := requestInfo{rt: rt}.findClient(tx, t.ClientID)
+		if isNotFound(err) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	return false, nil
 }

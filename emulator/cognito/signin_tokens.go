@@ -35,6 +35,9 @@ import (
 //     (the left half of the SHA-256 of the access token, base64url, OIDC
 //     Core 3.1.3.6), Version 2 (domain-issued access tokens carry
 //     version: 2), and Refresh false for the implicit grant.
+//   - A refresh: Family, found with findRefresh; the scopes, ID token and
+//     version of the sign-in come from the family, auth_time and
+//     origin_jti too. Refresh true only to rotate the refresh token.
 //
 // Every issue belongs to a token family, stored under typeTokenFamily as
 // "<poolId>|<event_id>": the sign-in event that started it. The refresh
@@ -227,7 +230,10 @@ func issueTokens(env handler.Env, tx handler.Tx, keys *poolKeys, g tokenGrant) (
 	now := env.Now.Unix()
 	c := g.Client
 	fam := g.Family
-	if fam == nil {
+	if fam != nil {
+		// A refresh keeps what the sign-in granted.
+		g.Scopes, g.IDToken, g.Version = fam.Scopes, fam.IDToken, fam.Version
+	} else {
 		eventID, err := newUUID(env.Rand)
 		if err != nil {
 			return nil, err
@@ -533,6 +539,9 @@ func verifyAccessToken(ri requestInfo, env handler.Env, tx handler.Tx, token str
 	if env.Now.Unix() >= at.claims.Exp {
 		return nil, errExpiredAccess
 	}
+	if scope != "" && !contains(strings.Fields(at.claims.Scope), scope) {
+		return nil, errAccessScope
+	}
 	fam, err := loadFamily(tx, poolID, at.claims.EventID)
 	if err != nil {
 		return nil, err
@@ -544,9 +553,6 @@ func verifyAccessToken(ri requestInfo, env handler.Env, tx handler.Tx, token str
 		return nil, err
 	} else if revoked || fam.Sub != at.claims.Sub {
 		return nil, errRevokedAccess
-	}
-	if scope != "" && !contains(strings.Fields(at.claims.Scope), scope) {
-		return nil, errAccessScope
 	}
 	return &at, nil
 }

@@ -216,6 +216,26 @@ func (t *tx) CountModels(p Partition, typeName, prefix string) (int, error) {
 	return n, nil
 }
 
+func (t *tx) Partitions(typeName string) ([]Partition, error) {
+	rows, err := t.query(`SELECT DISTINCT account, region FROM models WHERE type_name = ? ORDER BY account, region`, typeName)
+	if err != nil {
+		return nil, fmt.Errorf("partitions of %s: %w", typeName, err)
+	}
+	defer rows.Close()
+	var out []Partition
+	for rows.Next() {
+		var p Partition
+		if err := rows.Scan(&p.Account, &p.Region); err != nil {
+			return nil, fmt.Errorf("partitions of %s: %w", typeName, err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("partitions of %s: %w", typeName, err)
+	}
+	return out, nil
+}
+
 const requestColumns = `token, account, region, operation, status, type_name, identifier, error_code,
 	status_message, resource_model, client_token, fingerprint, payload, created_ns, updated_ns, due_ns, owner`
 

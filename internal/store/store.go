@@ -115,6 +115,10 @@ type Tx interface {
 	Models(p Partition, typeName, prefix string) ([]Record, error)
 	// CountModels returns how many models Models would return.
 	CountModels(p Partition, typeName, prefix string) (int, error)
+	// Partitions returns the partitions that hold a model of typeName,
+	// ordered by account and region (for unsigned calls, which name no
+	// partition: Cognito's InitiateAuth finds a client by its id alone).
+	Partitions(typeName string) ([]Partition, error)
 
 	// PutRequest inserts or replaces the request with r.Token.
 	PutRequest(r *Request) error

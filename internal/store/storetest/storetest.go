@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -133,6 +134,27 @@ func testModelsPartitioned(t *testing.T, s store.Store) {
 			if n, err := tx.CountModels(p, typ, ""); err != nil || n != 1 {
 				t.Errorf("%v: CountModels = %d, %v; want 1", p, n, err)
 			}
+		}
+		// Partitions lists where a type has models, in order.
+		parts, err := tx.Partitions(typ)
+		if err != nil {
+			return err
+		}
+		want := []store.Partition{pA, pB, pC}
+		sort.Slice(want, func(i, j int) bool {
+			if want[i].Account != want[j].Account {
+				return want[i].Account < want[j].Account
+			}
+			return want[i].Region < want[j].Region
+		})
+		if fmt.Sprint(parts) != fmt.Sprint(want) {
+			t.Errorf("Partitions(%s) = %v, want %v", typ, parts, want)
+		}
+		if parts, err := tx.Partitions("AWS::Test::Other"); err != nil || len(parts) != 1 || parts[0] != pA {
+			t.Errorf("Partitions(Other) = %v, %v; want [%v]", parts, err, pA)
+		}
+		if parts, err := tx.Partitions("AWS::Test::None"); err != nil || len(parts) != 0 {
+			t.Errorf("Partitions(None) = %v, %v; want none", parts, err)
 		}
 		// The handler view sees only its partition.
 		h := store.Scope(tx, pB)
