@@ -75,6 +75,7 @@ type pageData struct {
 	LoginURL                          string
 	Username, Email, Session          string
 	Challenge                         string
+	Secret, SecretURI                 string
 	Medium, Destination               string
 	Cognito                           bool
 	Providers                         []providerLink
@@ -209,14 +210,14 @@ func (o *OAuth) serveLogin(w http.ResponseWriter, r *http.Request, loc locator, 
 			o.renderStep(w, a, base, &signInStep{challenge: challenge, session: f.Get("session"), username: username, required: requiredFromForm(f)}, errorText(err))
 			return
 		}
-	case "SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP":
-		answerKey := map[string]string{"SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE", "SMS_MFA": "SMS_MFA_CODE", "EMAIL_OTP": "EMAIL_OTP_CODE"}[challenge]
+	case "SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP", "MFA_SETUP":
+		answerKey := map[string]string{"SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE", "SMS_MFA": "SMS_MFA_CODE", "EMAIL_OTP": "EMAIL_OTP_CODE", "MFA_SETUP": "SOFTWARE_TOKEN_MFA_CODE"}[challenge]
 		step, err = o.respondChallenge(r, a, challenge, f.Get("session"), username, map[string]string{answerKey: strings.TrimSpace(f.Get("totpCode"))})
 		if err != nil {
 			var ae *APIError
 			if errors.As(err, &ae) && ae.Type == "CodeMismatchException" {
 				// A wrong code leaves the challenge open on AWS's page.
-				o.renderStep(w, a, base, &signInStep{challenge: challenge, session: f.Get("session"), username: username}, errorText(err))
+				o.renderStep(w, a, base, &signInStep{challenge: challenge, session: f.Get("session"), username: username, secret: o.challengeSecret(f.Get("session"))}, errorText(err))
 				return
 			}
 		}
@@ -279,6 +280,10 @@ func (o *OAuth) renderStep(w http.ResponseWriter, a *authzRequest, base string, 
 		o.render(w, status, "newPassword", d)
 	case "SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP":
 		o.render(w, status, "mfa", d)
+	case "MFA_SETUP":
+		d.Secret = step.secret
+		d.SecretURI = "otpauth://totp/" + url.PathEscape(a.ref.poolID+":"+step.username) + "?secret=" + step.secret + "&issuer=" + url.QueryEscape(a.ref.poolID)
+		o.render(w, status, "mfaSetup", d)
 	default:
 		d := loginPage(a, base)
 		d.Error = fmt.Sprintf("The %s challenge is not supported by the emulated hosted UI.", step.challenge)

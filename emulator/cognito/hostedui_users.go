@@ -30,6 +30,7 @@ type signInStep struct {
 	session   string
 	username  string
 	required  []string // NEW_PASSWORD_REQUIRED: attributes to fill in
+	secret    string   // MFA_SETUP: the new authenticator's base32 secret
 }
 
 // Challenges the hosted UI shows.
@@ -46,6 +47,7 @@ type pendingChallenge struct {
 	username  string // the internal user name
 	challenge string
 	codeHash  string // SHA-256 (hex) of an SMS or e-mail code sent
+	secret    string // MFA_SETUP: the TOTP secret shown to the user
 	expires   time.Time
 }
 
@@ -111,6 +113,15 @@ func (o *OAuth) nextStep(env handler.Env, tx handler.Tx, cfg *poolConfig, a *aut
 	if p.challenge == "" {
 		return &signInStep{user: &signedInUser{Username: u.Username, AuthTime: env.Now.Unix()}}, nil
 	}
+	if p.challenge == challengeMFASetup {
+		// The pool requires MFA and the user has none: set up an
+		// authenticator app, as AWS's page offers.
+		secret, err := totp.NewSecret(env.Rand)
+		if err != nil {
+			return nil, err
+		}
+		p.secret, step.secret = secret, secret
+	}
 	if p.challenge == chSMSMFA || p.challenge == chEmailOTP {
 		var s authSession
 		if _, err := f.sendOTP(u, &s, p.challenge); err != nil {
@@ -172,6 +183,21 @@ func (o *OAuth) respondChallenge(r *http.Request, a *authzRequest, challenge, se
 			}
 			if _, ok := totp.Validate(key, answers["SOFTWARE_TOKEN_MFA_CODE"], env.Now); !ok {
 				return apiErrorf(typeCodeMismatch, msgCodeMismatchMFA)
+			}
+		case challengeMFASetup:
+			key, err := totp.DecodeSecret(p.secret)
+			if err != nil {
+				return err
+			}
+			if _, ok := totp.Validate(key, answers["SOFTWARE_TOKEN_MFA_CODE"], env.Now); !ok {
+				return apiErrorf(typeCodeMismatch, msgCodeMismatchMFA)
+			}
+			u.MFA.TOTPSecret, u.MFA.TOTPVerified, u.MFA.SoftwareTokenEnabled = p.secret, true, true
+			if u.MFA.Preferred == "" {
+				u.MFA.Preferred = challengeTOTP
+			}
+			if err := saveUser(env, tx, cfg, u); err != nil {
+				return err
 			}
 		case chSMSMFA, chEmailOTP:
 			code := answers["SMS_MFA_CODE"] + answers["EMAIL_OTP_CODE"]
@@ -489,4 +515,16 @@ func (o *OAuth) revoke(r *http.Request, loc locator, req *tokenRequest, token st
 		fam.Revoked = true
 		return putJSON(tx, typeTokenFamily, familyKey(ref.poolID, fam.EventID), fam)
 	})
+}
+
+// challengeSecret returns the TOTP secret of an open MFA_SETUP step, to
+// show again after a wrong code.
+func (o *OAuth) challengeSecret(id string) string {
+	h := &o.hosted
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if p := h.challenges[id]; p != nil {
+		return p.secret
+	}
+	return ""
 }
