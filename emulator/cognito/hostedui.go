@@ -120,7 +120,7 @@ func loginPage(a *authzRequest, base string) *pageData {
 		Action:    pageURL(base, "/login", a.params),
 		ForgotURL: pageURL(base, "/forgotPassword", a.params),
 		SignUpURL: pageURL(base, "/signup", a.params),
-		Cognito:   len(a.client.SupportedIdentityProviders) == 0 || contains(a.client.SupportedIdentityProviders, providerCognito),
+		Cognito:   cognitoAllowed(a.client),
 	}
 	for _, p := range a.client.SupportedIdentityProviders {
 		if p == providerCognito {
@@ -136,11 +136,22 @@ func loginPage(a *authzRequest, base string) *pageData {
 	return d
 }
 
+// cognitoAllowed reports whether the client lets the pool's own users sign
+// in (COGNITO among its SupportedIdentityProviders).
+func cognitoAllowed(c *clientModel) bool {
+	return contains(c.SupportedIdentityProviders, providerCognito)
+}
+
 // hostedRequest checks the authorize parameters a page carries. It answers
-// a failed check itself and returns nil.
+// a failed check itself and returns nil. A form of the pool's own users
+// (sign-in, sign-up, password reset) needs a client that supports COGNITO.
 func (o *OAuth) hostedRequest(w http.ResponseWriter, r *http.Request, loc locator, base string) *authzRequest {
 	a, err := o.loadAuthorize(r, loc, r.URL.Query())
 	if o.authorizeFailed(w, r, loc, base, a, err) {
+		return nil
+	}
+	if r.Method == http.MethodPost && !cognitoAllowed(a.client) {
+		o.refuse(w, r, base, a, redirectError(ErrCodeUnauthorizedClient, "client %s does not support COGNITO sign-in", a.client.ClientId))
 		return nil
 	}
 	return a
