@@ -22,7 +22,9 @@
 // plain-HTTP endpoints: the domain's POST /oauth2/token (by Host
 // <prefix>.auth.<region>.amazoncognito.com, or /<poolId>/oauth2/token) and
 // the issuer's /<poolId>/.well-known/openid-configuration and jwks.json
-// (docs/oauth.md; Options.OAuth). The account is the access key id when it is 12
+// (docs/oauth.md; Options.OAuth), and the Cognito outbox, GET
+// /_ccql/cognito/messages?userPoolId=…&username=… (MessagesPath,
+// Server.CognitoMessages; docs/signin.md). The account is the access key id when it is 12
 // digits, else 000000000000; the region is the SigV4 scope's (us-east-1
 // when unsigned). With Options.Credentials, signatures are verified.
 // Timestamps are epoch seconds with milliseconds; Properties and

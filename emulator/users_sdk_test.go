@@ -197,6 +197,10 @@ func TestSDK_UsersAdmin(t *testing.T) {
 				_, err := e.idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String("nobody")})
 				return err
 			}, "UserNotFoundException", "User does not exist."},
+			{"user name pattern (a sensitive member: no value echoed)", func() error {
+				_, err := e.idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String("a b")})
+				return err
+			}, "InvalidParameterException", `1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{M}\p{S}\p{N}\p{P}]+`},
 			{"unknown pool", func() error {
 				_, err := e.idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String("us-east-1_nope"), Username: aws.String("a")})
 				return err
