@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -160,13 +161,30 @@ func (o *OAuth) respondChallenge(r *http.Request, a *authzRequest, challenge, se
 		}
 		switch challenge {
 		case challengeNewPassword:
+			// The API's rules for NEW_PASSWORD_REQUIRED (signin_flows.go):
+			// required attributes, the client's WriteAttributes, the schema.
+			given := map[string]string{}
 			for k, v := range answers {
-				if name, ok := cutAttrAnswer(k); ok {
-					u.setAttr(name, v)
+				if name, ok := cutAttrAnswer(k); ok && v != "" {
+					given[name] = v
 				}
 			}
-			if missing := (&flow{cfg: cfg}).missingRequired(u, nil); len(missing) > 0 {
-				return invalidParameter("Missing required attribute %s", strings.TrimPrefix(missing[0], "userAttributes."))
+			if missing := (&flow{cfg: cfg}).missingRequired(u, given); len(missing) > 0 {
+				return invalidParameter("Invalid attributes given, %s is missing", strings.TrimPrefix(missing[0], "userAttributes."))
+			}
+			names := make([]string, 0, len(given))
+			for k := range given {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			if err := checkWritable(a.client, names); err != nil {
+				return err
+			}
+			for _, k := range names {
+				_, has := u.attr(k)
+				if err := applyAttributes(cfg, u, []attributeType{{Name: &k, Value: ptr(given[k])}}, !has); err != nil {
+					return err
+				}
 			}
 			if err := setPassword(env, cfg, u, answers["NEW_PASSWORD"], true); err != nil {
 				return err
