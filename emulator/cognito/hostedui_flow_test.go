@@ -438,4 +438,3 @@ func TestHostedUI_MFASetup(t *testing.T) {
 	}
 	callback(t, b.submit(code, map[string]string{"totpCode": totpNow(t, m[1], oauthNow)}), cbURL)
 }
-
