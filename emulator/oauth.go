@@ -12,8 +12,8 @@ import (
 )
 
 // OAuthOptions configure the Cognito endpoints the emulator serves over
-// plain HTTP: the user-pool domain's /oauth2/token and the issuer's
-// /.well-known documents (docs/oauth.md).
+// plain HTTP: the user-pool domain's hosted UI and OAuth endpoints and the
+// issuer's /.well-known documents (docs/oauth.md).
 type OAuthOptions struct {
 	// IssuerURL fixes the base of every issuer: tokens say
 	// iss = IssuerURL + "/" + poolId and the discovery documents agree.

@@ -75,6 +75,7 @@ type pageData struct {
 	LoginURL                          string
 	Username, Email, Session          string
 	Challenge                         string
+	Secret, SecretURI                 string
 	Medium, Destination               string
 	Cognito                           bool
 	Providers                         []providerLink
@@ -119,7 +120,7 @@ func loginPage(a *authzRequest, base string) *pageData {
 		Action:    pageURL(base, "/login", a.params),
 		ForgotURL: pageURL(base, "/forgotPassword", a.params),
 		SignUpURL: pageURL(base, "/signup", a.params),
-		Cognito:   len(a.client.SupportedIdentityProviders) == 0 || contains(a.client.SupportedIdentityProviders, providerCognito),
+		Cognito:   cognitoAllowed(a.client),
 	}
 	for _, p := range a.client.SupportedIdentityProviders {
 		if p == providerCognito {
@@ -135,11 +136,22 @@ func loginPage(a *authzRequest, base string) *pageData {
 	return d
 }
 
+// cognitoAllowed reports whether the client lets the pool's own users sign
+// in (COGNITO among its SupportedIdentityProviders).
+func cognitoAllowed(c *clientModel) bool {
+	return contains(c.SupportedIdentityProviders, providerCognito)
+}
+
 // hostedRequest checks the authorize parameters a page carries. It answers
-// a failed check itself and returns nil.
+// a failed check itself and returns nil. A form of the pool's own users
+// (sign-in, sign-up, password reset) needs a client that supports COGNITO.
 func (o *OAuth) hostedRequest(w http.ResponseWriter, r *http.Request, loc locator, base string) *authzRequest {
 	a, err := o.loadAuthorize(r, loc, r.URL.Query())
 	if o.authorizeFailed(w, r, loc, base, a, err) {
+		return nil
+	}
+	if r.Method == http.MethodPost && !cognitoAllowed(a.client) {
+		o.refuse(w, r, base, a, redirectError(ErrCodeUnauthorizedClient, "client %s does not support COGNITO sign-in", a.client.ClientId))
 		return nil
 	}
 	return a
@@ -209,14 +221,14 @@ func (o *OAuth) serveLogin(w http.ResponseWriter, r *http.Request, loc locator, 
 			o.renderStep(w, a, base, &signInStep{challenge: challenge, session: f.Get("session"), username: username, required: requiredFromForm(f)}, errorText(err))
 			return
 		}
-	case "SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP":
-		answerKey := map[string]string{"SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE", "SMS_MFA": "SMS_MFA_CODE", "EMAIL_OTP": "EMAIL_OTP_CODE"}[challenge]
+	case "SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP", "MFA_SETUP":
+		answerKey := map[string]string{"SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE", "SMS_MFA": "SMS_MFA_CODE", "EMAIL_OTP": "EMAIL_OTP_CODE", "MFA_SETUP": "SOFTWARE_TOKEN_MFA_CODE"}[challenge]
 		step, err = o.respondChallenge(r, a, challenge, f.Get("session"), username, map[string]string{answerKey: strings.TrimSpace(f.Get("totpCode"))})
 		if err != nil {
 			var ae *APIError
 			if errors.As(err, &ae) && ae.Type == "CodeMismatchException" {
 				// A wrong code leaves the challenge open on AWS's page.
-				o.renderStep(w, a, base, &signInStep{challenge: challenge, session: f.Get("session"), username: username}, errorText(err))
+				o.renderStep(w, a, base, &signInStep{challenge: challenge, session: f.Get("session"), username: username, secret: o.challengeSecret(f.Get("session"))}, errorText(err))
 				return
 			}
 		}
@@ -279,6 +291,10 @@ func (o *OAuth) renderStep(w http.ResponseWriter, a *authzRequest, base string, 
 		o.render(w, status, "newPassword", d)
 	case "SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP":
 		o.render(w, status, "mfa", d)
+	case "MFA_SETUP":
+		d.Secret = step.secret
+		d.SecretURI = "otpauth://totp/" + url.PathEscape(a.ref.poolID+":"+step.username) + "?secret=" + step.secret + "&issuer=" + url.QueryEscape(a.ref.poolID)
+		o.render(w, status, "mfaSetup", d)
 	default:
 		d := loginPage(a, base)
 		d.Error = fmt.Sprintf("The %s challenge is not supported by the emulated hosted UI.", step.challenge)

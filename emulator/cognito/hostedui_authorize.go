@@ -308,6 +308,7 @@ func (o *OAuth) serveAuthorize(w http.ResponseWriter, r *http.Request, loc locat
 		return
 	}
 	if sess := o.sessionOf(r, a.ref, base); sess != nil {
+		setSessionCookie(w, base, sess.id, sessionLifetime) // renewed on use, as on AWS
 		o.completeAuthorize(w, r, a, sess.signedIn())
 		return
 	}

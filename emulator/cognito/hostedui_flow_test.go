@@ -1,7 +1,12 @@
 package cognito_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base32"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -11,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ccql/ccql/emulator/cognito"
 )
@@ -379,4 +385,56 @@ func TestHostedUI_SignUpAndForgotPassword(t *testing.T) {
 	if u := b.submit(form, map[string]string{"username": "nobody", "password": "x"}); !strings.Contains(u.body, "User does not exist.") {
 		t.Errorf("unknown user:\n%s", u.body)
 	}
+}
+
+// totpNow is RFC 6238's code of a base32 secret at t (SHA-1, 6 digits,
+// 30 s), written here apart from the emulator's implementation.
+func totpNow(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(secret, "=")))
+	if err != nil {
+		t.Fatalf("secret %q: %v", secret, err)
+	}
+	var msg [8]byte
+	binary.BigEndian.PutUint64(msg[:], uint64(at.Unix()/30))
+	m := hmac.New(sha1.New, key)
+	m.Write(msg[:])
+	sum := m.Sum(nil)
+	off := sum[len(sum)-1] & 0x0f
+	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:])&0x7fffffff)%1000000)
+}
+
+var secretOnPage = regexp.MustCompile(`<code id="totpSecret">([A-Z2-7=]+)</code>`)
+
+// TestHostedUI_MFASetup: a pool that requires MFA has a user without any
+// set one up on the page (MFA_SETUP), then answer the code page.
+func TestHostedUI_MFASetup(t *testing.T) {
+	st := newMemStore()
+	p := newIdP(t, st, cognito.DefaultAccount)
+	pool := p.call("CreateUserPool", `{"PoolName":"mfa"}`)["UserPool"].(map[string]any)["Id"].(string)
+	p.call("CreateUserPoolDomain", `{"UserPoolId":"`+pool+`","Domain":"mfa-test"}`)
+	p.call("SetUserPoolMfaConfig", `{"UserPoolId":"`+pool+`","MfaConfiguration":"ON","SoftwareTokenMfaConfiguration":{"Enabled":true}}`)
+	client := p.call("CreateUserPoolClient", `{"UserPoolId":"`+pool+`","ClientName":"web","AllowedOAuthFlows":["code"],"AllowedOAuthScopes":["openid"],"AllowedOAuthFlowsUserPoolClient":true,"CallbackURLs":["`+cbURL+`"],"LogoutURLs":["`+logoutURL+`"],"SupportedIdentityProviders":["COGNITO"]}`)["UserPoolClient"].(map[string]any)["ClientId"].(string)
+	p.call("AdminCreateUser", `{"UserPoolId":"`+pool+`","Username":"frank","MessageAction":"SUPPRESS"}`)
+	p.call("AdminSetUserPassword", `{"UserPoolId":"`+pool+`","Username":"frank","Password":"`+alicePassword+`","Permanent":true}`)
+	b := newPageClient(t, newOAuth(st))
+	authorize := b.base + "/" + pool + "/oauth2/authorize?" + url.Values{"client_id": {client}, "response_type": {"code"}, "redirect_uri": {cbURL}}.Encode()
+
+	setup := b.submit(b.get(authorize), map[string]string{"username": "frank", "password": alicePassword})
+	m := secretOnPage.FindStringSubmatch(setup.body)
+	if setup.status != 200 || m == nil {
+		t.Fatalf("MFA setup page: %d\n%s", setup.status, setup.body)
+	}
+	wrong := b.submit(setup, map[string]string{"totpCode": "000000"})
+	if wrong.status != 400 || !strings.Contains(wrong.body, m[1]) {
+		t.Fatalf("wrong setup code: %d\n%s", wrong.status, wrong.body)
+	}
+	callback(t, b.submit(wrong, map[string]string{"totpCode": totpNow(t, m[1], oauthNow)}), cbURL)
+
+	b.get(b.base + "/" + pool + "/logout?client_id=" + client + "&logout_uri=" + url.QueryEscape(logoutURL))
+	code := b.submit(b.get(authorize), map[string]string{"username": "frank", "password": alicePassword})
+	if !strings.Contains(code.body, `name="totpCode"`) || strings.Contains(code.body, "totpSecret") {
+		t.Fatalf("second sign-in: want the code page\n%s", code.body)
+	}
+	callback(t, b.submit(code, map[string]string{"totpCode": totpNow(t, m[1], oauthNow)}), cbURL)
 }

@@ -85,9 +85,6 @@ func pkceMatches(challenge, verifier string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(challenge)) == 1
 }
 
-// scopeString is the scope claim of granted scopes.
-func scopeString(scopes []string) string { return strings.Join(scopes, " ") }
-
 // hasOpenID reports whether openid was granted: only then is there an ID
 // token, and only then may the access token read userInfo.
 func hasOpenID(scopes []string) bool { return slices.Contains(scopes, "openid") }

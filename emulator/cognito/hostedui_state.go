@@ -45,6 +45,7 @@ type authCode struct {
 
 // hostedSession is a browser's sign-in to one pool's hosted UI.
 type hostedSession struct {
+	id      string // the cookie's value
 	ref     poolRef
 	user    signedInUser
 	expires time.Time
@@ -194,6 +195,7 @@ func (o *OAuth) sessionOf(r *http.Request, ref poolRef, _ string) *hostedSession
 		return nil
 	}
 	s.expires = now.Add(sessionLifetime)
+	s.id = c.Value
 	return s
 }
 

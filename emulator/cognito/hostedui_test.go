@@ -307,3 +307,25 @@ func TestHostedUI_LogoutRevokeUserInfoErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestHostedUI_ProviderOnlyClient: a client without COGNITO among its
+// identity providers gets no sign-in form, and a posted one is refused.
+func TestHostedUI_ProviderOnlyClient(t *testing.T) {
+	st := newMemStore()
+	p := newIdP(t, st, cognito.DefaultAccount)
+	pool, _ := p.webPool()
+	client := p.call("CreateUserPoolClient", `{"UserPoolId":"`+pool+`","ClientName":"corp","AllowedOAuthFlows":["code"],"AllowedOAuthScopes":["openid"],"AllowedOAuthFlowsUserPoolClient":true,"CallbackURLs":["`+cbURL+`"],"SupportedIdentityProviders":["Corp"]}`)["UserPoolClient"].(map[string]any)["ClientId"].(string)
+	o := newOAuth(st)
+	q := url.Values{"client_id": {client}, "response_type": {"code"}, "redirect_uri": {cbURL}}.Encode()
+	page := serve(o, http.MethodGet, "http://127.0.0.1:4566/"+pool+"/login?"+q, "", nil)
+	if page.Code != 200 || strings.Contains(page.Body.String(), `name="password"`) || !strings.Contains(page.Body.String(), "Continue with Corp") {
+		t.Errorf("login page of a provider-only client: %d\n%s", page.Code, page.Body)
+	}
+	for _, path := range []string{"/login", "/signup", "/forgotPassword"} {
+		w := serve(o, http.MethodPost, "http://127.0.0.1:4566/"+pool+path+"?"+q, "username=alice&password=x", nil)
+		loc, _ := url.Parse(w.Header().Get("Location"))
+		if w.Code != http.StatusFound || loc.Query().Get("error") != "unauthorized_client" {
+			t.Errorf("POST %s: %d %s", path, w.Code, loc)
+		}
+	}
+}

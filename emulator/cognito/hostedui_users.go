@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ type signInStep struct {
 	session   string
 	username  string
 	required  []string // NEW_PASSWORD_REQUIRED: attributes to fill in
+	secret    string   // MFA_SETUP: the new authenticator's base32 secret
 }
 
 // Challenges the hosted UI shows.
@@ -46,6 +48,7 @@ type pendingChallenge struct {
 	username  string // the internal user name
 	challenge string
 	codeHash  string // SHA-256 (hex) of an SMS or e-mail code sent
+	secret    string // MFA_SETUP: the TOTP secret shown to the user
 	expires   time.Time
 }
 
@@ -111,6 +114,15 @@ func (o *OAuth) nextStep(env handler.Env, tx handler.Tx, cfg *poolConfig, a *aut
 	if p.challenge == "" {
 		return &signInStep{user: &signedInUser{Username: u.Username, AuthTime: env.Now.Unix()}}, nil
 	}
+	if p.challenge == challengeMFASetup {
+		// The pool requires MFA and the user has none: set up an
+		// authenticator app, as AWS's page offers.
+		secret, err := totp.NewSecret(env.Rand)
+		if err != nil {
+			return nil, err
+		}
+		p.secret, step.secret = secret, secret
+	}
 	if p.challenge == chSMSMFA || p.challenge == chEmailOTP {
 		var s authSession
 		if _, err := f.sendOTP(u, &s, p.challenge); err != nil {
@@ -149,13 +161,30 @@ func (o *OAuth) respondChallenge(r *http.Request, a *authzRequest, challenge, se
 		}
 		switch challenge {
 		case challengeNewPassword:
+			// The API's rules for NEW_PASSWORD_REQUIRED (signin_flows.go):
+			// required attributes, the client's WriteAttributes, the schema.
+			given := map[string]string{}
 			for k, v := range answers {
-				if name, ok := cutAttrAnswer(k); ok {
-					u.setAttr(name, v)
+				if name, ok := cutAttrAnswer(k); ok && v != "" {
+					given[name] = v
 				}
 			}
-			if missing := (&flow{cfg: cfg}).missingRequired(u, nil); len(missing) > 0 {
-				return invalidParameter("Missing required attribute %s", strings.TrimPrefix(missing[0], "userAttributes."))
+			if missing := (&flow{cfg: cfg}).missingRequired(u, given); len(missing) > 0 {
+				return invalidParameter("Invalid attributes given, %s is missing", strings.TrimPrefix(missing[0], "userAttributes."))
+			}
+			names := make([]string, 0, len(given))
+			for k := range given {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			if err := checkWritable(a.client, names); err != nil {
+				return err
+			}
+			for _, k := range names {
+				_, has := u.attr(k)
+				if err := applyAttributes(cfg, u, []attributeType{{Name: &k, Value: ptr(given[k])}}, !has); err != nil {
+					return err
+				}
 			}
 			if err := setPassword(env, cfg, u, answers["NEW_PASSWORD"], true); err != nil {
 				return err
@@ -172,6 +201,21 @@ func (o *OAuth) respondChallenge(r *http.Request, a *authzRequest, challenge, se
 			}
 			if _, ok := totp.Validate(key, answers["SOFTWARE_TOKEN_MFA_CODE"], env.Now); !ok {
 				return apiErrorf(typeCodeMismatch, msgCodeMismatchMFA)
+			}
+		case challengeMFASetup:
+			key, err := totp.DecodeSecret(p.secret)
+			if err != nil {
+				return err
+			}
+			if _, ok := totp.Validate(key, answers["SOFTWARE_TOKEN_MFA_CODE"], env.Now); !ok {
+				return apiErrorf(typeCodeMismatch, msgCodeMismatchMFA)
+			}
+			u.MFA.TOTPSecret, u.MFA.TOTPVerified, u.MFA.SoftwareTokenEnabled = p.secret, true, true
+			if u.MFA.Preferred == "" {
+				u.MFA.Preferred = challengeTOTP
+			}
+			if err := saveUser(env, tx, cfg, u); err != nil {
+				return err
 			}
 		case chSMSMFA, chEmailOTP:
 			code := answers["SMS_MFA_CODE"] + answers["EMAIL_OTP_CODE"]
@@ -489,4 +533,16 @@ func (o *OAuth) revoke(r *http.Request, loc locator, req *tokenRequest, token st
 		fam.Revoked = true
 		return putJSON(tx, typeTokenFamily, familyKey(ref.poolID, fam.EventID), fam)
 	})
+}
+
+// challengeSecret returns the TOTP secret of an open MFA_SETUP step, to
+// show again after a wrong code.
+func (o *OAuth) challengeSecret(id string) string {
+	h := &o.hosted
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if p := h.challenges[id]; p != nil {
+		return p.secret
+	}
+	return ""
 }
