@@ -50,6 +50,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		newSrvCmd(a),
 		newDeployCmd(a),
 		newBenchCmd(a),
+		newStateCmd(a),
 		newVersionCmd(a),
 	)
 	err := root.ExecuteContext(ctx)
