@@ -41,7 +41,6 @@ func adminDo(t *testing.T, hc *http.Client, method, url string, body []byte, sig
 	return resp.StatusCode, b
 }
 
-
 // TestAdmin_stateAndHealth: the admin endpoints of a running server save a
 // snapshot and load it back (every resource and request as saved), need a
 // signature when credentials are set, and health reports readiness.
