@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,5 +82,37 @@ func TestE2E_DamagedStore(t *testing.T) {
 	out, _ = local("exec", "--data-dir", dir, "-o", "csv", "SELECT log_group_name FROM awscc.logs.log_groups_list_only WHERE region = 'us-east-1'")
 	if strings.TrimSpace(out) != "log_group_name\n/damage/one" {
 		t.Errorf("after repair: %q", out)
+	}
+}
+
+// TestE2E_BenchScale runs ccql bench scale at two tiny sizes: every row is
+// measured (counts checked by the bench itself against what it created).
+func TestE2E_BenchScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	out, errOut, code := ccqlBin(t, nil, "bench", "scale", "--sizes", "20,50", "--clients", "4", "-o", "json", "--data-dir", t.TempDir())
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var rows []struct {
+		Resources       int     `json:"resources"`
+		Created         int     `json:"created"`
+		CreatePerSec    float64 `json:"createPerSec"`
+		ListOnlySeconds float64 `json:"listOnlySeconds"`
+		ListOnlyRSSMB   float64 `json:"listOnlyPeakRSSMB"`
+		FullSeconds     float64 `json:"fullViewSeconds"`
+		DBBytes         int64   `json:"dbBytes"`
+	}
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	if len(rows) != 2 || rows[0].Resources != 20 || rows[1].Resources != 50 || rows[1].Created != 30 {
+		t.Fatalf("rows = %+v", rows)
+	}
+	for _, r := range rows {
+		if r.CreatePerSec <= 0 || r.ListOnlySeconds <= 0 || r.ListOnlyRSSMB <= 0 || r.FullSeconds <= 0 || r.DBBytes <= 0 {
+			t.Errorf("row not measured: %+v", r)
+		}
 	}
 }
