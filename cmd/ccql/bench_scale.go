@@ -82,13 +82,13 @@ Aims (issue 13, 2 cores): list-only count of 100,000 in at most 2 s, of
 // writeScaleTable prints one row per size, then the aims.
 func writeScaleTable(w io.Writer, res []benchmark.ScaleResult) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "resources\tcreates/s\tlist-only count s\tlist-only peak RSS MB\tfull-view count s\tfull-view peak RSS MB\tdb MB\t")
+	fmt.Fprintln(tw, "resources\tcreates/s\tlist-only count s (CPU s)\tlist-only peak RSS MB\tfull-view count s (CPU s)\tfull-view peak RSS MB\tdb MB\t")
 	for _, r := range res {
 		full, fullRSS := "-", "-"
 		if r.FullSeconds > 0 {
-			full, fullRSS = fmt.Sprintf("%.2f", r.FullSeconds), fmt.Sprintf("%.0f", r.FullRSSMB)
+			full, fullRSS = fmt.Sprintf("%.2f (%.2f)", r.FullSeconds, r.FullCPU), fmt.Sprintf("%.0f", r.FullRSSMB)
 		}
-		fmt.Fprintf(tw, "%d\t%.0f\t%.2f\t%.0f\t%s\t%s\t%.1f\t\n", r.Resources, r.CreatePerSec, r.ListOnlySeconds, r.ListOnlyRSSMB, full, fullRSS, float64(r.DBBytes)/(1<<20))
+		fmt.Fprintf(tw, "%d\t%.0f\t%.2f (%.2f)\t%.0f\t%s\t%s\t%.1f\t\n", r.Resources, r.CreatePerSec, r.ListOnlySeconds, r.ListOnlyCPU, r.ListOnlyRSSMB, full, fullRSS, float64(r.DBBytes)/(1<<20))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
