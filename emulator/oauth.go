@@ -39,8 +39,8 @@ type OAuthOptions struct {
 //	GET  /<poolId>/.well-known/jwks.json
 func (s *Server) OAuthHandler(o OAuthOptions) http.Handler {
 	var creds map[string]string
-	if srv, ok := s.handler.(*awsjson.Server); ok && srv.Verifier != nil {
-		creds = srv.Verifier.Credentials
+	if s.api != nil && s.api.Verifier != nil {
+		creds = s.api.Verifier.Credentials
 	}
 	return newOAuthHandler(s.core, o, creds)
 }

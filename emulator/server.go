@@ -63,6 +63,7 @@ type Server struct {
 	core    *core
 	st      *store.SQLite
 	handler http.Handler
+	api     *awsjson.Server // the AWS APIs (handler adds the admin endpoints)
 	url     string
 	hs      *http.Server
 	serveWG sync.WaitGroup
@@ -101,15 +102,25 @@ func newServer(opts Options, reg *schema.Registry, hs []handler.Handler, idp map
 	if len(idp) > 0 {
 		services = append(services, c.cognitoService(idp))
 	}
-	s.handler = &awsjson.Server{
+	verifier := &awsjson.Verifier{Credentials: opts.Credentials, MaxSkew: opts.MaxClockSkew, Now: opts.Now}
+	api := &awsjson.Server{
 		Services: services,
-		Verifier: &awsjson.Verifier{Credentials: opts.Credentials, MaxSkew: opts.MaxClockSkew, Now: opts.Now},
+		Verifier: verifier,
 		Logger:   opts.Logger,
 		// Cognito's plain-HTTP endpoints (/oauth2/token on the domain's
 		// Host, /<poolId>/.well-known/…) and the outbox (MessagesPath):
 		// unsigned, no X-Amz-Target.
 		Fallback: newMessagesRoute(c, opts.Credentials, newOAuthHandler(c, opts.OAuth, opts.Credentials)),
 	}
+	s.api = api
+	admin := &adminHandler{s: s, verify: verifier}
+	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, AdminPrefix) && r.Header.Get("X-Amz-Target") == "" {
+			admin.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
 	ctx := context.Background()
 	if err := c.expire(ctx); err != nil {
 		opts.Logger.Warn("expire old requests", "error", err)

@@ -55,6 +55,7 @@ that are not met do not.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runBench(a, f) },
 	}
+	cmd.AddCommand(newBenchScaleCmd(a))
 	fs := cmd.Flags()
 	fs.IntVar(&f.clients, "clients", benchmark.DefaultClients, "concurrent clients")
 	fs.DurationVar(&f.duration, "duration", benchmark.DefaultDuration, "measured time of each load")

@@ -53,6 +53,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		newDeployCmd(a),
 		newBenchCmd(a),
 		newMCPCmd(a),
+		newStateCmd(a),
 		newVersionCmd(a),
 	)
 	nameArgs(root)

@@ -22,6 +22,7 @@ type serveFlags struct {
 	authFile  string
 	logLevel  string
 	issuerURL string
+	maxSkew   time.Duration
 }
 
 func newServeCmd(a *app) *cobra.Command {
@@ -50,6 +51,7 @@ the access key id when it is 12 digits, else 000000000000.`,
 	fs.StringVar(&f.dataDir, "data-dir", "", "state directory (default $CCQL_DATA_DIR, else ${XDG_DATA_HOME:-~/.local/share}/ccql)")
 	fs.DurationVar(&f.latency, "latency", 0, "how long mutations stay IN_PROGRESS")
 	fs.StringVar(&f.authFile, "auth-file", "", "file of ACCESS_KEY_ID:SECRET lines; SigV4 is verified against them")
+	fs.DurationVar(&f.maxSkew, "max-clock-skew", 0, "how far a SigV4 signing time may be from the server's clock (default AWS's 15m; negative: not checked, for replays)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.issuerURL, "issuer-url", "", "fixed base URL of the Cognito token issuer (iss = URL/<poolId>); default: the address each caller used (docs/oauth.md)")
 	return cmd
@@ -69,12 +71,13 @@ func runServe(a *app, f serveFlags) error {
 		return err
 	}
 	srv, err := emulator.NewServer(emulator.Options{
-		DataDir:     dir,
-		Addr:        f.addr,
-		Latency:     f.latency,
-		Credentials: creds,
-		Logger:      logger,
-		OAuth:       emulator.OAuthOptions{IssuerURL: f.issuerURL},
+		DataDir:      dir,
+		Addr:         f.addr,
+		Latency:      f.latency,
+		Credentials:  creds,
+		MaxClockSkew: f.maxSkew,
+		Logger:       logger,
+		OAuth:        emulator.OAuthOptions{IssuerURL: f.issuerURL},
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -150,6 +150,13 @@ func errBadSignature() *Error {
 // Verify checks r (whose body has been read into body) and returns the
 // caller's identity.
 func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, *Error) {
+	sum := sha256.Sum256(body)
+	return v.VerifyHash(r, hex.EncodeToString(sum[:]))
+}
+
+// VerifyHash is Verify for a body too large to hold, given the hex
+// SHA-256 the caller computed of it as it was read.
+func (v *Verifier) VerifyHash(r *http.Request, bodyHash string) (Identity, *Error) {
 	id := Identity{Account: DefaultAccount, Region: DefaultRegion}
 	h := r.Header.Get("Authorization")
 	verify := v != nil && len(v.Credentials) > 0
@@ -193,8 +200,6 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Identity, *Error) {
 	// The payload hash is always computed: a client's x-amz-content-sha256
 	// (UNSIGNED-PAYLOAD included) is only a header, and the signature must
 	// cover the body that arrived.
-	sum := sha256.Sum256(body)
-	bodyHash := hex.EncodeToString(sum[:])
 	if ph := r.Header.Get("X-Amz-Content-Sha256"); ph != "" && ph != bodyHash && ph != "UNSIGNED-PAYLOAD" {
 		return id, protocolError(http.StatusBadRequest, "XAmzContentSHA256Mismatch",
 			"The provided 'x-amz-content-sha256' header does not match what was computed.")
