@@ -28,11 +28,10 @@ type env struct {
 }
 
 type envOpts struct {
-	mode      mcpserver.Mode
-	elicit    func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error)
-	noMRTR    bool
-	maxRows   int
-	noConnect bool
+	mode    mcpserver.Mode
+	elicit  func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error)
+	noMRTR  bool
+	maxRows int
 }
 
 func newEnv(t *testing.T, o envOpts) *env {
