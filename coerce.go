@@ -3,6 +3,8 @@ package ccql
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,7 +33,7 @@ func coerce(v any, jsonType string, asString bool) (any, error) {
 		case int64:
 			return x, nil
 		case float64:
-			if x == float64(int64(x)) {
+			if !math.IsInf(x, 0) && x == math.Trunc(x) && math.Abs(x) < 1<<63 {
 				return int64(x), nil
 			}
 			return nil, fmt.Errorf("%v is not an integer", x)
@@ -52,13 +54,18 @@ func coerce(v any, jsonType string, asString bool) (any, error) {
 		case int64:
 			return x, nil
 		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, fmt.Errorf("%v is not a JSON number", x)
+			}
 			return x, nil
 		case string:
-			n := json.Number(strings.TrimSpace(x))
-			if _, err := n.Float64(); err != nil {
+			t := strings.TrimSpace(x)
+			var f float64
+			// JSON's number syntax: strconv also reads NaN, Inf and 0x1p3.
+			if err := json.Unmarshal([]byte(t), &f); err != nil {
 				return nil, fmt.Errorf("%q is not a number", x)
 			}
-			return n, nil
+			return json.Number(t), nil
 		}
 	case "boolean":
 		switch x := v.(type) {
@@ -137,7 +144,40 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// coerceColumn coerces v for the property behind col.
+// coerceColumn coerces v for the property behind col. For a union (the
+// schema accepts several types: a type list, oneOf, anyOf) a value is
+// accepted when it fits any of them, tried from the most specific (JSON
+// arrays and objects, then numbers and booleans) to string, which fits
+// anything: '[…]' for KeySchema's oneOf [array, object] is the array.
 func coerceColumn(v any, col catalog.Column, asString bool) (any, error) {
-	return coerce(v, col.Type, asString)
+	if len(col.Types) < 2 || asString {
+		return coerce(v, col.Type, asString)
+	}
+	var tried []string
+	for _, t := range unionOrder(col.Types) {
+		out, err := coerce(v, t, false)
+		if err == nil {
+			return out, nil
+		}
+		tried = append(tried, err.Error())
+	}
+	return nil, fmt.Errorf("fits none of %s: %s", strings.Join(col.Types, ", "), strings.Join(tried, "; "))
+}
+
+// unionOrder sorts a union's types from the most to the least specific.
+func unionOrder(types []string) []string {
+	rank := map[string]int{"array": 0, "object": 1, "integer": 2, "number": 3, "boolean": 4, "string": 5}
+	out := slices.Clone(types)
+	slices.SortStableFunc(out, func(a, b string) int {
+		ra, ok := rank[a]
+		if !ok {
+			ra = 6
+		}
+		rb, ok := rank[b]
+		if !ok {
+			rb = 6
+		}
+		return ra - rb
+	})
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
 	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
@@ -183,7 +184,7 @@ func (e *Engine) mutationResult(events []*types.ProgressEvent, returning []strin
 	res := &Result{Kind: KindQuery, RowsAffected: int64(len(events))}
 	if len(returning) == 0 {
 		res.Kind = KindMutation
-		res.Message = fmt.Sprintf("%d request(s) sent", len(events))
+		res.Message = requestSummary(events)
 		for _, c := range requestColumns {
 			res.Columns = append(res.Columns, Column{Name: c, Type: TypeText})
 		}
@@ -206,6 +207,35 @@ func (e *Engine) mutationResult(events []*types.ProgressEvent, returning []strin
 		res.Rows = append(res.Rows, row)
 	}
 	return res, nil
+}
+
+// requestSummary says how many requests were sent and how they stand:
+// "2 request(s) sent: 1 SUCCESS, 1 FAILED".
+func requestSummary(events []*types.ProgressEvent) string {
+	var order []string
+	count := map[string]int{}
+	for _, ev := range events {
+		if ev == nil {
+			continue
+		}
+		st := string(ev.OperationStatus)
+		if count[st] == 0 {
+			order = append(order, st)
+		}
+		count[st]++
+	}
+	parts := make([]string, len(order))
+	for i, st := range order {
+		parts[i] = fmt.Sprintf("%d %s", count[st], st)
+	}
+	msg := fmt.Sprintf("%d request(s) sent", len(events))
+	if len(parts) > 0 {
+		msg += ": " + strings.Join(parts, ", ")
+	}
+	if count[string(types.OperationStatusInProgress)]+count[string(types.OperationStatusPending)] > 0 {
+		msg += " (follow with SELECT * FROM awscc.cloud_control.resource_requests WHERE region = '…' AND RequestToken = '…', or await with --wait or /*+ AWAIT */)"
+	}
+	return msg
 }
 
 func eventFieldType(name string) Type {

@@ -76,7 +76,11 @@ func (e *Engine) describe(t *catalog.Table, extended bool) (*Result, error) {
 		res.Columns = append(res.Columns, Column{Name: "description", Type: TypeText})
 	}
 	for _, c := range t.Columns {
-		row := []any{c.Name, c.Type}
+		typ := c.Type
+		if len(c.Types) > 1 {
+			typ = strings.Join(c.Types, " | ") // a union: any of them is accepted
+		}
+		row := []any{c.Name, typ}
 		if extended {
 			row = append(row, c.Description)
 		}

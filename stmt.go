@@ -80,6 +80,26 @@ type Stmt struct {
 	// its arguments or on Cloud Control (INSERT … VALUES of literals), built
 	// once by Prepare.
 	fixed []Request
+	// fn runs a statement made by NewStmt.
+	fn func(ctx context.Context, args []any) (*Result, error)
+}
+
+// NewStmt returns a statement that fn answers: for a front end's
+// statements answered outside the engine (a PostgreSQL server's
+// SELECT version()), and for testing front ends without Cloud Control.
+// Exec checks the number of arguments and calls fn; Plan is unsupported.
+func NewStmt(text string, kind StatementKind, numParams int, columns []Column, fn func(ctx context.Context, args []any) (*Result, error)) *Stmt {
+	return &Stmt{text: text, kind: kind, nparams: numParams, columns: columns, fn: fn}
+}
+
+// Setting returns the name (lower-cased) and value (unquoted, items joined
+// by ", ") of a SET statement; ok is false for any other statement.
+func (s *Stmt) Setting() (name, value string, ok bool) {
+	set, isSet := s.st.(*iql.Set)
+	if !isSet {
+		return "", "", false
+	}
+	return set.Name, strings.Join(set.Values, ", "), true
 }
 
 // Prepare parses statement and checks all of it against the catalog before
@@ -244,7 +264,7 @@ func (s *Stmt) NumParams() int { return s.nparams }
 
 // Await reports whether the statement awaits its requests (/*+ AWAIT */, or
 // Config.Wait).
-func (s *Stmt) Await() bool { return s.await || s.e.cfg.Wait }
+func (s *Stmt) Await() bool { return s.await || s.e != nil && s.e.cfg.Wait }
 
 // Exec runs the statement with args bound to its parameters (NumParams of
 // them): nil (NULL), string, []byte, json.RawMessage (its text), bool, any
@@ -264,6 +284,9 @@ func (s *Stmt) Exec(ctx context.Context, args ...any) (*Result, error) {
 	args, err := s.bindArgs(args)
 	if err != nil {
 		return nil, err
+	}
+	if s.fn != nil {
+		return s.fn(ctx, args)
 	}
 	e := s.e
 	switch x := s.st.(type) {
@@ -308,6 +331,9 @@ func (s *Stmt) Plan(ctx context.Context, args ...any) ([]Request, error) {
 	}
 	if s.del != nil && s.del.cancel {
 		return s.e.planCancel(s.del, args)
+	}
+	if s.fn != nil {
+		return nil, fmt.Errorf("%w: a statement from NewStmt has no plan", ErrUnsupported)
 	}
 	return s.plan(ctx, args)
 }

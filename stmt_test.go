@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"sync"
 	"testing"
 
@@ -333,5 +332,62 @@ func TestSplit(t *testing.T) {
 	}
 }
 
-var _ = fmt.Sprint
-var _ = strings.TrimSpace
+// TestEngine_unionKeySchema: DynamoDB's KeySchema is oneOf [array, object];
+// the ordinary array was refused ("expected a JSON object, got an array").
+func TestEngine_unionKeySchema(t *testing.T) {
+	eng := openEngine(t)
+	res := query(t, eng, `INSERT INTO awscc.dynamodb.tables (TableName, KeySchema, AttributeDefinitions, BillingMode, region)
+		SELECT 'orders', '[{"AttributeName":"pk","KeyType":"HASH"}]', '[{"AttributeName":"pk","AttributeType":"S"}]', 'PAY_PER_REQUEST', 'us-east-1'
+		RETURNING Identifier, OperationStatus`)
+	if d := cmp.Diff([][]any{{"orders", "SUCCESS"}}, res.Rows); d != "" {
+		t.Errorf("INSERT (-want +got):\n%s", d)
+	}
+	res = query(t, eng, `SELECT key_schema FROM awscc.dynamodb.tables WHERE region = 'us-east-1' AND Identifier = 'orders'`)
+	if got := fmt.Sprintf("%s", res.Rows[0][0]); got != `[{"AttributeName":"pk","KeyType":"HASH"}]` {
+		t.Errorf("key_schema = %s", got)
+	}
+	res = query(t, eng, `DESCRIBE awscc.dynamodb.tables`)
+	found := false
+	for _, row := range res.Rows {
+		if row[0] == "key_schema" {
+			found = true
+			if row[1] != "array | object" {
+				t.Errorf("DESCRIBE key_schema type = %v, want the union", row[1])
+			}
+		}
+	}
+	if !found {
+		t.Error("DESCRIBE has no key_schema")
+	}
+}
+
+// TestStmt_Exec_multiRow: every request of a multi-row mutation is
+// reported, with an error joining the failed ones; a failure does not stop
+// the others.
+func TestStmt_Exec_multiRow(t *testing.T) {
+	eng, cl := openCounted(t, ccql.Config{Wait: true})
+	pool := createPool(t, eng, "us-east-1", "multi")
+	cl.reset()
+	res, err := eng.Query(context.Background(), `INSERT INTO awscc.cognito.user_pool_clients (UserPoolId, ClientName, region)
+		VALUES ($1, 'a', 'us-east-1'), ('us-east-1_NoSuchPoo', 'b', 'us-east-1'), ($1, hex(zeroblob(100)), 'us-east-1'), ($1, 'd', 'us-east-1')`, pool)
+	if res == nil || len(res.Rows) != 4 {
+		t.Fatalf("result %+v, want 4 rows", res)
+	}
+	if got := column(t, res, "OperationStatus"); fmt.Sprint(got) != "[SUCCESS FAILED FAILED SUCCESS]" {
+		t.Errorf("statuses = %v", got)
+	}
+	if got := column(t, res, "ErrorCode"); fmt.Sprint(got) != "[<nil> NotFound ValidationException <nil>]" {
+		t.Errorf("error codes = %v", got)
+	}
+	var re *ccql.RequestError
+	if !errors.As(err, &re) || re.Index != 1 || re.Code != "NotFound" || re.RequestToken == "" || !errors.Is(err, ccql.ErrRequestFailed) {
+		t.Errorf("err = %v, want the FAILED request 2 first", err)
+	}
+	var se *ccql.ServiceError
+	if !errors.As(err, &se) || se.Code != "ValidationException" {
+		t.Errorf("err = %v, want request 3's ValidationException too", err)
+	}
+	if n := cl.n("CreateResource"); n != 4 {
+		t.Errorf("CreateResource sent %d times, want 4 (a failure stops nothing)", n)
+	}
+}

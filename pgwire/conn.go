@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,7 +42,10 @@ type conn struct {
 	busy     bool // processing a message cycle (between a message and ReadyForQuery)
 	draining bool // Shutdown asked: end the session at the next ReadyForQuery
 	closed   bool
+	gone     bool               // the client's side of the connection ended (EOF or error)
 	cancel   context.CancelFunc // the running statements' context
+
+	stmtTimeout time.Duration // statement_timeout of the session; 0 for none
 }
 
 // errSessionEnded stops the message loop without an error to log.
@@ -127,6 +132,9 @@ func (c *conn) handshake() error {
 	}
 	if c.user == "" {
 		return c.fatal(&Error{Code: CodeInvalidAuthSpec, Message: "no PostgreSQL user name specified in startup packet"})
+	}
+	if err := c.startupSettings(); err != nil {
+		return c.fatal(err)
 	}
 	switch {
 	case c.isTLS:
@@ -272,6 +280,8 @@ func (c *conn) setting(name string) (string, bool) {
 			return "on", true
 		}
 		return "off", true
+	case "statement_timeout":
+		return formatTimeout(c.stmtTimeout), true
 	case "max_connections":
 		return fmt.Sprint(c.s.cfg.MaxConnections), true
 	case "search_path":
@@ -295,6 +305,9 @@ func (c *conn) readyForQuery() error {
 	c.busy = false
 	draining := c.draining
 	c.mu.Unlock()
+	c.s.mu.Lock()
+	c.s.notify()
+	c.s.mu.Unlock()
 	if draining {
 		c.sendShutdownError()
 		return errSessionEnded
@@ -321,18 +334,35 @@ func (c *conn) shutdown() {
 }
 
 func (c *conn) sendShutdownError() {
-	e := &pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: CodeAdminShutdown,
-		Message: "terminating connection due to administrator command"}
+	c.sendFatalRaw(CodeAdminShutdown, "terminating connection due to administrator command")
+}
+
+// sendFatalRaw writes a FATAL error straight to the connection, from a
+// goroutine other than the session's (which is blocked reading).
+func (c *conn) sendFatalRaw(code, msg string) {
+	e := &pgproto3.ErrorResponse{Severity: "FATAL", SeverityUnlocalized: "FATAL", Code: code, Message: msg}
 	if b, err := e.Encode(nil); err == nil {
 		_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
 		_, _ = c.nc.Write(b)
 	}
 }
 
-// loop reads and answers messages until the client leaves.
+// loop reads and answers messages until the client leaves. The socket is
+// read by its own goroutine (see sockReader), so that a client that goes
+// away is noticed while its statement runs, and the statement cancelled.
 func (c *conn) loop() error {
+	r := newSockReader(c.nc, c.peerClosed)
+	c.be = pgproto3.NewBackend(r, c.nc)
+	c.be.SetMaxBodyLen(c.s.cfg.MaxMessageSize)
 	for {
+		var idle *time.Timer
+		if d := c.s.cfg.IdleTimeout; d > 0 {
+			idle = time.AfterFunc(d, c.idleExpired)
+		}
 		msg, err := c.be.Receive()
+		if idle != nil {
+			idle.Stop()
+		}
 		if err != nil {
 			var tooBig *pgproto3.ExceededMaxBodyLenErr
 			if errors.As(err, &tooBig) {
@@ -353,17 +383,204 @@ func (c *conn) loop() error {
 	}
 }
 
+// idleExpired ends a session that sent nothing for Config.IdleTimeout.
+func (c *conn) idleExpired() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.busy || c.closed {
+		return
+	}
+	c.closed = true
+	c.s.log.Info("idle session closed", "pid", c.pid, "after", c.s.cfg.IdleTimeout)
+	c.sendFatalRaw(CodeIdleSessionTimeout, "terminating connection due to idle-session timeout")
+	c.raw.Close()
+}
+
+// peerClosed is called when the client's side of the connection ends:
+// whatever statement runs for it is cancelled at once.
+func (c *conn) peerClosed() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gone = true
+	if c.cancel != nil {
+		c.cancel()
+	}
+}
+
+// peerGone reports whether the client's side of the connection ended.
+func (c *conn) peerGone() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gone
+}
+
+// set applies a SET the server itself honours; other names are accepted
+// and ignored (the engine answers them).
+func (c *conn) set(name, value string) error {
+	if name != "statement_timeout" {
+		return nil
+	}
+	d, err := parseTimeout(value, c.s.cfg.StatementTimeout)
+	if err != nil {
+		return errorf(CodeInvalidParameter, "invalid value for parameter \"statement_timeout\": %q", value)
+	}
+	c.stmtTimeout = d
+	return nil
+}
+
+// parseTimeout reads a PostgreSQL time setting: a number of milliseconds,
+// or a number with a unit (us, ms, s, min, h, d); DEFAULT is def.
+func parseTimeout(v string, def time.Duration) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if strings.EqualFold(v, "default") {
+		return def, nil
+	}
+	i := 0
+	for i < len(v) && (v[i] >= '0' && v[i] <= '9' || v[i] == '.') {
+		i++
+	}
+	n, err := strconv.ParseFloat(v[:i], 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("bad timeout %q", v)
+	}
+	unit := map[string]time.Duration{"": time.Millisecond, "us": time.Microsecond, "ms": time.Millisecond, "s": time.Second,
+		"min": time.Minute, "h": time.Hour, "d": 24 * time.Hour}
+	u, ok := unit[strings.ToLower(strings.TrimSpace(v[i:]))]
+	if !ok {
+		return 0, fmt.Errorf("bad timeout unit in %q", v)
+	}
+	return time.Duration(n * float64(u)), nil
+}
+
+// startupSettings applies the settings of the startup packet: a
+// statement_timeout parameter, or -c statement_timeout=… in options
+// (PGOPTIONS).
+func (c *conn) startupSettings() error {
+	c.stmtTimeout = c.s.cfg.StatementTimeout
+	if v, ok := c.params["statement_timeout"]; ok {
+		if err := c.set("statement_timeout", v); err != nil {
+			return err
+		}
+	}
+	opts := strings.Fields(c.params["options"])
+	for i := 0; i < len(opts); i++ {
+		o := opts[i]
+		switch {
+		case o == "-c" && i+1 < len(opts):
+			i++
+			o = opts[i]
+		case strings.HasPrefix(o, "-c"):
+			o = o[2:]
+		case strings.HasPrefix(o, "--"):
+			o = o[2:]
+		default:
+			continue
+		}
+		if k, v, ok := strings.Cut(o, "="); ok {
+			if err := c.set(strings.ReplaceAll(strings.ToLower(k), "-", "_"), v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // statementContext returns the context for the statements of one message,
-// cancellable by a CancelRequest.
+// cancelled by a CancelRequest, the client's leaving, or statement_timeout.
 func (c *conn) statementContext() (context.Context, func()) {
 	ctx, cancel := context.WithCancel(c.s.baseCtx)
+	var stop context.CancelFunc = func() {}
+	if c.stmtTimeout > 0 {
+		ctx, stop = context.WithTimeout(ctx, c.stmtTimeout)
+	}
 	c.mu.Lock()
 	c.cancel = cancel
+	if c.gone {
+		cancel()
+	}
 	c.mu.Unlock()
 	return ctx, func() {
 		c.mu.Lock()
 		c.cancel = nil
 		c.mu.Unlock()
+		stop()
 		cancel()
 	}
+}
+
+// sockReader reads a connection in its own goroutine and hands the bytes
+// to the protocol reader. Without it nothing would read the socket while a
+// statement runs, and a client that closed its connection (pgx does on a
+// context deadline) would go unnoticed until the statement ended; with it,
+// the end of the stream calls onEOF at once. It buffers at most
+// sockBufferLimit bytes ahead of the protocol reader.
+type sockReader struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	buf   []byte
+	err   error
+	onEOF func()
+}
+
+const sockBufferLimit = 1 << 20
+
+func newSockReader(src io.Reader, onEOF func()) *sockReader {
+	r := &sockReader{onEOF: onEOF}
+	r.cond = sync.NewCond(&r.mu)
+	go r.fill(src)
+	return r
+}
+
+func (r *sockReader) fill(src io.Reader) {
+	chunk := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(chunk)
+		r.mu.Lock()
+		r.buf = append(r.buf, chunk[:n]...)
+		if err != nil {
+			r.err = err
+			r.cond.Broadcast()
+			r.mu.Unlock()
+			r.onEOF()
+			return
+		}
+		r.cond.Broadcast()
+		for len(r.buf) >= sockBufferLimit {
+			r.cond.Wait()
+		}
+		r.mu.Unlock()
+	}
+}
+
+// Read implements io.Reader for the protocol reader.
+func (r *sockReader) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for len(r.buf) == 0 && r.err == nil {
+		r.cond.Wait()
+	}
+	if len(r.buf) == 0 {
+		return 0, r.err
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	if len(r.buf) == 0 {
+		r.buf = nil // let a big message's buffer go
+	}
+	r.cond.Broadcast()
+	return n, nil
+}
+
+// formatTimeout renders a statement_timeout as SHOW does: 0, or with a
+// unit.
+func formatTimeout(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "0"
+	case d%time.Minute == 0:
+		return strconv.FormatInt(int64(d/time.Minute), 10) + "min"
+	case d%time.Second == 0:
+		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
+	}
+	return strconv.FormatInt(d.Milliseconds(), 10) + "ms"
 }

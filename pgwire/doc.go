@@ -14,12 +14,14 @@
 // # Protocol
 //
 // Both the simple query protocol (several statements per Query message,
-// run in order, all parsed before any runs, stopping at the first error)
+// run in order, all prepared before any runs, stopping at the first error)
 // and the extended protocol (Parse, Bind, Describe, Execute with row limits
-// and PortalSuspended, Close, Sync, Flush) are served. Parameters $1, $2, …
-// are bound to SELECTs by SQLite; in every other statement they are
-// substituted as SQL literals, so `INSERT … SELECT $1, $2` works from a
-// driver. Parameter types are those the client gives in Parse, else text.
+// and PortalSuspended, Close, Sync, Flush) are served. The server parses no
+// SQL: the engine prepares each statement (ccql.Split, Engine.Prepare) and
+// runs it with the parameters $1, $2, … as arguments (Stmt.Exec) in every
+// kind of statement, so `INSERT … VALUES ($1, $2)` and `UPDATE … WHERE
+// Identifier = $1` work from a driver, and NaN or Infinity stay values.
+// Parameter types are those the client gives in Parse, else text.
 //
 // Describe never runs anything that changes state. Describe of a portal
 // (parameters bound) of a statement that only reads (SELECT, SHOW,
@@ -61,9 +63,17 @@
 // XX000 internal; Cloud Control errors keep their AWS code in the message,
 // with ValidationException 22023, ResourceNotFoundException 42704,
 // AlreadyExistsException 42710, throttling 53400 and the rest 58000. A
-// connection stays usable after an error. A CancelRequest cancels the
-// running statement's context. Each connection is its own session; a slow
-// statement on one never blocks another.
+// connection stays usable after an error. A value that does not fit its
+// column is 22P02, a read-only column 42501; a request that ended FAILED
+// carries its AWS error code in the message. A CancelRequest cancels the
+// running statement's context, and so does the client's closing its
+// connection (pgx does on a context deadline), at once: the socket is read
+// while statements run. statement_timeout (SET, the startup parameter or
+// options='-c statement_timeout=…', default Config.StatementTimeout, `ccql
+// srv --statement-timeout`) cancels a statement with 57014; a session idle
+// for Config.IdleTimeout (`--idle-timeout`) is closed with FATAL 57P05. Each
+// connection is its own session; a slow statement on one never blocks
+// another.
 //
 // # Authentication
 //

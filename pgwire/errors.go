@@ -21,6 +21,8 @@ const (
 	CodeReadOnly            = "25006" // read_only_sql_transaction
 	CodeQueryCanceled       = "57014" // query_canceled: cancel request or await timeout
 	CodeAdminShutdown       = "57P01" // admin_shutdown
+	CodeIdleSessionTimeout  = "57P05" // idle_session_timeout
+	CodeInvalidText         = "22P02" // invalid_text_representation: a value that does not fit its column
 	CodeInvalidPassword     = "28P01" // invalid_password
 	CodeInvalidAuthSpec     = "28000" // invalid_authorization_specification
 	CodeTooManyConnections  = "53300" // too_many_connections
@@ -84,6 +86,21 @@ var serviceCodes = map[string]string{
 	"InvalidCredentialsException":     CodeInsufficientPriv,
 }
 
+// handlerCodes maps the ErrorCode of a request that ended FAILED (Cloud
+// Control's HandlerErrorCode) to a SQLSTATE.
+var handlerCodes = map[string]string{
+	"InvalidRequest":       CodeInvalidParameter,
+	"NotUpdatable":         CodeInvalidParameter,
+	"NotFound":             CodeUndefinedObject,
+	"AlreadyExists":        CodeDuplicateObject,
+	"ResourceConflict":     CodeDuplicateObject,
+	"AccessDenied":         CodeInsufficientPriv,
+	"InvalidCredentials":   CodeInsufficientPriv,
+	"Throttling":           CodeConfigLimit,
+	"ServiceLimitExceeded": CodeConfigLimit,
+	"ServiceInternalError": CodeSystemError,
+}
+
 // toWire maps any error to an ErrorResponse.
 func toWire(err error) *pgproto3.ErrorResponse {
 	e := classify(err)
@@ -102,6 +119,20 @@ func classify(err error) *Error {
 	if errors.As(err, &pe) {
 		return pe
 	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return &Error{Code: CodeQueryCanceled, Message: "canceling statement due to user request"}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &Error{Code: CodeQueryCanceled, Message: "canceling statement due to statement timeout"}
+	}
+	var re *ccql.RequestError
+	if errors.As(err, &re) && errors.Is(re, ccql.ErrRequestFailed) {
+		code, ok := handlerCodes[re.Code]
+		if !ok {
+			code = CodeSystemError
+		}
+		return &Error{Code: code, Message: err.Error()}
+	}
 	var se *ccql.ServiceError
 	if errors.As(err, &se) {
 		code, ok := serviceCodes[se.Code]
@@ -118,6 +149,10 @@ func classify(err error) *Error {
 		code = CodeUndefinedTable
 	case errors.Is(err, ccql.ErrUnknownColumn):
 		code = CodeUndefinedColumn
+	case errors.Is(err, ccql.ErrInvalidValue):
+		code = CodeInvalidText
+	case errors.Is(err, ccql.ErrReadOnly):
+		code = CodeInsufficientPriv
 	case errors.Is(err, ccql.ErrMissingKey):
 		code = CodeUndefinedParameter
 	case errors.Is(err, ccql.ErrTemplate):

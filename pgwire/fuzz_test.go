@@ -19,13 +19,19 @@ import (
 // protocol, not the engine.
 type fuzzEngine struct{}
 
-func (fuzzEngine) Query(ctx context.Context, statement string, args ...any) (*ccql.Result, error) {
+func (fuzzEngine) Prepare(ctx context.Context, statement string) (*ccql.Stmt, error) {
+	return FakeEngine{Columns: fuzzColumns, Exec: fuzzExec}.Prepare(ctx, statement)
+}
+
+var fuzzColumns = []ccql.Column{{Name: "t", Type: ccql.TypeText}, {Name: "i", Type: ccql.TypeInt}, {Name: "f", Type: ccql.TypeFloat},
+	{Name: "b", Type: ccql.TypeBool}, {Name: "j", Type: ccql.TypeJSON}, {Name: "ts", Type: ccql.TypeTime}, {Name: "a", Type: ccql.TypeAny}}
+
+func fuzzExec(ctx context.Context, statement string, args ...any) (*ccql.Result, error) {
 	if strings.Contains(statement, "bad") {
 		return nil, ccql.ErrSyntax
 	}
 	return &ccql.Result{Kind: ccql.KindQuery,
-		Columns: []ccql.Column{{Name: "t", Type: ccql.TypeText}, {Name: "i", Type: ccql.TypeInt}, {Name: "f", Type: ccql.TypeFloat},
-			{Name: "b", Type: ccql.TypeBool}, {Name: "j", Type: ccql.TypeJSON}, {Name: "ts", Type: ccql.TypeTime}, {Name: "a", Type: ccql.TypeAny}},
+		Columns: fuzzColumns,
 		Rows: [][]any{
 			{"x", int64(1), 1.5, true, json.RawMessage(`{"a":[1]}`), time.Unix(1700000000, 0), args},
 			{nil, nil, nil, nil, nil, nil, nil},

@@ -88,9 +88,10 @@ func ctxT(t testing.TB) context.Context {
 	return ctx
 }
 
-// funcEngine is a fault-injecting Engine.
+// funcEngine is a fault-injecting Engine: statements prepared by
+// pgwire.FakeEngine, without result columns, run by the function.
 type funcEngine func(ctx context.Context, statement string, args ...any) (*ccql.Result, error)
 
-func (f funcEngine) Query(ctx context.Context, statement string, args ...any) (*ccql.Result, error) {
-	return f(ctx, statement, args...)
+func (f funcEngine) Prepare(ctx context.Context, statement string) (*ccql.Stmt, error) {
+	return pgwire.FakeEngine{Exec: f}.Prepare(ctx, statement)
 }

@@ -8,41 +8,6 @@ import (
 	"github.com/ccql/ccql"
 )
 
-func TestSubstitute(t *testing.T) {
-	tests := []struct {
-		text string
-		args []any
-		want string
-	}{
-		{"SELECT $1, $2", []any{"a'b", int64(-3)}, "SELECT 'a''b', -3"},
-		{"SELECT '$1', \"$1\", $1 -- $1\n/* $1 */ $1", []any{nil}, "SELECT '$1', \"$1\", NULL -- $1\n/* $1 */ NULL"},
-		{"SELECT $10", []any{1, 2, 3, 4, 5, 6, 7, 8, 9, 1.5}, "SELECT 1.5"},
-		{"SELECT [$1], `$1`, $1", []any{true}, "SELECT [$1], `$1`, 'true'"},
-		{"SELECT $1", []any{[]byte{0xca, 0xfe}}, "SELECT X'cafe'"},
-		{"SELECT $1", []any{time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}, "SELECT '2024-01-02T03:04:05Z'"},
-		{"SELECT 'it''s $1', $1", []any{"x"}, "SELECT 'it''s $1', 'x'"},
-		{"UPDATE t SET a = 1-$1 WHERE b = 2", []any{int64(-1)}, "UPDATE t SET a = 1- -1 WHERE b = 2"},
-	}
-	for _, tt := range tests {
-		got, err := substitute(tt.text, tt.args)
-		if err != nil || got != tt.want {
-			t.Errorf("substitute(%q) = %q, %v; want %q", tt.text, got, err, tt.want)
-		}
-	}
-	if _, err := substitute("SELECT $2", []any{"a"}); err == nil {
-		t.Error("$2 with one argument: no error")
-	}
-	if _, err := substitute("SELECT $1", []any{"a\x00b"}); err == nil {
-		t.Error("NUL in a parameter: no error")
-	}
-	if n, err := countParams("SELECT $3, '$9', $1"); n != 3 || err != nil {
-		t.Errorf("countParams = %d, %v", n, err)
-	}
-	if _, err := countParams("SELECT $99999999999999999999"); err == nil {
-		t.Error("huge parameter number: no error")
-	}
-}
-
 func TestEncodeValue(t *testing.T) {
 	ts := time.Date(2000, 1, 1, 0, 0, 1, 500000000, time.UTC)
 	tests := []struct {

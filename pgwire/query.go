@@ -2,10 +2,8 @@ package pgwire
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/ccql/ccql"
-	"github.com/ccql/ccql/internal/iql"
 	"github.com/jackc/pgx/v5/pgproto3"
 )
 
@@ -82,32 +80,35 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) error {
 // syntax error in the last statement leaves the first undone.
 func (c *conn) simpleQuery(text string) error {
 	c.skipUntilSync = false
-	pieces, err := iql.Split(text)
+	pieces, err := ccql.Split(text)
 	if err != nil {
-		c.be.Send(toWire(fmt.Errorf("%w: %v", ccql.ErrSyntax, err)))
+		c.be.Send(toWire(err))
 		return c.readyForQuery()
 	}
 	if len(pieces) == 0 {
 		c.be.Send(&pgproto3.EmptyQueryResponse{})
 		return c.readyForQuery()
 	}
+	ctx, done := c.statementContext()
+	defer done()
 	stmts := make([]*prepared, len(pieces))
 	for i, pc := range pieces {
-		if stmts[i], err = prepare(c, pc.Text, nil); err != nil {
+		if stmts[i], err = prepare(ctx, c, pc.Text, nil); err != nil {
 			c.be.Send(toWire(err))
 			return c.readyForQuery()
 		}
-		if stmts[i].params != nil && len(stmts[i].params) > 0 && stmts[i].local == nil {
+		if stmts[i].stmt != nil && stmts[i].stmt.NumParams() > 0 {
 			c.be.Send(toWire(errorf(CodeUndefinedParameter, "there is no parameter $1 in a simple query (use the extended protocol to bind parameters)")))
 			return c.readyForQuery()
 		}
 	}
-	ctx, done := c.statementContext()
-	defer done()
 	for _, p := range stmts {
 		res, err := c.run(ctx, p, nil)
 		if err == nil {
 			err = c.sendResult(p, res)
+		}
+		if ctx.Err() != nil && c.peerGone() {
+			return errSessionEnded // nobody to answer
 		}
 		if err != nil {
 			c.be.Send(toWire(err))
@@ -206,9 +207,9 @@ func (c *conn) parse(m *pgproto3.Parse) error {
 	if _, exists := c.stmts[m.Name]; exists && m.Name != "" {
 		return errorf(CodeDuplicateStatement, "prepared statement %q already exists", m.Name)
 	}
-	pieces, err := iql.Split(m.Query)
+	pieces, err := ccql.Split(m.Query)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ccql.ErrSyntax, err)
+		return err
 	}
 	if len(pieces) > 1 {
 		return errorf(CodeSyntax, "cannot insert multiple commands into a prepared statement")
@@ -217,7 +218,9 @@ func (c *conn) parse(m *pgproto3.Parse) error {
 	if len(pieces) == 1 {
 		text = pieces[0].Text
 	}
-	p, err := prepare(c, text, append([]uint32(nil), m.ParameterOIDs...))
+	ctx, done := c.statementContext()
+	defer done()
+	p, err := prepare(ctx, c, text, append([]uint32(nil), m.ParameterOIDs...))
 	if err != nil {
 		return err
 	}
@@ -298,7 +301,7 @@ func (c *conn) describeMsg(m *pgproto3.Describe) error {
 		c.be.Send(rowDescription(pt.res.Columns, pt.described, pt.formats))
 		return nil
 	}
-	cols, err := c.describe(ctx, pt.p, pt.args)
+	cols, err := c.describe(pt.p)
 	if err != nil {
 		return err
 	}

@@ -19,11 +19,14 @@ import (
 	"github.com/ccql/ccql"
 )
 
-// Engine runs one statement; *ccql.Engine satisfies it. It must be safe for
-// concurrent use: every connection calls it from its own goroutine, and
-// must honour ctx, which is cancelled by a CancelRequest.
+// Engine prepares statements; *ccql.Engine satisfies it. It must be safe
+// for concurrent use: every connection calls it from its own goroutine.
+// The server parses no SQL itself: each statement is prepared once (a
+// simple query's statements all before any runs) and run with its
+// parameters as arguments (Stmt.Exec), under a context that a
+// CancelRequest, the client's disconnecting and statement_timeout cancel.
 type Engine interface {
-	Query(ctx context.Context, statement string, args ...any) (*ccql.Result, error)
+	Prepare(ctx context.Context, statement string) (*ccql.Stmt, error)
 }
 
 var _ Engine = (*ccql.Engine)(nil)
@@ -76,6 +79,16 @@ type Config struct {
 	// HandshakeTimeout bounds the startup and authentication of a
 	// connection; 0 means DefaultHandshakeTimeout.
 	HandshakeTimeout time.Duration
+	// StatementTimeout cancels a statement that runs longer (SQLSTATE
+	// 57014), as PostgreSQL's statement_timeout, which a client may set per
+	// connection (SET statement_timeout, or the startup parameter); 0 means
+	// no limit.
+	StatementTimeout time.Duration
+	// IdleTimeout closes a session that sends nothing for this long
+	// between statements (FATAL 57P05), as PostgreSQL's
+	// idle_session_timeout; 0 means never. It frees the slots of clients
+	// that vanished without closing their connection.
+	IdleTimeout time.Duration
 	// Version is the ccql version reported by SELECT version().
 	Version string
 	// Logger gets connection-level events (never statement text, which may
@@ -108,6 +121,16 @@ type Server struct {
 	closing   bool
 	done      chan struct{} // closed when closing begins
 	wg        sync.WaitGroup
+	// changed is closed (and replaced) whenever a session ends or finishes
+	// a message cycle, so that a waiter can watch the server become idle
+	// without polling.
+	changed chan struct{}
+}
+
+// notify wakes whoever waits on changed; s.mu must be held.
+func (s *Server) notify() {
+	close(s.changed)
+	s.changed = make(chan struct{})
 }
 
 // NewServer returns a server over eng.
@@ -122,7 +145,7 @@ func NewServer(eng Engine, cfg Config) *Server {
 		cfg.HandshakeTimeout = DefaultHandshakeTimeout
 	}
 	s := &Server{eng: eng, cfg: cfg, log: cfg.Logger, listeners: map[net.Listener]struct{}{},
-		conns: map[*conn]struct{}{}, sessions: map[uint32]*conn{}, done: make(chan struct{})}
+		conns: map[*conn]struct{}{}, sessions: map[uint32]*conn{}, done: make(chan struct{}), changed: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -279,6 +302,7 @@ func (s *Server) removeConn(c *conn) {
 		delete(s.sessions, c.pid)
 		s.active--
 	}
+	s.notify()
 	s.mu.Unlock()
 	s.wg.Done()
 }

@@ -23,7 +23,11 @@ func newBlockingEngine() *blockingEngine {
 	return &blockingEngine{started: make(chan struct{}, 16), release: make(chan struct{})}
 }
 
-func (b *blockingEngine) Query(ctx context.Context, statement string, args ...any) (*ccql.Result, error) {
+func (b *blockingEngine) Prepare(ctx context.Context, statement string) (*ccql.Stmt, error) {
+	return pgwire.FakeEngine{Columns: []ccql.Column{{Name: "x", Type: ccql.TypeText}}, Exec: b.exec}.Prepare(ctx, statement)
+}
+
+func (b *blockingEngine) exec(ctx context.Context, statement string, args ...any) (*ccql.Result, error) {
 	if strings.Contains(statement, "slow") {
 		b.started <- struct{}{}
 		select {

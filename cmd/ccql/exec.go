@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/ccql/ccql"
-	"github.com/ccql/ccql/internal/iql"
 	"github.com/ccql/ccql/internal/render"
 	"github.com/ccql/ccql/internal/template"
 	"github.com/spf13/cobra"
@@ -74,7 +73,7 @@ func runExec(a *app, f *execFlags, args []string) error {
 			return err // a *template.Error names the file and line itself
 		}
 	}
-	pieces, err := iql.Split(src)
+	pieces, err := ccql.Split(src)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
@@ -103,6 +102,13 @@ func runExec(a *app, f *execFlags, args []string) error {
 	var failed []error
 	for _, p := range pieces {
 		res, err := eng.Query(a.ctx, p.Text)
+		// A mutation reports its requests even when some failed: print
+		// them, then the error.
+		if res != nil {
+			if werr := writeResult(a, out, format, res); werr != nil {
+				return werr
+			}
+		}
 		if err != nil {
 			err = statementError(name, p, err)
 			if !f.continueOnError {
@@ -112,18 +118,24 @@ func runExec(a *app, f *execFlags, args []string) error {
 			failed = append(failed, err)
 			continue
 		}
-		if res.Kind == ccql.KindMutation && len(res.Columns) == 0 {
-			if res.Message != "" {
-				fmt.Fprintln(a.stderr, res.Message)
-			}
-			continue
-		}
-		if err := render.Write(out, format, toRender(res)); err != nil {
-			return fmt.Errorf("write output: %w", err)
-		}
 	}
 	if len(failed) > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d of %d statements failed", len(failed), len(pieces))}
+	}
+	return nil
+}
+
+// writeResult prints a statement's result: rows on out, a mutation's
+// requests on stderr.
+func writeResult(a *app, out io.Writer, format render.Format, res *ccql.Result) error {
+	if res.Kind == ccql.KindMutation {
+		if err := writeMutation(a.stderr, res); err != nil {
+			return fmt.Errorf("write output: %w", err)
+		}
+		return nil
+	}
+	if err := render.Write(out, format, toRender(res)); err != nil {
+		return fmt.Errorf("write output: %w", err)
 	}
 	return nil
 }
@@ -137,10 +149,19 @@ func toRender(res *ccql.Result) render.Result {
 }
 
 // statementError names the statement (file:line and its first words) in an error.
-func statementError(name string, p iql.Piece, err error) error {
+func statementError(name string, p ccql.Statement, err error) error {
 	head := strings.Join(strings.Fields(p.Text), " ")
 	if len(head) > 60 {
 		head = head[:60] + "…"
+	}
+	var multi interface{ Unwrap() []error }
+	if errors.As(err, &multi) && len(multi.Unwrap()) > 0 {
+		// Failed requests of a mutation: name each.
+		var b strings.Builder
+		for _, e := range multi.Unwrap() {
+			b.WriteString("\n  " + strings.ReplaceAll(e.Error(), "\n", "\n  "))
+		}
+		return fmt.Errorf("%s:%d: %s: %d request(s) failed:%s%w", name, p.Line, head, len(multi.Unwrap()), b.String(), silentWrap{err})
 	}
 	var se *ccql.ServiceError
 	if errors.As(err, &se) {
@@ -148,6 +169,13 @@ func statementError(name string, p iql.Piece, err error) error {
 	}
 	return fmt.Errorf("%s:%d: %s: %w", name, p.Line, head, err)
 }
+
+// silentWrap keeps an error in the chain (for errors.Is and the exit code)
+// without adding to the message, which already names it.
+type silentWrap struct{ err error }
+
+func (s silentWrap) Error() string { return "" }
+func (s silentWrap) Unwrap() error { return s.err }
 
 // readStatements returns the statements text and a name for messages.
 func readStatements(a *app, file string, args []string) (string, string, error) {

@@ -35,10 +35,16 @@ func m2mRun(t *testing.T, backend []string) {
 		"INSERT INTO awscc.cognito.user_pools (UserPoolName, region) SELECT 'm2m-bad', 'us-east-1' RETURNING Identifier"))
 	run("resource server", "--wait", "INSERT INTO awscc.cognito.user_pool_resource_servers (UserPoolId, Identifier, Name, Scopes, region) SELECT '"+pool+
 		`', 'https://orders.example.com', 'orders-api', '[{"ScopeName":"orders.read","ScopeDescription":"Read orders"}]', 'us-east-1'`)
-	checkGolden(t, "m2m/undefined-scope", run("client", "-o", "json", "--wait",
+	// Awaited, the FAILED request is an error (exit 1, the AWS code and
+	// message), and its row is still printed.
+	out, errOut, code := ccqlBin(t, env, append(append([]string{"exec"}, backend...), "-o", "json", "--wait",
 		`INSERT INTO awscc.cognito.user_pool_clients (UserPoolId, ClientName, GenerateSecret, AllowedOAuthFlows, AllowedOAuthFlowsUserPoolClient, AllowedOAuthScopes, region)
 SELECT '`+pool+`', 'bad-worker', true, '["client_credentials"]', true, '["https://orders.example.com/orders.read","https://orders.example.com/orders.delete"]', 'us-east-1'
-RETURNING Operation, OperationStatus, ErrorCode, StatusMessage, TypeName`))
+RETURNING Operation, OperationStatus, ErrorCode, StatusMessage, TypeName`)...)
+	if code != 1 || !strings.Contains(errOut, "FAILED InvalidRequest: Invalid scope requested: https://orders.example.com/orders.delete") {
+		t.Errorf("client with an undefined scope: exit %d, want 1 with the AWS code and message; stderr:\n%s", code, errOut)
+	}
+	checkGolden(t, "m2m/undefined-scope", out)
 	clients := run("clients", "-o", "csv", "SELECT count(*) AS clients FROM awscc.cognito.user_pool_clients_list_only WHERE region = 'us-east-1' AND user_pool_id = '"+pool+"'")
 	if clients != "clients\n0\n" {
 		t.Errorf("a failed client was stored:\n%s", clients)

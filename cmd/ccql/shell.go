@@ -310,7 +310,7 @@ func (s *session) runText(name string, line int, text string) {
 		}
 		text = out
 	}
-	pieces, err := iql.Split(text)
+	pieces, err := ccql.Split(text)
 	if err != nil {
 		s.fail(fmt.Errorf("%s:%d: %w", name, line, err))
 		return
@@ -326,7 +326,7 @@ func (s *session) runText(name string, line int, text string) {
 
 // runPiece runs one statement and prints its result; an error is printed
 // and counted, and the shell goes on.
-func (s *session) runPiece(name string, p iql.Piece) {
+func (s *session) runPiece(name string, p ccql.Statement) {
 	text := p.Text
 	mutation, awaited := mutationHints(text)
 	if s.wait && mutation && !awaited {
@@ -338,6 +338,13 @@ func (s *session) runPiece(name string, p iql.Piece) {
 	elapsed := time.Since(start)
 	interrupted := ctx.Err() != nil && s.base.Err() == nil
 	done()
+	if res != nil && err != nil { // the requests sent, then the error
+		if res.Kind == ccql.KindMutation {
+			_ = writeMutation(s.a.stderr, res)
+		} else {
+			_ = render.Write(s.a.stdout, s.format, toRender(res))
+		}
+	}
 	switch {
 	case err != nil:
 		if interrupted && errors.Is(err, context.Canceled) {
@@ -349,9 +356,9 @@ func (s *session) runPiece(name string, p iql.Piece) {
 			}
 		}
 		s.fail(statementError(name, p, err))
-	case res.Kind == ccql.KindMutation && len(res.Columns) == 0:
-		if res.Message != "" {
-			fmt.Fprintln(s.a.stderr, res.Message)
+	case res.Kind == ccql.KindMutation:
+		if err := writeMutation(s.a.stderr, res); err != nil {
+			s.fail(fmt.Errorf("write output: %w", err))
 		}
 	default:
 		if err := render.Write(s.a.stdout, s.format, toRender(res)); err != nil {
@@ -447,7 +454,7 @@ var (
 
 // meta runs a meta-command; it reports whether the shell must quit.
 func (s *session) meta(name string, line int, m shell.Meta, buf *strings.Builder) (quit bool) {
-	query := func(q string) { s.runPiece(name, iql.Piece{Text: q, Line: line, Col: 1}) }
+	query := func(q string) { s.runPiece(name, ccql.Statement{Text: q, Line: line, Col: 1}) }
 	switch m.Name {
 	case `\q`:
 		return true

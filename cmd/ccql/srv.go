@@ -29,16 +29,18 @@ const DefaultSrvAddr = "127.0.0.1:5466"
 // srvFlags are ccql srv's options.
 type srvFlags struct {
 	backendFlags
-	addr            string
-	usersFile       string
-	tlsCert         string
-	tlsKey          string
-	tlsClientCA     string
-	tlsRequired     bool
-	readOnly        bool
-	maxConnections  int
-	shutdownTimeout time.Duration
-	logLevel        string
+	addr             string
+	usersFile        string
+	tlsCert          string
+	tlsKey           string
+	tlsClientCA      string
+	tlsRequired      bool
+	readOnly         bool
+	maxConnections   int
+	shutdownTimeout  time.Duration
+	statementTimeout time.Duration
+	idleTimeout      time.Duration
+	logLevel         string
 }
 
 func newSrvCmd(a *app) *cobra.Command {
@@ -77,6 +79,8 @@ the TLS files. SIGTERM stops accepting, lets running statements finish
 	fs.BoolVar(&f.readOnly, "read-only", false, "reject INSERT, UPDATE and DELETE (SQLSTATE 25006)")
 	fs.IntVar(&f.maxConnections, "max-connections", pgwire.DefaultMaxConnections, "concurrent sessions; more are refused (SQLSTATE 53300)")
 	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGTERM, how long running statements may take before they are cancelled")
+	fs.DurationVar(&f.statementTimeout, "statement-timeout", 0, "cancel a statement that runs longer (SQLSTATE 57014); clients may SET statement_timeout; 0 means no limit")
+	fs.DurationVar(&f.idleTimeout, "idle-timeout", time.Hour, "close a session idle for this long (SQLSTATE 57P05); 0 means never")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	cmd.AddCommand(newSrvPasswdCmd(a))
 	return cmd
@@ -128,7 +132,8 @@ func runSrv(a *app, f *srvFlags) error {
 	if err != nil {
 		return fmt.Errorf("srv: %w", err)
 	}
-	pcfg := pgwire.Config{Users: users, TLS: tc, TLSRequired: f.tlsRequired, ReadOnly: f.readOnly, MaxConnections: f.maxConnections, Version: version, Logger: logger}
+	pcfg := pgwire.Config{Users: users, TLS: tc, TLSRequired: f.tlsRequired, ReadOnly: f.readOnly, MaxConnections: f.maxConnections, Version: version, Logger: logger,
+		StatementTimeout: f.statementTimeout, IdleTimeout: f.idleTimeout}
 	if users == nil && f.tlsClientCA == "" && !loopbackAddr(f.addr) {
 		return usageErrorf("refusing to serve %s without authentication: set --users-file (passwords) or --tls-client-ca (client certificates), or listen on 127.0.0.1", f.addr)
 	}

@@ -145,3 +145,45 @@ func TestSrv_ServesUntilCancelled(t *testing.T) {
 		t.Fatalf("exit %d after cancel: %s", code, errOut.String())
 	}
 }
+
+// TestSrv_StatementTimeout: --statement-timeout is every session's
+// default statement_timeout.
+func TestSrv_StatementTimeout(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	errOut := &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		code := run(ctx, []string{"srv", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--latency", "1h", "--wait-timeout", "1h",
+			"--statement-timeout", "100ms"}, strings.NewReader(""), pw, errOut)
+		pw.Close()
+		done <- code
+	}()
+	banner, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("srv exited before listening: %v: %s", err, errOut.String())
+	}
+	go io.Copy(io.Discard, pr)
+	m := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`).FindStringSubmatch(banner)
+	if m == nil {
+		t.Fatalf("banner %q", banner)
+	}
+	conn, err := pgx.Connect(ctx, "postgres://u@"+m[1]+"/ccql?sslmode=disable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v string
+	if err := conn.QueryRow(ctx, "SHOW statement_timeout").Scan(&v); err != nil || v != "100ms" {
+		t.Errorf("SHOW statement_timeout = %q, %v", v, err)
+	}
+	_, err = conn.Exec(ctx, "INSERT /*+ AWAIT */ INTO awscc.cognito.user_pools (UserPoolName, region) SELECT 'p', 'us-east-1'")
+	if err == nil || !strings.Contains(err.Error(), "57014") {
+		t.Errorf("a statement past --statement-timeout: %v, want SQLSTATE 57014", err)
+	}
+	conn.Close(ctx)
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d after cancel: %s", code, errOut.String())
+	}
+}

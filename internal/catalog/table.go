@@ -71,6 +71,10 @@ type Column struct {
 	Property string
 	// Type is the JSON type: string, integer, number, boolean, array, object.
 	Type string
+	// Types are every JSON type the property's schema accepts when it is a
+	// union (a type list, oneOf or anyOf, through $refs), in schema order;
+	// nil when it accepts one type (Type).
+	Types []string
 	// Description is the property's description ("AWS region." for region).
 	Description string
 	ReadOnly    bool // in readOnlyProperties: set by the service, rejected in a desired state
@@ -179,6 +183,7 @@ func resourceTables(r *schema.Resource, service, name string) (full, listOnly *T
 			Description: p.Description,
 		}
 		c.Type, c.Description = fragmentType(r, p.Raw, p.Description)
+		c.Types = unionTypes(r, p.Raw)
 		flags.apply(&c, "/properties/"+p.Name)
 		full.Columns = append(full.Columns, c)
 	}
@@ -235,6 +240,7 @@ func resourceTables(r *schema.Resource, service, name string) (full, listOnly *T
 		}
 		if frag, err := r.PropertyAt(path); err == nil {
 			c.Type, c.Description = fragmentType(r, frag, "")
+			c.Types = unionTypes(r, frag)
 		}
 		flags.apply(&c, path)
 		listOnly.Columns = append(listOnly.Columns, c)
@@ -248,7 +254,7 @@ func resourceTables(r *schema.Resource, service, name string) (full, listOnly *T
 		}
 		c := Column{Name: dodge(columnFor(r.TypeName, prop), false), Property: prop, Type: "string", Key: true}
 		if fc, ok := full.Column(prop); ok {
-			c.Type, c.Description = fc.Type, fc.Description
+			c.Type, c.Description, c.Types = fc.Type, fc.Description, fc.Types
 		}
 		listOnly.Columns = append(listOnly.Columns, c)
 	}
@@ -296,6 +302,72 @@ func fragmentType(r *schema.Resource, frag json.RawMessage, desc string) (typ, d
 		typ = "object"
 	}
 	return typ, desc
+}
+
+// unionTypes returns the JSON types a property schema accepts when there
+// is more than one: the items of a "type" list, and the types of the
+// branches of oneOf and anyOf (a branch's own type, the type of what its
+// $ref names, or object/array from its properties/items), "null" left out.
+// nil means a single type.
+func unionTypes(r *schema.Resource, frag json.RawMessage) []string {
+	var out []string
+	add := func(t string) {
+		if t != "" && t != "null" && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	var walk func(frag json.RawMessage, depth int)
+	walk = func(frag json.RawMessage, depth int) {
+		if depth > 8 {
+			return
+		}
+		var node struct {
+			Type       any               `json:"type"`
+			Ref        string            `json:"$ref"`
+			OneOf      []json.RawMessage `json:"oneOf"`
+			AnyOf      []json.RawMessage `json:"anyOf"`
+			Properties json.RawMessage   `json:"properties"`
+			Items      json.RawMessage   `json:"items"`
+		}
+		if json.Unmarshal(frag, &node) != nil {
+			return
+		}
+		found := false
+		switch t := node.Type.(type) {
+		case string:
+			add(t)
+			found = true
+		case []any:
+			for _, x := range t {
+				if s, ok := x.(string); ok {
+					add(s)
+					found = true
+				}
+			}
+		}
+		for _, b := range append(node.OneOf, node.AnyOf...) {
+			walk(b, depth+1)
+			found = true
+		}
+		if found {
+			return
+		}
+		switch {
+		case node.Ref != "":
+			if target, err := r.Deref(frag); err == nil {
+				walk(target, depth+1)
+			}
+		case node.Properties != nil:
+			add("object")
+		case node.Items != nil:
+			add("array")
+		}
+	}
+	walk(frag, 0)
+	if len(out) < 2 {
+		return nil
+	}
+	return out
 }
 
 // typeOf reads "type" (the first one when it is a list), "description" and

@@ -60,3 +60,15 @@ func Run(ctx context.Context, n, limit int, fn func(ctx context.Context, i int) 
 	wg.Wait()
 	return errors.Join(errs...)
 }
+
+// First returns the first of the errors Run joined (err itself when it is
+// not a join): a statement that fails on a read reports one cause, not one
+// per resource.
+func First(err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		if errs := j.Unwrap(); len(errs) > 0 {
+			return errs[0]
+		}
+	}
+	return err
+}

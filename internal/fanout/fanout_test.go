@@ -88,3 +88,12 @@ func TestRun_contextWhileWaitingForSlot(t *testing.T) {
 		t.Errorf("ran %d calls after cancel, want only the first", ran.Load())
 	}
 }
+
+func TestFirst(t *testing.T) {
+	a, b := errors.New("a"), errors.New("b")
+	for _, tc := range []struct{ in, want error }{{nil, nil}, {a, a}, {errors.Join(a, b), a}, {errors.Join(nil, b), b}} {
+		if got := First(tc.in); got != tc.want {
+			t.Errorf("First(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}

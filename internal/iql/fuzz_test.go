@@ -2,6 +2,7 @@ package iql_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -201,4 +202,35 @@ func checkSyntaxError(t *testing.T, text string, err error) {
 	if se.Msg == "" || strings.IndexFunc(se.Msg, unicode.IsLetter) < 0 {
 		t.Fatalf("empty message: %v", err)
 	}
+}
+
+// FuzzNumberParams checks that numbering parameters never panics, is
+// idempotent, keeps the highest number, and does not change whether a
+// statement parses or what kind it is.
+func FuzzNumberParams(f *testing.F) {
+	fuzzSeeds(f)
+	for _, s := range []string{"SELECT ?, ?5, ?, :a, @b, $c, :a, $2", "SELECT ?1a", "SELECT $1||?", "UPDATE a.b.c SET x = ? WHERE y = :y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		out, n, err := iql.NumberParams(text)
+		if err != nil {
+			return
+		}
+		again, n2, err := iql.NumberParams(out)
+		if err != nil || again != out || n2 != n {
+			t.Fatalf("not idempotent: %q -> %q (%d) -> %q (%d, %v)", text, out, n, again, n2, err)
+		}
+		if m := iql.MaxParam(out); m != n {
+			t.Fatalf("MaxParam(%q) = %d, want %d", out, m, n)
+		}
+		st1, err1 := iql.Parse(text)
+		st2, err2 := iql.Parse(out)
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("Parse(%q) err %v, Parse(%q) err %v", text, err1, out, err2)
+		}
+		if err1 == nil && fmt.Sprintf("%T", st1) != fmt.Sprintf("%T", st2) {
+			t.Fatalf("kind changed: %T -> %T", st1, st2)
+		}
+	})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
 	"github.com/ccql/ccql/internal/catalog"
 	"github.com/ccql/ccql/internal/cloudcontrol"
+	"github.com/ccql/ccql/internal/fanout"
 	"github.com/ccql/ccql/internal/vtable"
 )
 
@@ -188,42 +189,11 @@ func isNotFound(err error) bool {
 	return errors.As(err, &api) && api.ErrorCode() == "ResourceNotFoundException"
 }
 
-// parallel runs fn for every index in [0, n) with at most limit at once and
-// returns the first error.
+// parallel runs fn for every index in [0, n) through the one fan-out
+// (internal/fanout: at most limit at once, every index run unless ctx ends)
+// and returns the first error.
 func parallel(ctx context.Context, n, limit int, fn func(ctx context.Context, i int) error) error {
-	if n == 0 {
-		return nil
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sem := make(chan struct{}, limit)
-	var (
-		wg    sync.WaitGroup
-		once  sync.Once
-		first error
-	)
-	for i := 0; i < n; i++ {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := fn(ctx, i); err != nil {
-				once.Do(func() { first = err; cancel() })
-			}
-		}(i)
-	}
-	wg.Wait()
-	if first != nil {
-		return first
-	}
-	return ctx.Err()
+	return fanout.First(fanout.Run(ctx, n, limit, fn))
 }
 
 // listAll pages through ListResources.

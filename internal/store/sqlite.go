@@ -155,7 +155,15 @@ func (s *SQLite) Update(ctx context.Context, fn func(Tx) error) error {
 		s.mu.RUnlock()
 		return ErrClosed
 	}
-	s.reqs <- req
+	// Waiting for room in the queue honours ctx. Once queued, the request
+	// is waited for: the writer skips it if ctx has ended by its turn, but
+	// one it has started may still commit, which the caller must learn.
+	select {
+	case s.reqs <- req:
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return ctx.Err()
+	}
 	s.mu.RUnlock()
 	res := <-req.done
 	if res.panicked {

@@ -2,11 +2,11 @@ package vtable
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
+
+	"github.com/ccql/ccql/internal/fanout"
 )
 
 // cached returns a prefetched scan; s may be nil.
@@ -66,21 +66,13 @@ func (v *DB) prefetch(ctx context.Context, pre []Prefetch, parallel int) (map[st
 		}
 	}
 	results := make([][][]any, len(jobs))
-	errs := make([]error, len(jobs))
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for i, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			results[i], errs[i] = j.t.Scan(ctx, j.keys)
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	err := fanout.Run(ctx, len(jobs), parallel, func(ctx context.Context, i int) error {
+		var err error
+		results[i], err = jobs[i].t.Scan(ctx, jobs[i].keys)
+		return err
+	})
+	if err != nil {
+		return nil, fanout.First(err)
 	}
 	cache := make(map[string][][]any, len(jobs))
 	for i, j := range jobs {

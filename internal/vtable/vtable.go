@@ -73,6 +73,7 @@ type DB struct {
 	idle     chan *session
 	slots    chan struct{} // one per open session: bounds them without database/sql's cap
 	nextID   atomic.Int64
+	closed   atomic.Bool
 }
 
 // Funcs are extra scalar functions to register on every connection.
@@ -107,8 +108,22 @@ func Open(resolve Resolver, funcs Funcs, maxSessions int) (*DB, error) {
 	return v, nil
 }
 
-// Close closes every session.
-func (v *DB) Close() error { return v.db.Close() }
+// Close closes every idle session and the pool. A session in use when
+// Close is called is closed when released (database/sql closes a
+// connection returned to a closed pool).
+func (v *DB) Close() error {
+	v.closed.Store(true)
+	for {
+		select {
+		case s := <-v.idle:
+			v.release(s, true)
+			continue
+		default:
+		}
+		break
+	}
+	return v.db.Close()
+}
 
 type connector struct{ d *sqlite.Driver }
 
@@ -181,7 +196,7 @@ func (v *DB) release(s *session, broken bool) {
 	s.ctx = nil
 	s.cache = nil
 	s.err = nil
-	if !broken {
+	if !broken && !v.closed.Load() {
 		select {
 		case v.idle <- s:
 			return
