@@ -753,3 +753,46 @@ func TestPlanMutation(t *testing.T) {
 		t.Errorf("delete plan: %+v", p)
 	}
 }
+
+// TestRunMutation_AuditFailureSendsNothing: a mutation whose "started"
+// record cannot be made durable is not sent.
+func TestRunMutation_AuditFailureSendsNothing(t *testing.T) {
+	ctx := context.Background()
+	eng, err := ccql.Open(ctx, ccql.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	audit, err := mcpserver.OpenAudit(filepath.Join(t.TempDir(), "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit.Close() // every Write now fails
+	srv, err := mcpserver.New(mcpserver.Options{Engine: eng, Mode: mcpserver.ModeFull, Audit: audit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, st := mcp.NewInMemoryTransports()
+	ss, err := srv.Connect(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ss.Close()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "1"}, nil).Connect(ctx, ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: mcpserver.ToolRunMutation, Arguments: map[string]any{
+		"statement": "INSERT INTO awscc.cognito.user_pools (UserPoolName, region) SELECT 'p', 'us-east-1'"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.IsError || !strings.Contains(text(res), "not sent") {
+		t.Errorf("result: %s", text(res))
+	}
+	r, err := eng.Query(ctx, "SELECT * FROM awscc.cognito.user_pools_list_only WHERE region = 'us-east-1'")
+	if err != nil || len(r.Rows) != 0 {
+		t.Errorf("pools after a failed audit: %v %v", r, err)
+	}
+}
