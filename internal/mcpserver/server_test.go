@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ccql/ccql"
 	"github.com/ccql/ccql/internal/mcpserver"
@@ -672,7 +671,6 @@ func TestNew_Options(t *testing.T) {
 			t.Errorf("ParseMode(%q) = %v, %v", in, got, err)
 		}
 	}
-	_ = time.Second
 }
 
 type plan struct {
