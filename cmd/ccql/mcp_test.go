@@ -359,3 +359,21 @@ func TestMCP_Modes(t *testing.T) {
 		t.Errorf("--mode yolo: exit %d, %q", code, errOut)
 	}
 }
+
+func TestMCP_UsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"mcp", "--mode", "yolo"},
+		{"mcp", "--max-rows", "0"},
+		{"mcp", "--token-file", "t"},
+		{"mcp", "--users-file", "u"},
+		{"mcp", "--http", "0.0.0.0:0"},
+		{"mcp", "--backend", "nope"},
+		{"mcp", "extra"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), append(args, "--data-dir", t.TempDir()), strings.NewReader(""), &stdout, &stderr)
+		if code != 2 || stdout.Len() != 0 || !strings.HasPrefix(stderr.String(), "ccql: ") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout.String(), stderr.String())
+		}
+	}
+}
