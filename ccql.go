@@ -76,10 +76,9 @@ type Config struct {
 	// Wait makes every mutation await its request (as /*+ AWAIT */ does).
 	Wait        bool
 	WaitTimeout time.Duration // 0 means DefaultWaitTimeout
-	// FailOnFailed has no effect: a request known to have ended FAILED or
-	// CANCEL_COMPLETE is always an error (see Stmt.Exec).
-	//
-	// Deprecated: kept so that existing configurations compile.
+	// FailOnFailed has no effect any more: a request known to have ended
+	// FAILED or CANCEL_COMPLETE is always an error (see Stmt.Exec). It is
+	// kept so that existing configurations compile.
 	FailOnFailed bool
 	Concurrency  int // parallel Cloud Control calls per statement; 0 means DefaultConcurrency
 	// MaxStatements bounds the statements that run at once (each on its own

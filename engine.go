@@ -373,7 +373,7 @@ func serviceError(op string, err error) error {
 			out.Status = re.HTTPStatusCode()
 		}
 		if out.Operation == "" {
-			out.Operation = operationOf(err.Error())
+			out.Operation = operationOf(err)
 		}
 		return out
 	}
@@ -384,11 +384,12 @@ func serviceError(op string, err error) error {
 	return err
 }
 
-func operationOf(msg string) string {
-	for _, op := range []string{"GetResource", "ListResources", "GetResourceRequestStatus", "ListResourceRequests"} {
-		if strings.Contains(msg, "operation "+op) {
-			return op
-		}
+// operationOf names the Cloud Control operation an SDK error came from
+// (the SDK's *smithy.OperationError says), else "CloudControl".
+func operationOf(err error) string {
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) && oe.OperationName != "" {
+		return oe.OperationName
 	}
 	return "CloudControl"
 }
@@ -430,7 +431,9 @@ func (e *syntaxError) Unwrap() error        { return e.err }
 func (e *syntaxError) Is(target error) bool { return target == ErrSyntax }
 
 // withCredentialsHint says what to do when the SDK found no credentials,
-// which its own message (a chain of providers tried) does not.
+// which its own message (a chain of providers tried) does not. The SDK
+// has no typed error for it (its adapter wraps the chain's failure as
+// "get credentials: …"), so the text is what there is to match.
 func withCredentialsHint(err error) error {
 	if err == nil || !strings.Contains(err.Error(), "get credentials") {
 		return err

@@ -40,3 +40,35 @@ func Example() {
 	// CREATE SUCCESS
 	// example
 }
+
+// Prepare a mutation, see the requests it would send, then send them.
+func ExampleStmt_Plan() {
+	dir, err := os.MkdirTemp("", "ccql-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	ctx := context.Background()
+	eng, err := ccql.Open(ctx, ccql.Config{DataDir: dir})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer eng.Close()
+
+	stmt, err := eng.Prepare(ctx, `INSERT INTO awscc.cognito.user_pools (UserPoolName, MfaConfiguration, region) VALUES ($1, $2, $3)`)
+	if err != nil {
+		log.Fatal(err) // an unknown column, a bad value or RETURNING: nothing was sent
+	}
+	reqs, err := stmt.Plan(ctx, "planned", "OFF", "us-east-1")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range reqs {
+		fmt.Println(r.Operation, r.TypeName, r.Region, r.DesiredState)
+	}
+	// stmt.Exec(ctx, "planned", "OFF", "us-east-1") would send exactly these.
+
+	// Output:
+	// CreateResource AWS::Cognito::UserPool us-east-1 {"MfaConfiguration":"OFF","UserPoolName":"planned"}
+}

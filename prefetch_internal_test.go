@@ -2,9 +2,11 @@ package ccql
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
+	"github.com/aws/smithy-go"
 	"github.com/ccql/ccql/internal/iql"
 )
 
@@ -55,5 +57,19 @@ func TestEngine_prefetchFor(t *testing.T) {
 				t.Errorf("key sets = %d (%+v), want %d", got, pre, tt.want)
 			}
 		})
+	}
+}
+
+// TestOperationOf: the operation comes from the SDK's typed
+// *smithy.OperationError, not from its message.
+func TestOperationOf(t *testing.T) {
+	api := &smithy.GenericAPIError{Code: "ThrottlingException", Message: "slow down"}
+	err := fmt.Errorf("scan: %w", &smithy.OperationError{ServiceID: "CloudControl", OperationName: "ListResources", Err: api})
+	se, ok := serviceError("", err).(*ServiceError)
+	if !ok || se.Operation != "ListResources" || se.Code != "ThrottlingException" {
+		t.Errorf("serviceError = %#v", serviceError("", err))
+	}
+	if got := operationOf(errors.New("operation GetResource failed")); got != "CloudControl" {
+		t.Errorf("operationOf(plain text) = %q, want CloudControl", got)
 	}
 }

@@ -3,7 +3,6 @@ package deploy_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -285,5 +284,3 @@ func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
 	s.d = append(s.d, d)
 	return ctx.Err()
 }
-
-var errBoom = errors.New("boom")

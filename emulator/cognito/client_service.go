@@ -129,26 +129,6 @@ func loadClient(tx handler.Tx, poolID, clientID string) (*clientModel, error) {
 	return &m, nil
 }
 
-// listClients returns the clients of a pool in identifier order.
-func listClients(tx handler.Tx, poolID string) ([]clientModel, error) {
-	if _, err := loadPool(tx, poolID); err != nil {
-		return nil, err
-	}
-	recs, err := tx.List(typeUserPoolClient, poolID+"|")
-	if err != nil {
-		return nil, fmt.Errorf("list clients of %s: %w", poolID, err)
-	}
-	out := make([]clientModel, 0, len(recs))
-	for _, r := range recs {
-		var m clientModel
-		if err := decodeRaw(r.Model, &m); err != nil {
-			return nil, fmt.Errorf("client %s: %w", r.Identifier, err)
-		}
-		out = append(out, m)
-	}
-	return out, nil
-}
-
 func saveClient(env handler.Env, tx handler.Tx, m *clientModel) error {
 	key := clientKey(m.UserPoolId, m.ClientId)
 	if err := putJSON(tx, typeUserPoolClient, key, m); err != nil {

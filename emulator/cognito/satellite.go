@@ -170,12 +170,3 @@ func removeSatellite(tx handler.Tx, typeName, poolID, key string) error {
 	}
 	return forgetStamps(tx, typeName, id)
 }
-
-// str returns a string member of a model (nil when absent or not a string).
-func str(m map[string]any, key string) *string {
-	s, ok := m[key].(string)
-	if !ok {
-		return nil
-	}
-	return &s
-}
