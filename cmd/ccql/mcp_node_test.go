@@ -145,6 +145,14 @@ func TestMCP_NodeClientHTTP(t *testing.T) {
 	dir := t.TempDir()
 	url := startMCPHTTP(t, nil, "--data-dir", dir)
 	checkNodeAll(t, nodeMCP(t, "all", "http", url), dir)
+	// Safe mode over HTTP: the confirmation travels as a server-to-client
+	// request on the session's stream.
+	url = startMCPHTTP(t, nil, "--data-dir", t.TempDir(), "--mode", "safe")
+	out := nodeMCP(t, "confirm", "http", url)
+	r := out["result"].(map[string]any)
+	if asked, _ := out["asked"].([]any); r["isError"] == true || len(asked) != 1 {
+		t.Errorf("safe mode over HTTP: asked %d times: %v", len(asked), r["text"])
+	}
 }
 
 func TestMCP_NodeClientModes(t *testing.T) {

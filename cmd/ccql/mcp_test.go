@@ -339,8 +339,41 @@ func TestMCP_Modes(t *testing.T) {
 	if res, _ := callTool(t, cs, "run_mutation", insert); res.IsError || asked != 1 {
 		t.Errorf("safe: asked %d times: %s", asked, toolText(res))
 	}
+	// The default mode follows the backend: real AWS is read-only, an
+	// endpoint asks, the embedded emulator runs.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--backend", "aws", "--region", "us-east-1"}, "read-only"},
+		{[]string{"--endpoint", "http://127.0.0.1:9"}, "safe"},
+		{nil, "full"},
+	} {
+		cs := mcpStdio(t, []string{"AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=x"}, nil, append(tc.args, "--data-dir", t.TempDir())...)
+		if _, out := callTool(t, cs, "server_info", map[string]any{}); out["mode"] != tc.want {
+			t.Errorf("%v: mode %v, want %s", tc.args, out["mode"], tc.want)
+		}
+	}
 	_, errOut, code := ccqlBin(t, nil, "mcp", "--mode", "yolo", "--data-dir", t.TempDir())
 	if code != 2 || !strings.Contains(errOut, "--mode") {
 		t.Errorf("--mode yolo: exit %d, %q", code, errOut)
+	}
+}
+
+func TestMCP_UsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"mcp", "--mode", "yolo"},
+		{"mcp", "--max-rows", "0"},
+		{"mcp", "--token-file", "t"},
+		{"mcp", "--users-file", "u"},
+		{"mcp", "--http", "0.0.0.0:0"},
+		{"mcp", "--backend", "nope"},
+		{"mcp", "extra"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), append(args, "--data-dir", t.TempDir()), strings.NewReader(""), &stdout, &stderr)
+		if code != 2 || stdout.Len() != 0 || !strings.HasPrefix(stderr.String(), "ccql: ") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout.String(), stderr.String())
+		}
 	}
 }

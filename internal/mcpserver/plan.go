@@ -149,13 +149,11 @@ func (s *server) changes(ctx context.Context, r ccql.Request) ([]Change, error) 
 // currentProperties reads a resource's properties (GetResource through
 // awscc.cloud_control.resource).
 func (s *server) currentProperties(ctx context.Context, r ccql.Request) (json.RawMessage, error) {
-	// Literals, not parameters: the provider pushes down only literal keys.
-	st, err := s.opts.Engine.Prepare(ctx, "SELECT Properties FROM awscc.cloud_control.resource WHERE region = "+sqlString(r.Region)+
-		" AND TypeName = "+sqlString(r.TypeName)+" AND Identifier = "+sqlString(r.Identifier))
+	st, err := s.opts.Engine.Prepare(ctx, "SELECT Properties FROM awscc.cloud_control.resource WHERE region = ? AND TypeName = ? AND Identifier = ?")
 	if err != nil {
 		return nil, err
 	}
-	res, err := st.Exec(ctx)
+	res, err := st.Exec(ctx, r.Region, r.TypeName, r.Identifier)
 	if err != nil {
 		return nil, fmt.Errorf("read %s %s: %w", r.TypeName, r.Identifier, err)
 	}

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ccql/ccql"
 	"github.com/ccql/ccql/internal/mcpserver"
@@ -28,11 +27,10 @@ type env struct {
 }
 
 type envOpts struct {
-	mode      mcpserver.Mode
-	elicit    func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error)
-	noMRTR    bool
-	maxRows   int
-	noConnect bool
+	mode    mcpserver.Mode
+	elicit  func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error)
+	noMRTR  bool
+	maxRows int
 }
 
 func newEnv(t *testing.T, o envOpts) *env {
@@ -673,7 +671,6 @@ func TestNew_Options(t *testing.T) {
 			t.Errorf("ParseMode(%q) = %v, %v", in, got, err)
 		}
 	}
-	_ = time.Second
 }
 
 type plan struct {
@@ -752,5 +749,48 @@ func TestPlanMutation(t *testing.T) {
 	call("DELETE FROM awscc.cognito.user_pools WHERE region = 'us-east-1' AND Identifier = '" + id + "'")
 	if p.Kind != "DELETE" || len(p.Requests) != 1 || p.Requests[0].Operation != "DeleteResource" || pools() != 1 {
 		t.Errorf("delete plan: %+v", p)
+	}
+}
+
+// TestRunMutation_AuditFailureSendsNothing: a mutation whose "started"
+// record cannot be made durable is not sent.
+func TestRunMutation_AuditFailureSendsNothing(t *testing.T) {
+	ctx := context.Background()
+	eng, err := ccql.Open(ctx, ccql.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	audit, err := mcpserver.OpenAudit(filepath.Join(t.TempDir(), "audit.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit.Close() // every Write now fails
+	srv, err := mcpserver.New(mcpserver.Options{Engine: eng, Mode: mcpserver.ModeFull, Audit: audit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, st := mcp.NewInMemoryTransports()
+	ss, err := srv.Connect(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ss.Close()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "1"}, nil).Connect(ctx, ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: mcpserver.ToolRunMutation, Arguments: map[string]any{
+		"statement": "INSERT INTO awscc.cognito.user_pools (UserPoolName, region) SELECT 'p', 'us-east-1'"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.IsError || !strings.Contains(text(res), "not sent") {
+		t.Errorf("result: %s", text(res))
+	}
+	r, err := eng.Query(ctx, "SELECT * FROM awscc.cognito.user_pools_list_only WHERE region = 'us-east-1'")
+	if err != nil || len(r.Rows) != 0 {
+		t.Errorf("pools after a failed audit: %v %v", r, err)
 	}
 }
