@@ -164,7 +164,21 @@ func (w *walker) userPool(t *testing.T) string {
 	if ev := w.finish(t, out.ProgressEvent); ev.OperationStatus != types.OperationStatusSuccess {
 		t.Fatalf("create user pool: %s %s", ev.OperationStatus, aws.ToString(ev.StatusMessage))
 	}
-	return aws.ToString(out.ProgressEvent.Identifier)
+	pool := aws.ToString(out.ProgressEvent.Identifier)
+	// The group and the user that UserPoolUserToGroupAttachment joins.
+	for _, r := range []struct{ typeName, desired string }{
+		{"AWS::Cognito::UserPoolGroup", `{"UserPoolId":"` + pool + `","GroupName":"walk-group"}`},
+		{"AWS::Cognito::UserPoolUser", `{"UserPoolId":"` + pool + `","Username":"walk-user","MessageAction":"SUPPRESS"}`},
+	} {
+		out, err := w.api.CreateResource(w.ctx, &cc.CreateResourceInput{TypeName: aws.String(r.typeName), DesiredState: aws.String(r.desired)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev := w.finish(t, out.ProgressEvent); ev.OperationStatus != types.OperationStatusSuccess {
+			t.Fatalf("create %s: %s %s", r.typeName, ev.OperationStatus, aws.ToString(ev.StatusMessage))
+		}
+	}
+	return pool
 }
 
 // finish completes a request now (completing is idempotent, so racing the
@@ -570,6 +584,7 @@ func (w *walker) update(t *testing.T, res *schema.Resource, sch *cfnschema.Schem
 // types whose hand-written handlers apply Cognito's rules, which the
 // schemas do not state.
 var cognitoDesired = map[string]map[string]any{
+	"AWS::Cognito::UserPoolUserToGroupAttachment": {"GroupName": "walk-group", "Username": "walk-user"},
 	"AWS::Cognito::UserPoolIdentityProvider": {
 		"ProviderName": "Google", "ProviderType": "Google",
 		"ProviderDetails": map[string]any{"client_id": "walk-client", "client_secret": "walk-secret", "authorize_scopes": "openid"},

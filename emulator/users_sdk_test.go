@@ -639,3 +639,70 @@ func TestSDK_UsersPoolSettings(t *testing.T) {
 		wantAPIError(t, err, "InvalidParameterException", "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.")
 	})
 }
+
+// TestSDK_UsersCodesAndExistence drives the code attempt limit through
+// the real server (a wrong code's count is committed although the call
+// fails) and PreventUserExistenceErrors' simulated answers.
+func TestSDK_UsersCodesAndExistence(t *testing.T) {
+	fullTransports(t, emulator.Options{}, func(t *testing.T, s *emulator.Server, hc *http.Client) {
+		ctx := context.Background()
+		e := newUsersEnv(t, s, hc, nil)
+		pool := e.pool(&cip.CreateUserPoolInput{AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}})
+		out, err := e.idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: aws.String(pool), ClientName: aws.String("app"),
+			PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clientID := out.UserPoolClient.ClientId
+		if _, err := e.idp.SignUp(ctx, &cip.SignUpInput{ClientId: clientID, Username: aws.String("hal"), Password: aws.String("Passw0rd!"),
+			UserAttributes: []types.AttributeType{attr("email", "hal@example.com")}}); err != nil {
+			t.Fatal(err)
+		}
+		code := e.messages(pool, "hal")[0].Code
+		for i := 0; i < 5; i++ {
+			_, err := e.idp.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: clientID, Username: aws.String("hal"), ConfirmationCode: aws.String("000000")})
+			wantAPIError(t, err, "CodeMismatchException", "Invalid verification code provided, please try again.")
+		}
+		_, err = e.idp.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: clientID, Username: aws.String("hal"), ConfirmationCode: aws.String(code)})
+		wantAPIError(t, err, "LimitExceededException", "Attempt limit exceeded, please try after some time.")
+
+		// Unknown users: simulated deliveries and code mismatches.
+		fp, err := e.idp.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: clientID, Username: aws.String("ghost")})
+		if err != nil || fp.CodeDeliveryDetails == nil || fp.CodeDeliveryDetails.DeliveryMedium != types.DeliveryMediumTypeEmail {
+			t.Errorf("ForgotPassword(unknown) = %+v, %v", fp, err)
+		}
+		rc, err := e.idp.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{ClientId: clientID, Username: aws.String("ghost")})
+		if err != nil || rc.CodeDeliveryDetails == nil {
+			t.Errorf("ResendConfirmationCode(unknown) = %+v, %v", rc, err)
+		}
+		_, err = e.idp.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: clientID, Username: aws.String("ghost"),
+			ConfirmationCode: aws.String("123456"), Password: aws.String("Passw0rd!")})
+		wantAPIError(t, err, "CodeMismatchException", "Invalid verification code provided, please try again.")
+		_, err = e.idp.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{ClientId: clientID, Username: aws.String("ghost"), ConfirmationCode: aws.String("123456")})
+		wantAPIError(t, err, "CodeMismatchException", "Invalid verification code provided, please try again.")
+		if n := len(e.messages(pool, "")); n != 1 {
+			t.Errorf("simulated answers recorded messages: %d in the outbox", n)
+		}
+		// SignUp still reports a taken name.
+		_, err = e.idp.SignUp(ctx, &cip.SignUpInput{ClientId: clientID, Username: aws.String("hal"), Password: aws.String("Passw0rd!")})
+		wantAPIError(t, err, "UsernameExistsException", "User already exists")
+
+		// The outbox route's own errors.
+		resp, err := hc.Get(s.URL() + emulator.MessagesPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("no userPoolId: %d", resp.StatusCode)
+		}
+		resp, err = hc.Get(s.URL() + emulator.MessagesPath + "?userPoolId=us-east-1_none")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("unknown pool: %d", resp.StatusCode)
+		}
+	})
+}

@@ -265,15 +265,20 @@ func opAdminUpdateUserAttributes(_ context.Context, env handler.Env, tx handler.
 		return nil, err
 	}
 	// A changed e-mail or phone number is unverified again, unless the
-	// request sets its verified flag too (or the pool auto-verifies it,
-	// in which case Cognito sends a code: the signin part's
-	// GetUserAttributeVerificationCode flow).
+	// request sets its verified flag too; when the pool auto-verifies it,
+	// a verification code goes to the new address.
 	for _, attr := range []string{"email", "phone_number"} {
-		if before[attr] != u.Attributes[attr] && !givenAttribute(in.UserAttributes, attr+"_verified") {
-			if _, has := u.attr(attr); has {
-				u.setAttr(attr+"_verified", "false")
-			} else {
-				u.deleteAttr(attr + "_verified")
+		if before[attr] == u.Attributes[attr] || givenAttribute(in.UserAttributes, attr+"_verified") {
+			continue
+		}
+		if _, has := u.attr(attr); !has {
+			u.deleteAttr(attr + "_verified")
+			continue
+		}
+		u.setAttr(attr+"_verified", "false")
+		if contains(cfg.AutoVerified, attr) {
+			if _, err := sendVerificationCode(env, tx, cfg, u, attr); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -737,7 +742,7 @@ type mfaSettingsInput struct {
 }
 
 // applyMFAPreference applies (Admin)SetUserMFAPreference to u.
-func applyMFAPreference(u *user, sms, totp, email *mfaSettingsInput) *APIError {
+func applyMFAPreference(u *user, sms, totp, email *mfaSettingsInput) error {
 	if totp != nil && deref(totp.Enabled, false) && !u.MFA.TOTPVerified {
 		return invalidParameter("User has not verified software token mfa")
 	}
@@ -879,7 +884,7 @@ func opSignUp(_ context.Context, env handler.Env, tx handler.Tx, body []byte) (a
 		AnalyticsMetadata map[string]any    `json:"AnalyticsMetadata"`
 		UserContextData   map[string]any    `json:"UserContextData"`
 	}
-	cfg, c, err := clientUser(tx, body, &in, &in.clientInput, func(v *violations) {
+	cfg, _, err := clientUser(tx, body, &in, &in.clientInput, func(v *violations) {
 		checkPasswordShape(v, "password", in.Password, false)
 		checkAttributeList(v, "userAttributes", in.UserAttributes)
 	})
@@ -939,7 +944,6 @@ func opSignUp(_ context.Context, env handler.Env, tx handler.Tx, body []byte) (a
 		}
 		out["CodeDeliveryDetails"] = deliveryDetails(m)
 	}
-	_ = c
 	if err := saveUser(env, tx, cfg, u); err != nil {
 		return nil, err
 	}

@@ -46,6 +46,19 @@
 // "ccql::Cognito::SigningKey"; they go with the pool. docs/oauth.md has the
 // routes, the choice of issuer and the error table.
 //
+// # Users
+//
+// Users (user.go, password.go, user_attributes.go, outbox.go, api_user.go,
+// user_handlers.go) are stored under the private type "ccql::Cognito::User"
+// with a sign-in index ("ccql::Cognito::UserIndex") for aliases, e-mail or
+// phone user names and subs; only the SRP salt and verifier of a password
+// are kept (package emulator/internal/srp). The IdP user operations and the
+// Cloud Control types AWS::Cognito::UserPoolUser and
+// UserPoolUserToGroupAttachment share one implementation. Every message
+// Cognito would send is recorded in the pool's outbox
+// ("ccql::Cognito::Message"), read with ListMessages. user.go documents the
+// functions the sign-in flows build on; docs/signin.md the behaviour.
+//
 // # Sign-in
 //
 // The sign-in flows (signin_flows.go), the operations a user calls with an

@@ -291,3 +291,20 @@ func consumeCode(env handler.Env, tx handler.Tx, cfg *poolConfig, u *user, purpo
 	delete(u.Codes, purpose)
 	return nil
 }
+
+// sendVerificationCode draws a code for verifying attr ("email" or
+// "phone_number"), keeps it pending on u (purpose codePurposeVerify+attr,
+// 24 hours) and records the message; the caller saves u. It serves
+// AdminUpdateUserAttributes on auto-verified attributes and the signin
+// part's GetUserAttributeVerificationCode / UpdateUserAttributes.
+func sendVerificationCode(env handler.Env, tx handler.Tx, cfg *poolConfig, u *user, attr string) (*Message, error) {
+	medium := MediumEmail
+	if attr == "phone_number" {
+		medium = MediumSMS
+	}
+	code, err := newCode(env, u, codePurposeVerify+attr, verifyCodeValidity)
+	if err != nil {
+		return nil, err
+	}
+	return sendCode(env, tx, cfg, u, MessageVerifyAttribute, medium, code)
+}

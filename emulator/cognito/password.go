@@ -150,7 +150,7 @@ func setPassword(env handler.Env, cfg *poolConfig, u *user, password string, per
 // a password: disabled users, lockouts, unconfirmed users and users whose
 // password an administrator reset. The SRP flow calls it before its first
 // step; checkPassword calls it first.
-func checkSignInAllowed(env handler.Env, u *user) *APIError {
+func checkSignInAllowed(env handler.Env, u *user) error {
 	switch {
 	case !u.Enabled:
 		return apiErrorf(typeNotAuthorized, msgUserDisabled)

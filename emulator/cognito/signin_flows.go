@@ -940,11 +940,17 @@ func (f *flow) newPassword(u *user, s *authSession, resp map[string]string) (any
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	if err := checkWritable(f.client, names); err != nil {
+		return nil, err
+	}
 	for _, k := range names {
-		if len(f.client.WriteAttributes) > 0 && !contains(f.client.WriteAttributes, k) {
-			return nil, apiErrorf(typeNotAuthorized, "A client attempted to write unauthorized attribute")
+		// An attribute the user lacks may be set even when immutable, as
+		// at creation; the schema's other rules apply.
+		_, has := u.attr(k)
+		attr := attributeType{Name: &k, Value: ptr(given[k])}
+		if err := applyAttributes(f.cfg, u, []attributeType{attr}, !has); err != nil {
+			return nil, err
 		}
-		u.setAttr(k, given[k])
 	}
 	if err := setPassword(f.env, f.cfg, u, pw, true); err != nil {
 		return nil, err
@@ -955,36 +961,28 @@ func (f *flow) newPassword(u *user, s *authSession, resp map[string]string) (any
 	return f.mfaOrTokens(u, s.AuthTime)
 }
 
-// sessionUser is a helper for AssociateSoftwareToken and
-// VerifySoftwareToken called with a Session during MFA_SETUP: it finds
-// the session (without spending it) in the pool of any partition the
-// caller can see.
+// mfaSetupSession finds the MFA_SETUP session of AssociateSoftwareToken
+// and VerifySoftwareToken called with a Session, without spending it.
 func mfaSetupSession(env handler.Env, tx handler.Tx, token string) (string, *authSession, error) {
-	recs, err := tx.List(typeUserPool, "")
-	if err != nil {
+	poolID := sessionPool(token)
+	if poolID == "" {
+		return "", nil, errSessionInvalid
+	}
+	var s authSession
+	found, err := getJSON(tx, typeAuthSession, sessionKey(poolID, token), &s)
+	switch {
+	case err != nil:
 		return "", nil, err
+	case !found:
+		return "", nil, errSessionInvalid
+	case s.Used:
+		return "", nil, errSessionUsed
+	case env.Now.Unix() >= s.Expires:
+		return "", nil, errSessionExpired
+	case s.Challenge != chMFASetup:
+		return "", nil, errSessionInvalid
 	}
-	for _, r := range recs {
-		key := sessionKey(r.Identifier, token)
-		var s authSession
-		found, err := getJSON(tx, typeAuthSession, key, &s)
-		if err != nil {
-			return "", nil, err
-		}
-		if !found {
-			continue
-		}
-		switch {
-		case s.Used:
-			return "", nil, errSessionUsed
-		case env.Now.Unix() >= s.Expires:
-			return "", nil, errSessionExpired
-		case s.Challenge != chMFASetup:
-			return "", nil, errSessionInvalid
-		}
-		return r.Identifier, &s, nil
-	}
-	return "", nil, errSessionInvalid
+	return poolID, &s, nil
 }
 
 // putSession stores s again under token (MFA setup progress).

@@ -611,6 +611,10 @@ func TestSignIn_NewPasswordRequired(t *testing.T) {
 		t.Fatalf("weak password: %v", err)
 	}
 	m, _ = f.initiate(flowUserPassword, map[string]string{"USERNAME": "alice", "PASSWORD": "Temp0rary!"})
+	_, err = f.respond(chNewPassword, m["Session"].(string), map[string]string{"USERNAME": "alice", "NEW_PASSWORD": "Fresh0ne!",
+		"userAttributes.given_name": "Al", "userAttributes.custom:nope": "x"})
+	wantAPIError(t, err, typeInvalidParameter, "Attributes did not conform to the schema: Type for attribute {custom:nope} could not be determined")
+	m, _ = f.initiate(flowUserPassword, map[string]string{"USERNAME": "alice", "PASSWORD": "Temp0rary!"})
 	m, err = f.respond(chNewPassword, m["Session"].(string), map[string]string{"USERNAME": "alice", "NEW_PASSWORD": "Fresh0ne!", "userAttributes.given_name": "Al"})
 	if err != nil {
 		t.Fatal(err)
@@ -897,5 +901,34 @@ func TestIssueTokens_OAuthGrant(t *testing.T) {
 	noID, err := issueTokens(f.env, f.tx, keys, tokenGrant{PoolID: f.cfg.ID, Issuer: grant.Issuer, Client: f.client, User: tu, Scopes: []string{"phone"}})
 	if err != nil || noID.IDToken != "" || noID.RefreshToken != "" {
 		t.Fatalf("scopes without openid: %+v %v", noID, err)
+	}
+}
+
+// TestAllowedFlows: which InitiateAuth flows each ExplicitAuthFlows value
+// enables (reference 4.1, 4.11).
+func TestAllowedFlows(t *testing.T) {
+	all := []string{flowUserSRP, flowUserPassword, flowAdminUserPassword, flowAdminNoSRP, flowRefreshToken, flowRefresh, flowCustom, flowUserAuth}
+	tests := []struct {
+		flows []string
+		want  []string
+	}{
+		{nil, []string{flowUserSRP, flowRefreshToken, flowRefresh, flowCustom}},
+		{[]string{"ALLOW_USER_PASSWORD_AUTH"}, []string{flowUserPassword}},
+		{[]string{"ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}, []string{flowAdminUserPassword, flowAdminNoSRP, flowRefreshToken, flowRefresh}},
+		{[]string{"ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH"}, []string{flowUserSRP, flowUserAuth}},
+		{[]string{"USER_PASSWORD_AUTH"}, []string{flowUserSRP, flowUserPassword, flowRefreshToken, flowRefresh}},
+		{[]string{"ADMIN_NO_SRP_AUTH"}, []string{flowUserSRP, flowAdminUserPassword, flowAdminNoSRP, flowRefreshToken, flowRefresh}},
+		{[]string{"CUSTOM_AUTH_FLOW_ONLY"}, []string{flowRefreshToken, flowRefresh, flowCustom}},
+	}
+	for _, tt := range tests {
+		f := &flow{client: &clientModel{ExplicitAuthFlows: tt.flows}}
+		for _, name := range all {
+			err := f.checkFlow(name)
+			if want := contains(tt.want, name); (err == nil) != want {
+				t.Errorf("%v: %s allowed = %v, want %v", tt.flows, name, err == nil, want)
+			} else if err != nil {
+				wantAPIError(t, err, typeInvalidParameter, name+" flow not enabled for this client")
+			}
+		}
 	}
 }

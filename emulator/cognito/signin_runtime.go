@@ -110,8 +110,8 @@ func AnonymousOperations() []string {
 }
 
 // CallTarget is what an unsigned call names of a user pool: its app
-// client (ClientId), or, for a call carrying an access token, the pool the
-// token's iss names. The emulator uses it to find the account and region
+// client (ClientId), or the pool the iss of its access token, or its
+// Session, names. The emulator uses it to find the account and region
 // of a call that, being unsigned, says neither.
 type CallTarget struct {
 	ClientID string
@@ -124,12 +124,18 @@ func TargetOf(body []byte) CallTarget {
 	var in struct {
 		ClientId    string //nolint:revive // the wire name
 		AccessToken string
+		Session     string
 	}
 	if json.Unmarshal(body, &in) != nil {
 		return CallTarget{}
 	}
 	if in.AccessToken != "" {
 		if pool, _, ok := tokenPool(in.AccessToken); ok {
+			return CallTarget{PoolID: pool}
+		}
+	}
+	if in.ClientId == "" && in.Session != "" {
+		if pool := sessionPool(in.Session); pool != "" {
 			return CallTarget{PoolID: pool}
 		}
 	}

@@ -67,11 +67,14 @@ const sessionBytes = 96
 
 // newSession stores s and returns its opaque string.
 func newSession(env handler.Env, tx handler.Tx, poolID string, c *clientModel, s *authSession) (string, error) {
-	raw := make([]byte, sessionBytes)
+	raw := make([]byte, sessionBytes, sessionBytes+len(poolID))
 	if _, err := io.ReadFull(randSource(env.Rand), raw); err != nil {
 		return "", fmt.Errorf("session: %w", err)
 	}
-	token := base64.StdEncoding.EncodeToString(raw)
+	// The pool id rides along (as Cognito's encrypted session carries its
+	// context), so that a call bearing only a Session (AssociateSoftwareToken
+	// during MFA_SETUP) finds its pool.
+	token := base64.StdEncoding.EncodeToString(append(raw, poolID...))
 	validity := c.AuthSessionValidity
 	if validity == 0 {
 		validity = DefaultAuthSessionValidity
@@ -162,4 +165,17 @@ func cutLast(s, sep string) (before, after string, ok bool) {
 		}
 	}
 	return s, "", false
+}
+
+// sessionPool returns the pool id a session string carries, or "".
+func sessionPool(token string) string {
+	raw, err := base64.StdEncoding.DecodeString(token)
+	if err != nil || len(raw) <= sessionBytes {
+		return ""
+	}
+	pool := string(raw[sessionBytes:])
+	if poolIDPath().MatchString(pool) {
+		return pool
+	}
+	return ""
 }

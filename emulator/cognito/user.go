@@ -32,7 +32,22 @@ package cognito
 //     (InvalidPasswordException with each rule's message) and new salt and
 //     verifier; status CONFIRMED or FORCE_CHANGE_PASSWORD (the caller saves).
 //   - checkSecretHash(c, username, given) error (secrethash.go).
-//   - recordMessage(env, tx, m) error and render helpers (outbox.go).
+//   - recordMessage(env, tx, m) error and render helpers (outbox.go);
+//     sendCode(env, tx, cfg, u, kind, medium, code) records a
+//     verification-type message rendered from the pool's templates;
+//     sendVerificationCode(env, tx, cfg, u, attr) draws and records an
+//     attribute verification code (consume it with consumeCode(env, tx,
+//     cfg, u, codePurposeVerify+attr, code)).
+//   - findClientByID(tx, clientID) (*clientModel, error): the client of an
+//     unsigned operation (api_user.go).
+//   - applyAttributes(cfg, u, attrs, creating), checkRequiredAttributes,
+//     requiredAttributes, claimAliases (user_attributes.go): schema checks
+//     with Cognito's messages, for UpdateUserAttributes and
+//     NEW_PASSWORD_REQUIRED.
+//   - applyMFAPreference(u, sms, totp, email) (api_user.go), for
+//     SetUserMFAPreference.
+//   - APIError.Commit: return a failure whose writes must be kept (the
+//     IdP server commits the transaction, then answers the error).
 //
 // A user is stored under the private type "ccql::Cognito::User" keyed
 // "<poolId>|<user name key>" (the user name, lower-cased when the pool is

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/ccql/ccql/internal/handler"
 )
@@ -68,7 +67,7 @@ func schemaIndex(cfg *poolConfig) map[string]map[string]any {
 // on u. creating allows immutable attributes to be given; admin allows the
 // *_verified attributes. An empty value deletes the attribute, as the
 // update operations do.
-func applyAttributes(cfg *poolConfig, u *user, attrs []attributeType, creating bool) *APIError {
+func applyAttributes(cfg *poolConfig, u *user, attrs []attributeType, creating bool) error {
 	schema := schemaIndex(cfg)
 	for _, a := range attrs {
 		name, value := deref(a.Name, ""), deref(a.Value, "")
@@ -156,7 +155,7 @@ func fmtNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // checkRequiredAttributes fails when u lacks one of the pool's required
 // attributes.
-func checkRequiredAttributes(cfg *poolConfig, u *user) *APIError {
+func checkRequiredAttributes(cfg *poolConfig, u *user) error {
 	for _, a := range schemaAttributes(cfg.Model) {
 		name, _ := a["Name"].(string)
 		if req, _ := a["Required"].(bool); req && name != "sub" {
@@ -170,6 +169,8 @@ func checkRequiredAttributes(cfg *poolConfig, u *user) *APIError {
 
 // requiredAttributes lists the pool's required attributes other than sub
 // (for NEW_PASSWORD_REQUIRED's requiredAttributes).
+//
+//lint:ignore U1000 part of the contract with the sign-in flows (user.go)
 func requiredAttributes(cfg *poolConfig) []string {
 	var out []string
 	for _, a := range schemaAttributes(cfg.Model) {
@@ -184,7 +185,7 @@ func requiredAttributes(cfg *poolConfig) []string {
 // checkUsernameFormat applies the pool's rules on the shape of a new user
 // name: with UsernameAttributes it must be an e-mail or phone number; with
 // e-mail or phone aliases it must not look like one.
-func checkUsernameFormat(cfg *poolConfig, name string) *APIError {
+func checkUsernameFormat(cfg *poolConfig, name string) error {
 	isEmail, isPhone := reEmail.MatchString(name), rePhone.MatchString(name)
 	switch ua := cfg.UsernameAttributes; {
 	case contains(ua, "email") && contains(ua, "phone_number"):
@@ -311,13 +312,4 @@ func userTypeOut(u *user, keep func(string) bool) map[string]any {
 		out["MFAOptions"] = o
 	}
 	return out
-}
-
-// attributeNames lists names for error messages.
-func attributeNames(attrs []attributeType) string {
-	names := make([]string, 0, len(attrs))
-	for _, a := range attrs {
-		names = append(names, deref(a.Name, ""))
-	}
-	return strings.Join(names, ", ")
 }

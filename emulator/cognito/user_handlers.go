@@ -162,6 +162,11 @@ func (groupAttachmentHandler) Create(_ context.Context, env handler.Env, tx hand
 	if err != nil {
 		return nil, toHandlerError(env, err)
 	}
+	if u.inGroup(*in.GroupName) {
+		// AdminAddUserToGroup is idempotent; the resource is not.
+		return nil, handler.Errorf(handler.AlreadyExists, "Resource of type '%s' with identifier '%s|%s|%s' already exists.",
+			typeUserToGroup, *in.UserPoolId, *in.GroupName, *in.Username)
+	}
 	if err := addUserToGroup(env, tx, cfg, u, *in.GroupName); err != nil {
 		return nil, toHandlerError(env, err)
 	}
