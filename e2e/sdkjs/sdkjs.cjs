@@ -432,6 +432,15 @@ async function main() {
   await send(new cip.GlobalSignOutCommand({ AccessToken: access }));
   await refused("signedOut", new cip.GetUserCommand({ AccessToken: access }));
 
+  // AdminDisableUser revokes the user's tokens: they stay refused once
+  // the user is enabled again.
+  const carolIn = await send(
+    new cip.InitiateAuthCommand({ ClientId: pub.ClientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: pw("Res3t!pass", "carol") }),
+  );
+  await send(new cip.AdminDisableUserCommand({ UserPoolId: poolId, Username: "carol" }));
+  await send(new cip.AdminEnableUserCommand({ UserPoolId: poolId, Username: "carol" }));
+  await refused("reenabledAccess", new cip.GetUserCommand({ AccessToken: carolIn.AuthenticationResult.AccessToken }));
+
   // Deletion and pool changes.
   await send(new cip.AdminDeleteUserCommand({ UserPoolId: poolId, Username: "bob" }));
   await refused("deletedUser", new cip.AdminGetUserCommand({ UserPoolId: poolId, Username: "bob" }));

@@ -199,6 +199,7 @@ func TestSDKForJavaScriptV3(t *testing.T) {
 				"revokedRefresh":          {"NotAuthorizedException", "Refresh Token has been revoked"},
 				"revokedAccess":           {"NotAuthorizedException", "Access Token has been revoked"},
 				"signedOut":               {"NotAuthorizedException", "Access Token has been revoked"},
+				"reenabledAccess":         {"NotAuthorizedException", "Access Token has been revoked"},
 				"deletedUser":             {"UserNotFoundException", "User does not exist."},
 				"shortPassword":           {"InvalidPasswordException", "Password did not conform with policy: Password not long enough"},
 			}
