@@ -476,6 +476,14 @@ func setEnabled(env handler.Env, tx handler.Tx, body []byte, enabled bool) (any,
 	if err := saveUser(env, tx, cfg, u); err != nil {
 		return nil, err
 	}
+	if !enabled {
+		// AdminDisableUser "revokes all access tokens for the user" (API
+		// reference): as a global sign-out, so they stay refused after
+		// AdminEnableUser.
+		if err := signOutUser(tx, cfg.ID, u.Username); err != nil {
+			return nil, fmt.Errorf("revoke the tokens of %s: %w", u.Username, err)
+		}
+	}
 	return struct{}{}, nil
 }
 

@@ -554,6 +554,43 @@ func TestSignIn_RefreshRevokeSignOut(t *testing.T) {
 	wantAPIError(t, err, typeNotAuthorized, "Invalid Access Token")
 }
 
+// TestSignIn_AdminDisableUserRevokesTokens: AdminDisableUser "deactivates a
+// user and revokes all access tokens for the user" (API reference), so the
+// tokens issued before stay refused after AdminEnableUser; a new sign-in
+// works.
+func TestSignIn_AdminDisableUserRevokesTokens(t *testing.T) {
+	f := newSigninFixture(t, nil, clientSpec{ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}})
+	f.addUser("alice", "Passw0rd!", nil)
+	signIn := func() (string, string) {
+		m, err := f.initiate(flowUserPassword, map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _, r := tokensOf(t, m)
+		return a, r
+	}
+	access, refresh := signIn()
+	user := map[string]any{"UserPoolId": f.cfg.ID, "Username": "alice"}
+	if _, err := f.call(opAdminDisableUser, user); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.call(opGetUser, map[string]any{"AccessToken": access})
+	wantAPIError(t, err, typeNotAuthorized, "Access Token has been revoked")
+	_, err = f.initiate(flowUserPassword, map[string]string{"USERNAME": "alice", "PASSWORD": "Passw0rd!"})
+	wantAPIError(t, err, typeNotAuthorized, "User is disabled.")
+	if _, err := f.call(opAdminEnableUser, user); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.call(opGetUser, map[string]any{"AccessToken": access})
+	wantAPIError(t, err, typeNotAuthorized, "Access Token has been revoked")
+	_, err = f.initiate(flowRefreshToken, map[string]string{"REFRESH_TOKEN": refresh})
+	wantAPIError(t, err, typeNotAuthorized, "Refresh Token has been revoked")
+	access, _ = signIn()
+	if _, err := f.call(opGetUser, map[string]any{"AccessToken": access}); err != nil {
+		t.Fatalf("GetUser after a new sign-in: %v", err)
+	}
+}
+
 func TestSignIn_RefreshTokenRotation(t *testing.T) {
 	f := newSigninFixture(t, nil, clientSpec{
 		ExplicitAuthFlows:    []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
