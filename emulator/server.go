@@ -115,7 +115,9 @@ func newServer(opts Options, reg *schema.Registry, hs []handler.Handler, idp map
 	s.api = api
 	admin := &adminHandler{s: s, verify: verifier}
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, AdminPrefix) && r.Header.Get("X-Amz-Target") == "" {
+		// The outbox (MessagesPath) shares the prefix but is the Cognito
+		// fallback's: unsigned, like the OAuth endpoints.
+		if strings.HasPrefix(r.URL.Path, AdminPrefix) && r.URL.Path != MessagesPath && r.Header.Get("X-Amz-Target") == "" {
 			admin.ServeHTTP(w, r)
 			return
 		}

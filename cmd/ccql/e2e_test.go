@@ -90,7 +90,7 @@ var normalizers = []struct {
 }{
 	{regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`), "<UUID>"},
 	{regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`), "<TIME>"},
-	{regexp.MustCompile(`us-east-1_[0-9A-Za-z]{9}`), "us-east-1_<POOL>"},
+	{regexp.MustCompile(`\b([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]{9}\b`), "${1}_<POOL>"},
 	{regexp.MustCompile(`\b[a-z0-9]{26}\b`), "<CLIENT_ID>"},
 	{regexp.MustCompile(`\b[a-z0-9]{52}\b`), "<SECRET>"},
 	{regexp.MustCompile(`UserPoolClient-[A-Z0-9]{12}`), "UserPoolClient-<GENERATED>"},

@@ -69,11 +69,12 @@ WHERE region = 'us-east-1' AND user_pool_id = '`+pool+`' ORDER BY username`)
 	if got != "username,second\nalice,email\nbob,\n" {
 		t.Errorf("SELECT user_pool_users:\n%s", got)
 	}
-	// A user that breaks the pool's rules fails as AdminCreateUser does.
-	failed := run("bad user", "-o", "csv", "--wait", `INSERT INTO awscc.cognito.user_pool_users (UserPoolId, Username, UserAttributes, region)
+	// A user that breaks the pool's rules fails as AdminCreateUser does:
+	// the request's row is printed and the command exits 1.
+	failed, failedErr, code := ccqlBin(t, env, "exec", "--endpoint", "http://"+addr, "-o", "csv", "--wait", `INSERT INTO awscc.cognito.user_pool_users (UserPoolId, Username, UserAttributes, region)
 SELECT '`+pool+`', 'carol', '[{"Name":"email","Value":"nope"}]', 'us-east-1' RETURNING OperationStatus, ErrorCode, StatusMessage`)
-	if !strings.Contains(failed, `FAILED,InvalidRequest,"Invalid email address format. (Service: CognitoIdentityProvider, Status Code: 400`) {
-		t.Errorf("bad user: %s", failed)
+	if code != 1 || !strings.Contains(failed, `FAILED,InvalidRequest,"Invalid email address format. (Service: CognitoIdentityProvider, Status Code: 400`) {
+		t.Errorf("bad user: exit %d\n%s\n%s", code, failed, failedErr)
 	}
 
 	ctx := context.Background()

@@ -168,6 +168,14 @@ func shortPrefix(name string) string {
 func (m *idMaker) value(name string, node cfnschema.Node, idHint string) (any, bool, error) {
 	switch node.Type() {
 	case "integer", "number":
+		// A number the service assigns is usually an id: draw it from a
+		// wide range, so that two resources of one parent do not collide
+		// (the schema examples' 1–100 did, in one walk of a hundred).
+		if m.rnd != nil {
+			if v := int64(1 + m.rnd.IntN(1<<30)); node.Valid(v) {
+				return v, true, nil
+			}
+		}
 		v, err := node.Example(m.rnd)
 		return v, err == nil, err
 	case "boolean":
