@@ -45,9 +45,9 @@ type ScaleConfig struct {
 // ScaleResult is one size's measurements.
 type ScaleResult struct {
 	Resources       int     `json:"resources"`
-	Created         int     `json:"created"`         // created at this step
-	CreatePerSec    float64 `json:"createPerSec"`    // durable CreateResource, acknowledged and finished
-	ListOnlySeconds float64 `json:"listOnlySeconds"` // ccql exec: SELECT count(*) over the list-only view
+	Created         int     `json:"created"`            // created at this step
+	CreatePerSec    float64 `json:"createPerSec"`       // durable CreateResource, acknowledged and finished
+	ListOnlySeconds float64 `json:"listOnlySeconds"`    // ccql exec: SELECT count(*) over the list-only view
 	ListOnlyCPU     float64 `json:"listOnlyCPUSeconds"` // user + system time of that process
 	ListOnlyRSSMB   float64 `json:"listOnlyPeakRSSMB"`
 	FullSeconds     float64 `json:"fullViewSeconds,omitempty"` // ccql exec: count(*) over the full view
