@@ -20,6 +20,7 @@ var satelliteTypes = []string{
 	typeDomain,
 	typeGroup,
 	typeSigningKey,
+	typePoolSettings,
 }
 
 // Enum value sets of pool members the CloudFormation schema leaves open.
