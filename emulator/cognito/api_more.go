@@ -17,5 +17,9 @@ func moreOperations() map[string]Operation {
 		"DescribeRiskConfiguration":   opDescribeRiskConfiguration,
 		"SetRiskConfiguration":        opSetRiskConfiguration,
 		"GetSigningCertificate":       opGetSigningCertificate,
+
+		"AddUserPoolClientSecret":    opAddUserPoolClientSecret,
+		"ListUserPoolClientSecrets":  opListUserPoolClientSecrets,
+		"DeleteUserPoolClientSecret": opDeleteUserPoolClientSecret,
 	}
 }
