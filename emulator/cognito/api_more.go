@@ -21,5 +21,17 @@ func moreOperations() map[string]Operation {
 		"AddUserPoolClientSecret":    opAddUserPoolClientSecret,
 		"ListUserPoolClientSecrets":  opListUserPoolClientSecrets,
 		"DeleteUserPoolClientSecret": opDeleteUserPoolClientSecret,
+
+		"CreateUserImportJob":   opCreateUserImportJob,
+		"DescribeUserImportJob": opDescribeUserImportJob,
+		"ListUserImportJobs":    opListUserImportJobs,
+		"StartUserImportJob":    opStartUserImportJob,
+		"StopUserImportJob":     opStopUserImportJob,
+
+		"CreateTerms":   opCreateTerms,
+		"DescribeTerms": opDescribeTerms,
+		"ListTerms":     opListTerms,
+		"UpdateTerms":   opUpdateTerms,
+		"DeleteTerms":   opDeleteTerms,
 	}
 }
