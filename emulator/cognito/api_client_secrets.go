@@ -268,5 +268,26 @@ func forgetClientSettings(tx handler.Tx, poolID, clientID string) error {
 			return err
 		}
 	}
+	// The client's managed login branding style and terms documents.
+	b, err := brandingOfClient(tx, poolID, clientID)
+	if err != nil {
+		return err
+	}
+	if b != nil {
+		if err := deleteIfPresent(tx, typePoolSettings, brandingKey(poolID, b.ManagedLoginBrandingId)); err != nil {
+			return err
+		}
+	}
+	_, all, err := listTerms(tx, poolID)
+	if err != nil {
+		return err
+	}
+	for _, t := range all {
+		if t.ClientId == clientID {
+			if err := deleteIfPresent(tx, typePoolSettings, termsKey(poolID, t.TermsId)); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }

@@ -33,5 +33,11 @@ func moreOperations() map[string]Operation {
 		"ListTerms":     opListTerms,
 		"UpdateTerms":   opUpdateTerms,
 		"DeleteTerms":   opDeleteTerms,
+
+		"CreateManagedLoginBranding":           opCreateManagedLoginBranding,
+		"DescribeManagedLoginBranding":         opDescribeManagedLoginBranding,
+		"DescribeManagedLoginBrandingByClient": opDescribeManagedLoginBrandingByClient,
+		"UpdateManagedLoginBranding":           opUpdateManagedLoginBranding,
+		"DeleteManagedLoginBranding":           opDeleteManagedLoginBranding,
 	}
 }

@@ -27,13 +27,9 @@ var notYetServed = []string{
 	"AdminUpdateDeviceStatus",
 	"CompleteWebAuthnRegistration",
 	"ConfirmDevice",
-	"CreateManagedLoginBranding",
 	"CreateUserPoolReplica",
-	"DeleteManagedLoginBranding",
 	"DeleteUserPoolReplica",
 	"DeleteWebAuthnCredential",
-	"DescribeManagedLoginBranding",
-	"DescribeManagedLoginBrandingByClient",
 	"ForgetDevice",
 	"GetDevice",
 	"GetUserAuthFactors",
@@ -44,7 +40,6 @@ var notYetServed = []string{
 	"StartWebAuthnRegistration",
 	"UpdateAuthEventFeedback",
 	"UpdateDeviceStatus",
-	"UpdateManagedLoginBranding",
 	"UpdateUserPoolReplica",
 }
 
