@@ -39,5 +39,8 @@ func moreOperations() map[string]Operation {
 		"DescribeManagedLoginBrandingByClient": opDescribeManagedLoginBrandingByClient,
 		"UpdateManagedLoginBranding":           opUpdateManagedLoginBranding,
 		"DeleteManagedLoginBranding":           opDeleteManagedLoginBranding,
+
+		"SetUserSettings":      opSetUserSettings,
+		"AdminSetUserSettings": opAdminSetUserSettings,
 	}
 }
