@@ -42,5 +42,8 @@ func moreOperations() map[string]Operation {
 
 		"SetUserSettings":      opSetUserSettings,
 		"AdminSetUserSettings": opAdminSetUserSettings,
+
+		"AdminLinkProviderForUser":    opAdminLinkProviderForUser,
+		"AdminDisableProviderForUser": opAdminDisableProviderForUser,
 	}
 }
