@@ -113,10 +113,11 @@ func TestClientSecrets_Rotation(t *testing.T) {
 
 	// A secret of one's own: no value in the answer, usable at once.
 	custom := "my-own-rotated-secret-0123456789"
-	own, err := sdk.AddUserPoolClientSecret(ctx, &cip.AddUserPoolClientSecretInput{UserPoolId: poolID, ClientId: aws.String(clientID), ClientSecret: aws.String(custom)})
+	_, err = sdk.AddUserPoolClientSecret(ctx, &cip.AddUserPoolClientSecretInput{UserPoolId: poolID, ClientId: aws.String(clientID), ClientSecret: aws.String(custom)})
 	wantSDKError(t, err, "InvalidParameterException", "at 'clientSecret' failed to satisfy constraint: Member must satisfy regular expression pattern")
 	custom = "myOwnRotatedSecret0123456789"
-	if own, err = sdk.AddUserPoolClientSecret(ctx, &cip.AddUserPoolClientSecretInput{UserPoolId: poolID, ClientId: aws.String(clientID), ClientSecret: aws.String(custom)}); err != nil {
+	own, err := sdk.AddUserPoolClientSecret(ctx, &cip.AddUserPoolClientSecretInput{UserPoolId: poolID, ClientId: aws.String(clientID), ClientSecret: aws.String(custom)})
+	if err != nil {
 		t.Fatalf("AddUserPoolClientSecret with a given secret: %v", err)
 	}
 	if own.ClientSecretDescriptor.ClientSecretValue != nil {
