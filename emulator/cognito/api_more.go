@@ -45,5 +45,7 @@ func moreOperations() map[string]Operation {
 
 		"AdminLinkProviderForUser":    opAdminLinkProviderForUser,
 		"AdminDisableProviderForUser": opAdminDisableProviderForUser,
+
+		"GetUserAuthFactors": opGetUserAuthFactors,
 	}
 }

@@ -29,7 +29,6 @@ var notYetServed = []string{
 	"DeleteWebAuthnCredential",
 	"ForgetDevice",
 	"GetDevice",
-	"GetUserAuthFactors",
 	"ListDevices",
 	"ListUserPoolReplicas",
 	"ListWebAuthnCredentials",

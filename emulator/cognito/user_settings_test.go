@@ -92,3 +92,42 @@ func TestUserSettings_SMSMFAOptions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { wantSDKError(t, tc.call(), tc.code, tc.msg) })
 	}
 }
+
+func TestGetUserAuthFactors(t *testing.T) {
+	ctx := context.Background()
+	sdk, _ := newSDK(t)
+	pool, err := sdk.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("factors"), UserPoolTier: types.UserPoolTierTypeEssentials,
+		Policies: &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeEmailOtp, types.AuthFactorTypeSmsOtp}}}})
+	if err != nil {
+		t.Fatalf("CreateUserPool: %v", err)
+	}
+	poolID := pool.UserPool.Id
+	c, err := sdk.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: poolID, ClientName: aws.String("app"),
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	if err != nil {
+		t.Fatalf("CreateUserPoolClient: %v", err)
+	}
+	if _, err := sdk.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: poolID, Username: aws.String("gail"), MessageAction: types.MessageActionTypeSuppress,
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("gail@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")}}}); err != nil {
+		t.Fatalf("AdminCreateUser: %v", err)
+	}
+	if _, err := sdk.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: poolID, Username: aws.String("gail"), Password: aws.String("Passw0rd!x"), Permanent: true}); err != nil {
+		t.Fatalf("AdminSetUserPassword: %v", err)
+	}
+	auth, err := sdk.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: c.UserPoolClient.ClientId, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "gail", "PASSWORD": "Passw0rd!x"}})
+	if err != nil || auth.AuthenticationResult == nil {
+		t.Fatalf("InitiateAuth: %v %+v", err, auth)
+	}
+	out, err := sdk.GetUserAuthFactors(ctx, &cip.GetUserAuthFactorsInput{AccessToken: auth.AuthenticationResult.AccessToken})
+	if err != nil {
+		t.Fatalf("GetUserAuthFactors: %v", err)
+	}
+	// No phone number: SMS_OTP is not a factor of this user.
+	want := []types.AuthFactorType{types.AuthFactorTypePassword, types.AuthFactorTypeEmailOtp}
+	if aws.ToString(out.Username) != "gail" || !slices.Equal(out.ConfiguredUserAuthFactors, want) {
+		t.Errorf("GetUserAuthFactors = %s %v, want %v", aws.ToString(out.Username), out.ConfiguredUserAuthFactors, want)
+	}
+	_, err = sdk.GetUserAuthFactors(ctx, &cip.GetUserAuthFactorsInput{AccessToken: aws.String("not-a-token")})
+	wantSDKError(t, err, "NotAuthorizedException", "")
+}
