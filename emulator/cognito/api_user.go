@@ -827,6 +827,9 @@ func findClientByID(tx handler.Tx, clientID string) (*clientModel, error) {
 			if err := decodeRaw(r.Model, &c); err != nil {
 				return nil, err
 			}
+			if err := attachSecrets(tx, &c); err != nil {
+				return nil, err
+			}
 			return &c, nil
 		}
 	}

@@ -85,6 +85,10 @@ type clientModel struct {
 	PreventUserExistenceErrors               string                  `json:"PreventUserExistenceErrors,omitempty"`
 	EnableTokenRevocation                    bool                    `json:"EnableTokenRevocation"`
 	EnablePropagateAdditionalUserContextData bool                    `json:"EnablePropagateAdditionalUserContextData"`
+
+	// otherSecrets are the client's other active secrets after a rotation
+	// (api_client_secrets.go); never stored in the model.
+	otherSecrets []string
 }
 
 // Defaults Cognito applies to an app client (reference B2).

@@ -106,6 +106,9 @@ func deleteClient(tx handler.Tx, poolID, clientID string) error {
 	if _, err := loadClient(tx, poolID, clientID); err != nil {
 		return err
 	}
+	if err := forgetClientSettings(tx, poolID, clientID); err != nil {
+		return err
+	}
 	return removeClient(tx, clientKey(poolID, clientID))
 }
 
@@ -125,6 +128,9 @@ func loadClient(tx handler.Tx, poolID, clientID string) (*clientModel, error) {
 	}
 	if !found {
 		return nil, clientNotFound(clientID)
+	}
+	if err := attachSecrets(tx, &m); err != nil {
+		return nil, err
 	}
 	return &m, nil
 }

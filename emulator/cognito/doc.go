@@ -81,6 +81,18 @@
 // returns. Creation and modification dates, which only the IdP API shows,
 // are kept apart under the private type "ccql::Cognito::Timestamps".
 //
+// # Settings only the IdP API knows
+//
+// Tags are the pool's UserPoolTags (api_tags.go). Everything else of issue
+// 17's settings group — log delivery, UI customization, risk
+// configuration, the SAML signing certificate, rotated client secrets,
+// user import jobs and their CSVs, terms, managed login branding, provider
+// links — is stored under the private type "ccql::Cognito::PoolSettings"
+// keyed "<UserPoolId>|<kind>|…", so it goes with its pool; a client's own
+// records go with the client (forgetClientSettings). Operations register
+// through moreOperations (api_more.go); TestOperations_CoverSDKModel lists
+// the SDK operations not served yet.
+//
 // # Decisions on open questions (reference section E)
 //
 //   - E1, the client read model: DescribeUserPoolClient in CloudFormation

@@ -40,6 +40,7 @@ func basePath(loc locator) string {
 // serveHosted routes the domain's paths other than /oauth2/token.
 func (o *OAuth) serveHosted(w http.ResponseWriter, r *http.Request, path string, loc locator) {
 	base := basePath(loc)
+	w = o.withBranding(w, r, path, loc)
 	switch path {
 	case "/oauth2/authorize":
 		o.serveAuthorize(w, r, loc, base)
@@ -80,6 +81,8 @@ type pageData struct {
 	Cognito                           bool
 	Providers                         []providerLink
 	Required                          []string
+	CustomCSS                         template.CSS // SetUICustomization (hostedui_branding.go)
+	Logo                              template.URL
 }
 
 type providerLink struct{ Name, URL string }
@@ -89,6 +92,7 @@ func (o *OAuth) render(w http.ResponseWriter, status int, name string, d *pageDa
 	if d.Title == "" {
 		d.Title = "Signin"
 	}
+	applyBranding(w, d)
 	var b strings.Builder
 	if err := pages().ExecuteTemplate(&b, name, d); err != nil {
 		o.cfg.Logger.Error("cognito hosted UI: render", "page", name, "error", err)

@@ -304,7 +304,12 @@ func linkFederatedUser(env handler.Env, tx handler.Tx, poolID string, p *provide
 		userID = claims[id]
 	}
 	name := p.ProviderName + "_" + userID
-	u, err := findUser(tx, cfg, name)
+	// An identity linked to a native user (AdminLinkProviderForUser, in
+	// provider_links.go) signs that user in.
+	u, err := linkedUser(tx, poolID, p.ProviderName, userID)
+	if err == nil && u == nil {
+		u, err = findUser(tx, cfg, name)
+	}
 	if err != nil {
 		return signedInUser{}, err
 	}

@@ -143,6 +143,10 @@ func (o *OAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case ".well-known/jwks.json":
 		o.serveJWKS(w, r, loc)
 	default:
+		if jobID, ok := strings.CutPrefix(rest, userImportPath); ok {
+			o.serveUserImport(w, r, loc, jobID)
+			return
+		}
 		o.serveDomain(w, r, "/"+rest, poolDomainLocator{loc})
 	}
 }

@@ -23,6 +23,7 @@ var satelliteTypes = []string{
 	typeAuthSession,
 	typeTokenFamily,
 	typeSignOut,
+	typePoolSettings,
 }
 
 // Enum value sets of pool members the CloudFormation schema leaves open.

@@ -26,9 +26,11 @@ func checkSecretHash(c *clientModel, username string, given *string) error {
 	if given == nil || *given == "" {
 		return apiErrorf(typeNotAuthorized, "Client %s is configured with secret but SECRET_HASH was not received", c.ClientId)
 	}
-	want := secretHash(c.ClientSecret, username, c.ClientId)
-	if !hmac.Equal([]byte(want), []byte(*given)) {
-		return apiErrorf(typeNotAuthorized, "Unable to verify secret hash for client %s", c.ClientId)
+	// Either active secret of a rotating client is accepted.
+	for _, secret := range c.secretValues() {
+		if hmac.Equal([]byte(secretHash(secret, username, c.ClientId)), []byte(*given)) {
+			return nil
+		}
 	}
-	return nil
+	return apiErrorf(typeNotAuthorized, "Unable to verify secret hash for client %s", c.ClientId)
 }

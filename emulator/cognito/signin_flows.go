@@ -216,10 +216,13 @@ func (f *flow) checkSecret(given string, names ...string) error {
 		if n == "" {
 			continue
 		}
-		m := hmac.New(sha256.New, []byte(c.ClientSecret))
-		m.Write([]byte(n + c.ClientId))
-		if hmac.Equal([]byte(base64.StdEncoding.EncodeToString(m.Sum(nil))), []byte(given)) {
-			return nil
+		// Either active secret of a rotating client is accepted.
+		for _, secret := range c.secretValues() {
+			m := hmac.New(sha256.New, []byte(secret))
+			m.Write([]byte(n + c.ClientId))
+			if hmac.Equal([]byte(base64.StdEncoding.EncodeToString(m.Sum(nil))), []byte(given)) {
+				return nil
+			}
 		}
 	}
 	return apiErrorf(typeNotAuthorized, "Unable to verify secret hash for client %s", c.ClientId)

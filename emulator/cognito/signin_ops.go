@@ -2,7 +2,6 @@ package cognito
 
 import (
 	"context"
-	"crypto/subtle"
 	"strings"
 
 	"github.com/ccql/ccql/emulator/internal/totp"
@@ -208,7 +207,7 @@ func checkClientSecret(c *clientModel, given *string) error {
 	if c.ClientSecret == "" {
 		return nil
 	}
-	if given == nil || subtle.ConstantTimeCompare([]byte(*given), []byte(c.ClientSecret)) != 1 {
+	if given == nil || !c.matchesSecret(*given) {
 		return apiErrorf(typeNotAuthorized, "Client secret is not valid for client %s", c.ClientId)
 	}
 	return nil

@@ -151,6 +151,9 @@ func (ri requestInfo) findClient(tx handler.Tx, clientID string) (string, *clien
 		if err := decodeRaw(r.Model, &c); err != nil {
 			return "", nil, err
 		}
+		if err := attachSecrets(tx, &c); err != nil {
+			return "", nil, err
+		}
 		ri.rt.clients.m.Store(clientID, pool)
 		return pool, &c, nil
 	}

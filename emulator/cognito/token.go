@@ -1,7 +1,6 @@
 package cognito
 
 import (
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"mime"
@@ -284,7 +283,7 @@ func authenticate(c *clientModel, req *tokenRequest) *tokenError {
 		}
 		return nil
 	}
-	if !req.hasSecret || subtle.ConstantTimeCompare([]byte(req.secret), []byte(c.ClientSecret)) != 1 {
+	if !req.hasSecret || !c.matchesSecret(req.secret) {
 		return oauthError(ErrCodeInvalidClient)
 	}
 	return nil
