@@ -7,7 +7,7 @@ import (
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	smithyauth "github.com/aws/smithy-go/auth"
-	"github.com/ccql/ccql/emulator/cognito"
+	"github.com/ccql/ccql/emulator/internal/cognito"
 )
 
 // TestAnonymousIdPOperations_matchSDK checks the list of unsigned Cognito

@@ -3,7 +3,7 @@ package emulator
 import (
 	"testing"
 
-	"github.com/ccql/ccql/emulator/cognito"
+	"github.com/ccql/ccql/emulator/internal/cognito"
 	"github.com/ccql/ccql/internal/handler"
 	"github.com/ccql/ccql/internal/schema"
 )

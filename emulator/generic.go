@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/ccql/ccql/emulator/generic"
+	"github.com/ccql/ccql/emulator/internal/generic"
 	"github.com/ccql/ccql/internal/cfnschema"
 	"github.com/ccql/ccql/internal/handler"
 	"github.com/ccql/ccql/internal/schema"

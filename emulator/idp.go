@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/ccql/ccql/emulator/cognito"
+	"github.com/ccql/ccql/emulator/internal/cognito"
 	"github.com/ccql/ccql/internal/awsjson"
 	"github.com/ccql/ccql/internal/store"
 )

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ccql/ccql/emulator/cognito"
+	"github.com/ccql/ccql/emulator/internal/cognito"
 	"github.com/ccql/ccql/internal/awsjson"
 	"github.com/ccql/ccql/internal/handler"
 	"github.com/ccql/ccql/internal/store"

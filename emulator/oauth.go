@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/ccql/ccql/emulator/cognito"
+	"github.com/ccql/ccql/emulator/internal/cognito"
 	"github.com/ccql/ccql/internal/awsjson"
 	"github.com/ccql/ccql/internal/handler"
 	"github.com/ccql/ccql/internal/store"

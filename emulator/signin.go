@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"github.com/ccql/ccql/emulator/cognito"
+	"github.com/ccql/ccql/emulator/internal/cognito"
 	"github.com/ccql/ccql/internal/store"
 )
 

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ccql/ccql/emulator/cognito"
-	"github.com/ccql/ccql/emulator/cognito/cognitotest"
+	"github.com/ccql/ccql/emulator/internal/cognito"
+	"github.com/ccql/ccql/emulator/internal/cognito/cognitotest"
 	"github.com/ccql/ccql/internal/handler"
 )
 

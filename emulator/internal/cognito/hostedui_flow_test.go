@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ccql/ccql/emulator/cognito"
+	"github.com/ccql/ccql/emulator/internal/cognito"
 )
 
 // pageClient is a cookie-keeping HTTP client that stops at the app's

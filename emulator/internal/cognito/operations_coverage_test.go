@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/ccql/ccql/emulator/cognito"
+	"github.com/ccql/ccql/emulator/internal/cognito"
 )
 
 // notYetServed are the operations of the SDK's cognitoidentityprovider model

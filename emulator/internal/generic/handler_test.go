@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/ccql/ccql/emulator/generic"
+	"github.com/ccql/ccql/emulator/internal/generic"
 	"github.com/ccql/ccql/internal/handler"
 	"github.com/ccql/ccql/internal/schema"
 )

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ccql/ccql/emulator/cognito"
+	"github.com/ccql/ccql/emulator/internal/cognito"
 )
 
 // TestAdminLinkProviderForUser links an identity of another pool (an OIDC

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ccql/ccql/emulator/generic"
+	"github.com/ccql/ccql/emulator/internal/generic"
 	"github.com/ccql/ccql/internal/handler"
 	"github.com/ccql/ccql/internal/schema"
 )

@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ccql/ccql/emulator/cognito"
+	"github.com/ccql/ccql/emulator/internal/cognito"
 	"github.com/ccql/ccql/internal/handler"
 )
 

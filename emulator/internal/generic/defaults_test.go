@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/ccql/ccql/emulator/generic"
+	"github.com/ccql/ccql/emulator/internal/generic"
 	"github.com/ccql/ccql/internal/schema"
 )
 

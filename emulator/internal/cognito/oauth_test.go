@@ -15,8 +15,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/ccql/ccql/emulator/cognito"
-	"github.com/ccql/ccql/emulator/cognito/cognitotest"
+	"github.com/ccql/ccql/emulator/internal/cognito"
+	"github.com/ccql/ccql/emulator/internal/cognito/cognitotest"
 	"github.com/ccql/ccql/internal/handler"
 )
 

@@ -13,8 +13,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
-	"github.com/ccql/ccql/emulator/cognito"
-	"github.com/ccql/ccql/emulator/cognito/cognitotest"
+	"github.com/ccql/ccql/emulator/internal/cognito"
+	"github.com/ccql/ccql/emulator/internal/cognito/cognitotest"
 	"github.com/google/go-cmp/cmp"
 )
 

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/ccql/ccql/emulator/cognito"
-	"github.com/ccql/ccql/emulator/cognito/cognitotest"
+	"github.com/ccql/ccql/emulator/internal/cognito"
+	"github.com/ccql/ccql/emulator/internal/cognito/cognitotest"
 )
 
 // TestListTokens_bound: a list's NextToken continues that list only; a

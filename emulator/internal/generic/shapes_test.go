@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/ccql/ccql/emulator/generic"
+	"github.com/ccql/ccql/emulator/internal/generic"
 	"github.com/ccql/ccql/internal/handler"
 	"github.com/ccql/ccql/internal/schema"
 )
