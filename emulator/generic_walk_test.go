@@ -27,7 +27,7 @@ import (
 
 // exclusionsFile lists the types the walk does not expect to pass, one
 // "TypeName<TAB>reason" a line; # starts a comment.
-const exclusionsFile = "generic/testdata/exclusions.txt"
+const exclusionsFile = "internal/generic/testdata/exclusions.txt"
 
 func readExclusions(t *testing.T) map[string]string {
 	t.Helper()
