@@ -115,7 +115,9 @@ func newServer(opts Options, reg *schema.Registry, hs []handler.Handler, idp map
 	s.api = api
 	admin := &adminHandler{s: s, verify: verifier}
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, AdminPrefix) && r.Header.Get("X-Amz-Target") == "" {
+		// The outbox shares the /_ccql/ prefix but is the API's fallback
+		// route, not an admin endpoint.
+		if strings.HasPrefix(r.URL.Path, AdminPrefix) && r.URL.Path != MessagesPath && r.Header.Get("X-Amz-Target") == "" {
 			admin.ServeHTTP(w, r)
 			return
 		}
