@@ -22,7 +22,7 @@ const OutboxMessages = "messages"
 // emulator's message JSON (GET /_ccql/cognito/messages) each column shows.
 var outboxFields = [...]struct{ name, property, typ, desc string }{
 	{"user_pool_id", "UserPoolId", "string", "The user pool that would have sent the message (required in WHERE)."},
-	{"username", "Username", "string", "The user the message was for; in WHERE it also matches the destination address."},
+	{"username", "Username", "string", "The user name the message was for (filter on destination for an address)."},
 	{"sequence", "Sequence", "integer", "The message's position in the pool's outbox, from 1 (oldest first)."},
 	{"kind", "Kind", "string", "Why the message was sent: a sign-up or attribute verification code, an invitation's temporary password, a password-reset code, an MFA or one-time code."},
 	{"delivery_medium", "DeliveryMedium", "string", "EMAIL or SMS."},
@@ -32,7 +32,7 @@ var outboxFields = [...]struct{ name, property, typ, desc string }{
 	{"subject", "Subject", "string", "The e-mail subject, rendered from the pool's templates (NULL for SMS)."},
 	{"message", "Message", "string", "The text, rendered from the pool's message templates ({####}, {username})."},
 	{"code", "Code", "string", "What the template's {####} stood for: a verification code or a temporary password."},
-	{"sent_at", "SentAt", "string", "When the message would have been sent."},
+	{"sent_at", "SentAt", "string", "When the message would have been sent (a timestamp)."},
 }
 
 // OutboxColumns returns the column names of awscc.cognito_outbox.messages
