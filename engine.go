@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,12 +86,15 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	var err error
+	var outbox provider.Outbox // nil: the backend has no Cognito outbox
 	switch cfg.Backend {
 	case BackendLocal:
 		if cfg.DataDir == "" {
 			return nil, errors.New("the local backend needs Config.DataDir (ResolveDataDir gives the standard one)")
 		}
-		e.api, e.closeFn, err = openLocal(cfg.DataDir, cfg)
+		var l *lazyLocal
+		l, e.closeFn, err = openLocal(cfg.DataDir, cfg)
+		e.api, outbox = l, l
 	case BackendClient:
 		if cfg.CloudControl == nil {
 			return nil, errors.New("backend client needs Config.CloudControl")
@@ -101,6 +105,9 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 			return nil, errors.New("backend endpoint needs an endpoint URL (--endpoint or AWS_ENDPOINT_URL_CLOUDCONTROL)")
 		}
 		e.api, err = cloudcontrol.NewSDK(ctx, cloudcontrol.SDKOptions{Endpoint: cfg.Endpoint, Region: cfg.Region})
+		if cfg.Backend == BackendEndpoint {
+			outbox = httpOutbox{endpoint: cfg.Endpoint, client: http.DefaultClient}
+		}
 	default:
 		return nil, fmt.Errorf("unknown backend %q (want local, aws, endpoint or client)", cfg.Backend)
 	}
@@ -111,6 +118,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	e.cat = catalog.New(schema.NewFullRegistry())
 	e.prov = provider.New(e.cat, e.api, cfg.Concurrency)
 	e.prov.SetDefaultRegion(cfg.DefaultRegion)
+	e.prov.SetOutbox(outbox)
 	if cfg.MaxStatements <= 0 {
 		cfg.MaxStatements = DefaultMaxStatements
 	}

@@ -2,6 +2,7 @@ package ccql
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
 	"github.com/ccql/ccql/emulator"
 	"github.com/ccql/ccql/internal/cloudcontrol"
+	"github.com/ccql/ccql/internal/provider"
 )
 
 // localAccount is the account the embedded emulator's in-process calls use.
@@ -17,7 +19,7 @@ const localAccount = "000000000000"
 // openLocal returns the embedded emulator on dataDir. It is opened on the
 // first Cloud Control call, so that statements that never call it (SHOW,
 // DESCRIBE) do not pay for opening the store.
-func openLocal(dataDir string, cfg Config) (cloudcontrol.API, func() error, error) {
+func openLocal(dataDir string, cfg Config) (*lazyLocal, func() error, error) {
 	l := &lazyLocal{open: func() (*emulator.Server, error) {
 		if err := os.MkdirAll(dataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("data dir: %w", err)
@@ -46,6 +48,28 @@ func (l *lazyLocal) get() (cloudcontrol.API, error) {
 		}
 	})
 	return l.api, l.err
+}
+
+// CognitoMessages implements provider.Outbox in process: the emulator's
+// Go API, no HTTP.
+func (l *lazyLocal) CognitoMessages(ctx context.Context, poolID, username string) ([]provider.OutboxMessage, error) {
+	if _, err := l.get(); err != nil {
+		return nil, err
+	}
+	msgs, err := l.srv.CognitoMessages(ctx, localAccount, poolID, username)
+	if errors.Is(err, emulator.ErrUserPoolNotFound) {
+		return nil, fmt.Errorf("%s: %w", poolID, provider.ErrNoUserPool)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]provider.OutboxMessage, len(msgs))
+	for i, m := range msgs {
+		out[i] = provider.OutboxMessage{UserPoolID: m.UserPoolId, Username: m.Username, Sequence: m.Sequence, Kind: m.Kind,
+			DeliveryMedium: m.DeliveryMedium, AttributeName: m.AttributeName, Destination: m.Destination,
+			MaskedDestination: m.MaskedDestination, Subject: m.Subject, Message: m.Message, Code: m.Code, SentAt: m.SentAt}
+	}
+	return out, nil
 }
 
 func (l *lazyLocal) close() error {

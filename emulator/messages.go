@@ -56,7 +56,7 @@ func messagesOf(ctx context.Context, st store.Store, accounts []string, poolID, 
 			out = msgs
 			return nil
 		}
-		return errPoolNotFound
+		return ErrUserPoolNotFound
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cognito messages of %s: %w", poolID, err)
@@ -64,7 +64,9 @@ func messagesOf(ctx context.Context, st store.Store, accounts []string, poolID, 
 	return out, nil
 }
 
-var errPoolNotFound = errors.New("user pool does not exist")
+// ErrUserPoolNotFound is the error (wrapped) of CognitoMessages for a user
+// pool that does not exist.
+var ErrUserPoolNotFound = errors.New("user pool does not exist")
 
 // messagesRoute serves MessagesPath and passes every other request to next.
 type messagesRoute struct {
@@ -108,7 +110,7 @@ func (m *messagesRoute) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	msgs, err := messagesOf(r.Context(), m.st, m.accounts, poolID, q.Get("username"))
 	switch {
-	case errors.Is(err, errPoolNotFound):
+	case errors.Is(err, ErrUserPoolNotFound):
 		w.WriteHeader(http.StatusNotFound)
 		_ = json.NewEncoder(w).Encode(map[string]string{"error": fmt.Sprintf("User pool %s does not exist.", poolID)})
 		return

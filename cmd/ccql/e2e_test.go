@@ -146,6 +146,9 @@ func TestE2E_Catalog(t *testing.T) {
 		{"describe_user_pool_clients_list_only", "DESCRIBE awscc.cognito.user_pool_clients_list_only", "table"},
 		{"describe_extended_user_pools", "DESCRIBE EXTENDED awscc.cognito.user_pools", "json"},
 		{"describe_resource_request", "DESCRIBE awscc.cloud_control.resource_request", "table"},
+		{"show_resources_cognito_outbox", "SHOW RESOURCES IN awscc.cognito_outbox", "csv"},
+		{"show_methods_cognito_outbox_messages", "SHOW METHODS IN awscc.cognito_outbox.messages", "table"},
+		{"describe_extended_cognito_outbox_messages", "DESCRIBE EXTENDED awscc.cognito_outbox.messages", "table"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

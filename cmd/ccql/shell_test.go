@@ -324,15 +324,16 @@ func TestShell_CompleteEngine(t *testing.T) {
 		want         []string
 	}{
 		{line: "SELECT * FROM |", want: []string{"awscc."}},
-		{line: "SELECT * FROM awscc.cogn|", want: []string{"awscc.cognito."}},
-		{line: "SHOW RESOURCES IN awscc.cogn|", want: []string{"awscc.cognito"}},
+		{line: "SELECT * FROM awscc.cogn|", want: []string{"awscc.cognito.", "awscc.cognito_outbox."}},
+		{line: "SELECT * FROM awscc.cognito_outbox.m|", want: []string{"awscc.cognito_outbox.messages"}},
+		{line: "SHOW RESOURCES IN awscc.cogn|", want: []string{"awscc.cognito", "awscc.cognito_outbox"}},
 		{line: "SELECT * FROM awscc.cognito.user_pool_cl|", want: []string{"awscc.cognito.user_pool_clients", "awscc.cognito.user_pool_clients_list_only"}},
 		{line: "SELECT * FROM awscc.cloud_control.resource_req|", want: []string{"awscc.cloud_control.resource_request", "awscc.cloud_control.resource_requests"}},
 		{line: "SELECT client_| FROM awscc.cognito.user_pool_clients", want: []string{"client_id", "client_name", "client_secret"}},
 		{buffer: "SELECT *\nFROM awscc.cognito.user_pools p\n", line: "WHERE p.user_pool_n|", want: []string{"p.user_pool_name"}},
 		{line: "DELETE FROM awscc.cognito.user_pools WHERE Identifier = 'x' RETURNING Req|", want: []string{"RequestToken"}},
 		{line: `\d awscc.cognito.user_pool_c|`, want: []string{"awscc.cognito.user_pool_clients", "awscc.cognito.user_pool_clients_list_only"}},
-		{line: `\dt cogn|`, want: []string{"cognito"}},
+		{line: `\dt cogn|`, want: []string{"cognito", "cognito_outbox"}},
 	}
 	for _, tt := range tests {
 		i := strings.Index(tt.line, "|")

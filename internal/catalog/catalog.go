@@ -69,13 +69,28 @@ type Catalog struct {
 	// native builds the cloud_control tables once, so that every lookup
 	// hands out the same *Table as for other services.
 	native func() []*Table
+	// outbox builds the cognito_outbox tables once, likewise.
+	outbox func() []*Table
 }
 
 // New returns the catalog of every Cloud Control resource type in reg:
 // schema.NewFullRegistry() for all of awscc (what the CLI wants),
 // schema.NewRegistry() for just the hand-checked Cognito types.
 func New(reg *schema.Registry) *Catalog {
-	return &Catalog{reg: reg, tables: map[string]*Table{}, native: sync.OnceValue(nativeTables)}
+	return &Catalog{reg: reg, tables: map[string]*Table{}, native: sync.OnceValue(nativeTables),
+		outbox: sync.OnceValue(outboxTables)}
+}
+
+// fixedService returns the tables of a service the catalog defines itself
+// (cloud_control, cognito_outbox) rather than derives from schemas.
+func (c *Catalog) fixedService(service string) ([]*Table, bool) {
+	switch service {
+	case CloudControlService:
+		return c.native(), true
+	case CognitoOutboxService:
+		return c.outbox(), true
+	}
+	return nil, false
 }
 
 func (c *Catalog) load() {
@@ -131,7 +146,7 @@ func checkProvider(provider string) error {
 }
 
 // Services returns SHOW SERVICES IN awscc, sorted by name, including
-// cloud_control.
+// cloud_control and cognito_outbox.
 func (c *Catalog) Services(provider string) ([]Service, error) {
 	if err := checkProvider(provider); err != nil {
 		return nil, err
@@ -140,8 +155,8 @@ func (c *Catalog) Services(provider string) ([]Service, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	names := make([]string, 0, len(c.byService)+1)
-	names = append(names, CloudControlService)
+	names := make([]string, 0, len(c.byService)+2)
+	names = append(names, CloudControlService, CognitoOutboxService)
 	for s := range c.byService {
 		names = append(names, s)
 	}
@@ -161,9 +176,9 @@ func (c *Catalog) Resources(provider, service string) ([]ResourceRef, error) {
 		return nil, err
 	}
 	service = strings.ToLower(service)
-	if service == CloudControlService {
+	if tables, ok := c.fixedService(service); ok {
 		var out []ResourceRef
-		for _, t := range c.native() {
+		for _, t := range tables {
 			out = append(out, ResourceRef{Name: t.Name, ID: t.ID(), Kind: KindNative})
 		}
 		return out, nil
@@ -195,8 +210,8 @@ func (c *Catalog) Table(provider, service, resource string) (*Table, error) {
 		return nil, err
 	}
 	service, resource = strings.ToLower(service), strings.ToLower(resource)
-	if service == CloudControlService {
-		for _, t := range c.native() {
+	if tables, ok := c.fixedService(service); ok {
+		for _, t := range tables {
 			if t.Name == resource {
 				return t, nil
 			}

@@ -188,6 +188,7 @@ func TestCatalog_Services(t *testing.T) {
 	want := []catalog.Service{
 		{ID: "cloud_control:v00.00.00000", Name: "cloud_control", Title: "cloud_control"},
 		{ID: "cognito:v00.00.00000", Name: "cognito", Title: "cognito"},
+		{ID: "cognito_outbox:v00.00.00000", Name: "cognito_outbox", Title: "cognito_outbox"},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("Services (-want +got):\n%s", d)

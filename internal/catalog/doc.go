@@ -15,7 +15,8 @@
 // METHODS are Table.Methods, the seed's Methods table. The engine renders
 // them. Besides the per-type services there is cloud_control, whose four
 // native tables expose the Cloud Control operations (resource, resources,
-// resource_request, resource_requests).
+// resource_request, resource_requests), and cognito_outbox, whose messages
+// table is the emulated Cognito's outbox (ccql's own; not in StackQL).
 //
 // catalog.New(schema.NewFullRegistry()) is all of awscc: 1,490 provisionable
 // types in 270 services, from the embedded schema archive

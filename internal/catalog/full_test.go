@@ -23,14 +23,14 @@ func TestFullCatalog_Services(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 270 services have a provisionable type in the 2026-08-03 schema set,
-	// plus cloud_control.
-	if got, want := len(svcs), 271; got != want {
+	// plus cloud_control and cognito_outbox.
+	if got, want := len(svcs), 272; got != want {
 		t.Errorf("%d services, want %d", got, want)
 	}
 	if !sort.SliceIsSorted(svcs, func(i, j int) bool { return svcs[i].Name < svcs[j].Name }) {
 		t.Error("services are not sorted by name")
 	}
-	want := map[string]bool{"cloud_control": true, "cognito": true, "ec2": true, "elasticloadbalancingv2": true,
+	want := map[string]bool{"cloud_control": true, "cognito_outbox": true, "cognito": true, "ec2": true, "elasticloadbalancingv2": true,
 		"route53resolver": true, "wafv2": true, "accessanalyzer": true}
 	for _, s := range svcs {
 		delete(want, s.Name)

@@ -20,8 +20,10 @@ const (
 	// KindListOnly is a resource type's identifiers-only twin
 	// (awscc.cognito.user_pool_clients_list_only): SELECT is ListResources.
 	KindListOnly
-	// KindNative is one of the generic cloud_control tables (resource,
-	// resources, resource_request, resource_requests); its Name says which.
+	// KindNative is a table the catalog defines itself: one of the generic
+	// cloud_control tables (resource, resources, resource_request,
+	// resource_requests) or the Cognito outbox (cognito_outbox.messages);
+	// its Service and Name say which.
 	KindNative
 )
 

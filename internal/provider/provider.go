@@ -40,6 +40,8 @@ type Provider struct {
 	tables      map[string]vtable.Table
 	// defaultRegion is the region of a scan whose statement binds none.
 	defaultRegion string
+	// outbox serves awscc.cognito_outbox.messages; nil on real AWS.
+	outbox Outbox
 }
 
 // SetDefaultRegion makes region the region of every scan whose statement
@@ -112,6 +114,10 @@ func (p *Provider) Resolve(name string) (vtable.Table, error) {
 	case catalog.KindListOnly:
 		t = newListTable(p, ct)
 	case catalog.KindNative:
+		if ct.Service == catalog.CognitoOutboxService {
+			t = newOutboxTable(p, ct)
+			break
+		}
 		t, err = newNativeTable(p, ct)
 		if err != nil {
 			return nil, err
