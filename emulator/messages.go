@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ccql/ccql/emulator/internal/cognito"
 	"github.com/ccql/ccql/internal/awsjson"
@@ -26,11 +27,41 @@ const MessagesPath = "/_ccql/cognito/messages"
 // default account (000000000000); the region is the pool id's prefix.
 // username, when not empty, keeps one user's messages (by user name or
 // destination address).
-func (s *Server) CognitoMessages(ctx context.Context, account, poolID, username string) ([]cognito.Message, error) {
+func (s *Server) CognitoMessages(ctx context.Context, account, poolID, username string) ([]CognitoMessage, error) {
 	if account == "" {
 		account = awsjson.DefaultAccount
 	}
-	return messagesOf(ctx, s.core.st, []string{account}, poolID, username)
+	msgs, err := messagesOf(ctx, s.core.st, []string{account}, poolID, username)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CognitoMessage, len(msgs))
+	for i, m := range msgs {
+		out[i] = CognitoMessage(m)
+	}
+	return out, nil
+}
+
+// CognitoMessage is one message of a user pool's outbox: what Cognito
+// would have e-mailed or texted. Its JSON is the outbox route's.
+type CognitoMessage struct {
+	UserPoolId string `json:"UserPoolId"`
+	Username   string `json:"Username"`
+	// Sequence orders a pool's messages, from 1.
+	Sequence       int    `json:"Sequence"`
+	Kind           string `json:"Kind"`
+	DeliveryMedium string `json:"DeliveryMedium"` // EMAIL | SMS
+	AttributeName  string `json:"AttributeName"`  // email | phone_number
+	// Destination is the full address; CodeDeliveryDetails in the API's
+	// answers shows MaskedDestination.
+	Destination       string `json:"Destination"`
+	MaskedDestination string `json:"MaskedDestination"`
+	Subject           string `json:"Subject,omitempty"`
+	Message           string `json:"Message"`
+	// Code is what the template's {####} stood for: a verification code,
+	// or the temporary password of an invitation.
+	Code   string    `json:"Code,omitempty"`
+	SentAt time.Time `json:"SentAt"`
 }
 
 // messagesOf reads a pool's outbox from the first account that has the
