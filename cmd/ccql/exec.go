@@ -106,8 +106,7 @@ func runExec(a *app, f *execFlags, args []string) error {
 	for i, p := range pieces {
 		res, err := eng.Query(a.ctx, p.Text)
 		if err != nil && wasInterrupted(a.ctx, err) {
-			mutation, _ := mutationHints(p.Text)
-			return interruptedError(name, p, mutation, len(pieces)-i-1)
+			return interruptedError(name, p, isMutation(eng, p.Text), len(pieces)-i-1)
 		}
 		// A mutation reports its requests even when some failed: print
 		// them, then the error.

@@ -344,14 +344,9 @@ func (s *session) runText(name string, line int, text string) {
 // runPiece runs one statement and prints its result; an error is printed
 // and counted, and the shell goes on.
 func (s *session) runPiece(name string, p ccql.Statement) {
-	text := p.Text
-	mutation, awaited := mutationHints(text)
-	if s.wait && mutation && !awaited {
-		text = "/*+ AWAIT */ " + text // \wait on
-	}
 	ctx, done := s.statementContext()
 	start := time.Now()
-	res, err := s.eng.Query(ctx, text)
+	res, mutation, err := s.run(ctx, p.Text)
 	elapsed := time.Since(start)
 	interrupted := ctx.Err() != nil && s.base.Err() == nil
 	done()
@@ -447,19 +442,28 @@ func (s *session) statementContext() (context.Context, func()) {
 	}
 }
 
-// mutationHints parses a statement once and reports whether it is an
-// INSERT, UPDATE or DELETE and whether it already asks to be awaited. A
-// statement that does not parse is neither; the engine reports its error.
-func mutationHints(text string) (mutation, awaited bool) {
-	st, err := iql.Parse(text)
+// isMutation reports whether text is an INSERT, UPDATE or DELETE, as the
+// engine prepares it (false when it does not prepare).
+func isMutation(eng *ccql.Engine, text string) bool {
+	st, err := eng.Prepare(context.Background(), text)
+	return err == nil && !st.ReadOnly()
+}
+
+// run prepares and runs one statement; with \wait on, a mutation that
+// does not await already is prepared again with the AWAIT hint.
+func (s *session) run(ctx context.Context, text string) (res *ccql.Result, mutation bool, err error) {
+	st, err := s.eng.Prepare(ctx, text)
 	if err != nil {
-		return false, false
+		return nil, false, err
 	}
-	switch st.(type) {
-	case *iql.Insert, *iql.Update, *iql.Delete:
-		return true, st.Info().Hints.Has("await")
+	mutation = !st.ReadOnly()
+	if s.wait && mutation && !st.Await() {
+		if st, err = s.eng.Prepare(ctx, "/*+ AWAIT */ "+text); err != nil {
+			return nil, mutation, err
+		}
 	}
-	return false, false
+	res, err = st.Exec(ctx)
+	return res, mutation, err
 }
 
 // fail prints an error and counts it.
