@@ -323,22 +323,8 @@ func opAdminDeleteUserAttributes(_ context.Context, env handler.Env, tx handler.
 	if err != nil {
 		return nil, err
 	}
-	schema := schemaIndex(cfg)
-	for _, name := range in.UserAttributeNames {
-		entry, ok := schema[name]
-		if !ok {
-			return nil, invalidParameter("%sType for attribute {%s} could not be determined", schemaPrefix, name)
-		}
-		if req, _ := entry["Required"].(bool); req {
-			return nil, invalidParameter("%s%s: The attribute is required", schemaPrefix, name)
-		}
-		if mutable, _ := entry["Mutable"].(bool); !mutable {
-			return nil, invalidParameter("%sCannot modify the non-mutable attribute %s", schemaPrefix, name)
-		}
-		u.deleteAttr(name)
-		if name == "email" || name == "phone_number" {
-			u.deleteAttr(name + "_verified")
-		}
+	if err := deleteUserAttributes(cfg, u, in.UserAttributeNames); err != nil {
+		return nil, err
 	}
 	if err := saveUser(env, tx, cfg, u); err != nil {
 		return nil, err
@@ -1148,4 +1134,30 @@ func opConfirmForgotPassword(_ context.Context, env handler.Env, tx handler.Tx, 
 		return nil, err
 	}
 	return struct{}{}, nil
+}
+
+// deleteUserAttributes removes names from u (AdminDeleteUserAttributes and
+// DeleteUserAttributes). The first name the pool's schema does not know,
+// requires or makes immutable is refused with InvalidParameterException;
+// callers then drop u unsaved. Removing email or phone_number also removes
+// its _verified flag.
+func deleteUserAttributes(cfg *poolConfig, u *user, names []string) error {
+	schema := schemaIndex(cfg)
+	for _, name := range names {
+		entry, ok := schema[name]
+		if !ok {
+			return invalidParameter("%sType for attribute {%s} could not be determined", schemaPrefix, name)
+		}
+		if req, _ := entry["Required"].(bool); req {
+			return invalidParameter("%s%s: The attribute is required", schemaPrefix, name)
+		}
+		if mutable, _ := entry["Mutable"].(bool); !mutable {
+			return invalidParameter("%sCannot modify the non-mutable attribute %s", schemaPrefix, name)
+		}
+		u.deleteAttr(name)
+		if name == "email" || name == "phone_number" {
+			u.deleteAttr(name + "_verified")
+		}
+	}
+	return nil
 }

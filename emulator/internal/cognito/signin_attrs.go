@@ -153,23 +153,9 @@ func opDeleteUserAttributes(ctx context.Context, env handler.Env, tx handler.Tx,
 	if err := checkWritable(c, in.UserAttributeNames); err != nil {
 		return nil, err
 	}
-	schema := schemaIndex(tc.cfg)
 	u := tc.user
-	for _, name := range in.UserAttributeNames {
-		entry, ok := schema[name]
-		if !ok {
-			return nil, invalidParameter("%sType for attribute {%s} could not be determined", schemaPrefix, name)
-		}
-		if req, _ := entry["Required"].(bool); req {
-			return nil, invalidParameter("%s%s: The attribute is required", schemaPrefix, name)
-		}
-		if mutable, _ := entry["Mutable"].(bool); !mutable {
-			return nil, invalidParameter("%sCannot modify the non-mutable attribute %s", schemaPrefix, name)
-		}
-		u.deleteAttr(name)
-		if name == "email" || name == "phone_number" {
-			u.deleteAttr(name + "_verified")
-		}
+	if err := deleteUserAttributes(tc.cfg, u, in.UserAttributeNames); err != nil {
+		return nil, err
 	}
 	if err := saveUser(env, tx, tc.cfg, u); err != nil {
 		return nil, err
