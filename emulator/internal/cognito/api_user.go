@@ -264,23 +264,11 @@ func opAdminUpdateUserAttributes(_ context.Context, env handler.Env, tx handler.
 	if err := applyAttributes(cfg, u, in.UserAttributes, false); err != nil {
 		return nil, err
 	}
-	// A changed e-mail or phone number is unverified again, unless the
-	// request sets its verified flag too; when the pool auto-verifies it,
-	// a verification code goes to the new address.
-	for _, attr := range []string{"email", "phone_number"} {
-		if before[attr] == u.Attributes[attr] || givenAttribute(in.UserAttributes, attr+"_verified") {
-			continue
-		}
-		if _, has := u.attr(attr); !has {
-			u.deleteAttr(attr + "_verified")
-			continue
-		}
-		u.setAttr(attr+"_verified", "false")
-		if contains(cfg.AutoVerified, attr) {
-			if _, err := sendVerificationCode(env, tx, cfg, u, attr); err != nil {
-				return nil, err
-			}
-		}
+	if err := reverifyChangedContacts(cfg, u, before, in.UserAttributes, func(attr string) error {
+		_, err := sendVerificationCode(env, tx, cfg, u, attr)
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	if err := claimAliases(env, tx, cfg, u, false); err != nil {
 		return nil, err
@@ -289,6 +277,31 @@ func opAdminUpdateUserAttributes(_ context.Context, env handler.Env, tx handler.
 		return nil, err
 	}
 	return struct{}{}, nil
+}
+
+// reverifyChangedContacts follows an attribute update of u (before holds
+// its attributes beforehand, given the request's): a changed e-mail or
+// phone number is unverified again, unless the request sets its verified
+// flag too, and a removed one loses the flag; when the pool auto-verifies
+// the attribute, send delivers a verification code to the new address.
+// It serves AdminUpdateUserAttributes and UpdateUserAttributes.
+func reverifyChangedContacts(cfg *poolConfig, u *user, before map[string]string, given []attributeType, send func(attr string) error) error {
+	for _, attr := range []string{"email", "phone_number"} {
+		if before[attr] == u.Attributes[attr] || givenAttribute(given, attr+"_verified") {
+			continue
+		}
+		if _, has := u.attr(attr); !has {
+			u.deleteAttr(attr + "_verified")
+			continue
+		}
+		u.setAttr(attr+"_verified", "false")
+		if contains(cfg.AutoVerified, attr) {
+			if err := send(attr); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func givenAttribute(attrs []attributeType, name string) bool {

@@ -95,22 +95,15 @@ func opUpdateUserAttributes(ctx context.Context, env handler.Env, tx handler.Tx,
 		return nil, err
 	}
 	var details []*codeDeliveryDetails
-	for _, attr := range []string{"email", "phone_number"} {
-		if before[attr] == u.Attributes[attr] || givenAttribute(in.UserAttributes, attr+"_verified") {
-			continue
+	if err := reverifyChangedContacts(cfg, u, before, in.UserAttributes, func(attr string) error {
+		d, err := sendVerification(env, tx, cfg, u, attr)
+		if err != nil {
+			return err
 		}
-		if _, has := u.attr(attr); !has {
-			u.deleteAttr(attr + "_verified")
-			continue
-		}
-		u.setAttr(attr+"_verified", "false")
-		if contains(cfg.AutoVerified, attr) {
-			d, err := sendVerification(env, tx, cfg, u, attr)
-			if err != nil {
-				return nil, err
-			}
-			details = append(details, d)
-		}
+		details = append(details, d)
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	if err := claimAliases(env, tx, cfg, u, false); err != nil {
 		return nil, err
