@@ -4,38 +4,22 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ccql/ccql/internal/e2etest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 // binary builds the ccql command once per test run.
-var binary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "ccql-e2e-bin")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "ccql")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
+var binary = sync.OnceValues(func() (string, error) { return e2etest.Build("ccql-e2e-bin") })
 
 // ccqlBin runs the built binary and returns stdout, stderr and the exit code.
 func ccqlBin(t *testing.T, env []string, args ...string) (string, string, int) {
@@ -233,40 +217,7 @@ func startServeArgs(t *testing.T, args ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", "--addr", addr}, args...)...)
-	cmd.Env = cleanEnv()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { cancel(); <-done })
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case err := <-done:
-			t.Fatalf("ccql serve exited: %v\n%s", err, stderr.String())
-		default:
-		}
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ccql serve did not listen on %s: %s", addr, stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond) // polling for readiness, not synchronisation
-	}
+	return e2etest.Serve(t, bin, cleanEnv(), args...)
 }
 
 // TestE2E_EndpointFromEnv selects the endpoint backend by

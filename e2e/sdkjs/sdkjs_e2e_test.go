@@ -10,8 +10,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ccql/ccql/internal/e2etest"
 )
 
 const (
@@ -26,19 +26,8 @@ const (
 	secretKey = "sdkjs-e2e-secret"
 )
 
-var buildOnce = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "ccql-sdkjs-e2e")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "ccql")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/ccql/ccql/cmd/ccql")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", errors.New("go build: " + err.Error() + "\n" + string(out))
-	}
-	return bin, nil
-})
+// buildOnce builds the ccql binary once for this test binary.
+var buildOnce = sync.OnceValues(func() (string, error) { return e2etest.Build("ccql-sdkjs-e2e") })
 
 // serve starts `ccql serve`, checking SigV4 when withAuth is set, and
 // returns its URL.
@@ -49,13 +38,7 @@ func serve(t *testing.T, withAuth bool) string {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	args := []string{"serve", "--addr", addr, "--data-dir", filepath.Join(dir, "data"), "--log-level", "warn"}
+	args := []string{"--data-dir", filepath.Join(dir, "data"), "--log-level", "warn"}
 	if withAuth {
 		auth := filepath.Join(dir, "auth")
 		if err := os.WriteFile(auth, []byte(accessKey+":"+secretKey+"\n"), 0o600); err != nil {
@@ -63,48 +46,7 @@ func serve(t *testing.T, withAuth bool) string {
 		}
 		args = append(args, "--auth-file", auth)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { cancel(); <-done })
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case err := <-done:
-			t.Fatalf("ccql serve exited: %v\n%s", err, stderr.String())
-		default:
-		}
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ccql serve did not listen: %s", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond) // polling for readiness, not synchronisation
-	}
-}
-
-// nodeModules skips when node or the SDK is not installed, except under CI,
-// where that is a failure.
-func nodeModules(t *testing.T) {
-	t.Helper()
-	_, err := os.Stat("node_modules/@aws-sdk/client-cognito-identity-provider")
-	_, nodeErr := exec.LookPath("node")
-	if err == nil && nodeErr == nil {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("node or e2e/sdkjs/node_modules missing under CI (run npm ci in e2e/sdkjs): %v %v", err, nodeErr)
-	}
-	t.Skip("node or e2e/sdkjs/node_modules missing; run npm ci in e2e/sdkjs")
+	return "http://" + e2etest.Serve(t, bin, []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")}, args...)
 }
 
 type apiError struct{ Name, Message string }
@@ -157,7 +99,7 @@ func TestSDKForJavaScriptV3(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs ccql serve and node")
 	}
-	nodeModules(t)
+	e2etest.RequireNodeModules(t, "e2e/sdkjs", "@aws-sdk/client-cognito-identity-provider")
 	for _, withAuth := range []bool{true, false} {
 		name := "no-auth-file"
 		if withAuth {

@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -30,6 +29,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
+	"github.com/ccql/ccql/internal/e2etest"
 	"github.com/coreos/go-oidc/v3/oidc"
 )
 
@@ -38,19 +38,8 @@ const (
 	secretKey = "signin-e2e-secret"
 )
 
-var buildOnce = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "ccql-signin-e2e")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "ccql")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/ccql/ccql/cmd/ccql")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", errors.New("go build: " + err.Error() + "\n" + string(out))
-	}
-	return bin, nil
-})
+// buildOnce builds the ccql binary once for this test binary.
+var buildOnce = sync.OnceValues(func() (string, error) { return e2etest.Build("ccql-signin-e2e") })
 
 // serve starts `ccql serve` with SigV4 checking on and returns its URL.
 func serve(t *testing.T) string {
@@ -67,39 +56,8 @@ func serve(t *testing.T) string {
 	if err := os.WriteFile(auth, []byte(accessKey+":"+secretKey+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", addr, "--data-dir", filepath.Join(dir, "data"), "--auth-file", auth, "--log-level", "warn")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	cmd.Env = []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { cancel(); <-done })
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case err := <-done:
-			t.Fatalf("ccql serve exited: %v\n%s", err, stderr.String())
-		default:
-		}
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			return "http://" + addr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ccql serve did not listen: %s", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond) // polling for readiness, not synchronisation
-	}
+	return "http://" + e2etest.Serve(t, bin, []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH")},
+		"--data-dir", filepath.Join(dir, "data"), "--auth-file", auth, "--log-level", "warn")
 }
 
 // clients returns an SDK client that signs (admin operations) and one
@@ -162,19 +120,6 @@ func verifier(t *testing.T, endpoint, poolID, clientID string, access bool) *oid
 	return p.Verifier(&oidc.Config{ClientID: clientID, SkipClientIDCheck: access})
 }
 
-func nodeModules(t *testing.T) {
-	t.Helper()
-	_, err := os.Stat("node_modules/amazon-cognito-identity-js")
-	_, nodeErr := exec.LookPath("node")
-	if err == nil && nodeErr == nil {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("node or e2e/signin/node_modules missing under CI (run npm ci in e2e/signin): %v %v", err, nodeErr)
-	}
-	t.Skip("node or e2e/signin/node_modules missing; run npm ci in e2e/signin")
-}
-
 // TestAmazonCognitoIdentityJS signs in with the library's SRP, refreshes,
 // reads the user and signs out; the tokens verify with go-oidc, and the
 // signed-out tokens are refused.
@@ -182,7 +127,7 @@ func TestAmazonCognitoIdentityJS(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs ccql serve and node")
 	}
-	nodeModules(t)
+	e2etest.RequireNodeModules(t, "e2e/signin", "amazon-cognito-identity-js")
 	endpoint := serve(t)
 	admin, anon := clients(endpoint)
 	poolID, clientID := setupPool(t, admin, &cip.CreateUserPoolClientInput{})

@@ -264,23 +264,11 @@ func opAdminUpdateUserAttributes(_ context.Context, env handler.Env, tx handler.
 	if err := applyAttributes(cfg, u, in.UserAttributes, false); err != nil {
 		return nil, err
 	}
-	// A changed e-mail or phone number is unverified again, unless the
-	// request sets its verified flag too; when the pool auto-verifies it,
-	// a verification code goes to the new address.
-	for _, attr := range []string{"email", "phone_number"} {
-		if before[attr] == u.Attributes[attr] || givenAttribute(in.UserAttributes, attr+"_verified") {
-			continue
-		}
-		if _, has := u.attr(attr); !has {
-			u.deleteAttr(attr + "_verified")
-			continue
-		}
-		u.setAttr(attr+"_verified", "false")
-		if contains(cfg.AutoVerified, attr) {
-			if _, err := sendVerificationCode(env, tx, cfg, u, attr); err != nil {
-				return nil, err
-			}
-		}
+	if err := reverifyChangedContacts(cfg, u, before, in.UserAttributes, func(attr string) error {
+		_, err := sendVerificationCode(env, tx, cfg, u, attr)
+		return err
+	}); err != nil {
+		return nil, err
 	}
 	if err := claimAliases(env, tx, cfg, u, false); err != nil {
 		return nil, err
@@ -289,6 +277,31 @@ func opAdminUpdateUserAttributes(_ context.Context, env handler.Env, tx handler.
 		return nil, err
 	}
 	return struct{}{}, nil
+}
+
+// reverifyChangedContacts follows an attribute update of u (before holds
+// its attributes beforehand, given the request's): a changed e-mail or
+// phone number is unverified again, unless the request sets its verified
+// flag too, and a removed one loses the flag; when the pool auto-verifies
+// the attribute, send delivers a verification code to the new address.
+// It serves AdminUpdateUserAttributes and UpdateUserAttributes.
+func reverifyChangedContacts(cfg *poolConfig, u *user, before map[string]string, given []attributeType, send func(attr string) error) error {
+	for _, attr := range []string{"email", "phone_number"} {
+		if before[attr] == u.Attributes[attr] || givenAttribute(given, attr+"_verified") {
+			continue
+		}
+		if _, has := u.attr(attr); !has {
+			u.deleteAttr(attr + "_verified")
+			continue
+		}
+		u.setAttr(attr+"_verified", "false")
+		if contains(cfg.AutoVerified, attr) {
+			if err := send(attr); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func givenAttribute(attrs []attributeType, name string) bool {
@@ -323,22 +336,8 @@ func opAdminDeleteUserAttributes(_ context.Context, env handler.Env, tx handler.
 	if err != nil {
 		return nil, err
 	}
-	schema := schemaIndex(cfg)
-	for _, name := range in.UserAttributeNames {
-		entry, ok := schema[name]
-		if !ok {
-			return nil, invalidParameter("%sType for attribute {%s} could not be determined", schemaPrefix, name)
-		}
-		if req, _ := entry["Required"].(bool); req {
-			return nil, invalidParameter("%s%s: The attribute is required", schemaPrefix, name)
-		}
-		if mutable, _ := entry["Mutable"].(bool); !mutable {
-			return nil, invalidParameter("%sCannot modify the non-mutable attribute %s", schemaPrefix, name)
-		}
-		u.deleteAttr(name)
-		if name == "email" || name == "phone_number" {
-			u.deleteAttr(name + "_verified")
-		}
+	if err := deleteUserAttributes(cfg, u, in.UserAttributeNames); err != nil {
+		return nil, err
 	}
 	if err := saveUser(env, tx, cfg, u); err != nil {
 		return nil, err
@@ -1148,4 +1147,30 @@ func opConfirmForgotPassword(_ context.Context, env handler.Env, tx handler.Tx, 
 		return nil, err
 	}
 	return struct{}{}, nil
+}
+
+// deleteUserAttributes removes names from u (AdminDeleteUserAttributes and
+// DeleteUserAttributes). The first name the pool's schema does not know,
+// requires or makes immutable is refused with InvalidParameterException;
+// callers then drop u unsaved. Removing email or phone_number also removes
+// its _verified flag.
+func deleteUserAttributes(cfg *poolConfig, u *user, names []string) error {
+	schema := schemaIndex(cfg)
+	for _, name := range names {
+		entry, ok := schema[name]
+		if !ok {
+			return invalidParameter("%sType for attribute {%s} could not be determined", schemaPrefix, name)
+		}
+		if req, _ := entry["Required"].(bool); req {
+			return invalidParameter("%s%s: The attribute is required", schemaPrefix, name)
+		}
+		if mutable, _ := entry["Mutable"].(bool); !mutable {
+			return invalidParameter("%sCannot modify the non-mutable attribute %s", schemaPrefix, name)
+		}
+		u.deleteAttr(name)
+		if name == "email" || name == "phone_number" {
+			u.deleteAttr(name + "_verified")
+		}
+	}
+	return nil
 }

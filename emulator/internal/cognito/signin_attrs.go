@@ -95,22 +95,15 @@ func opUpdateUserAttributes(ctx context.Context, env handler.Env, tx handler.Tx,
 		return nil, err
 	}
 	var details []*codeDeliveryDetails
-	for _, attr := range []string{"email", "phone_number"} {
-		if before[attr] == u.Attributes[attr] || givenAttribute(in.UserAttributes, attr+"_verified") {
-			continue
+	if err := reverifyChangedContacts(cfg, u, before, in.UserAttributes, func(attr string) error {
+		d, err := sendVerification(env, tx, cfg, u, attr)
+		if err != nil {
+			return err
 		}
-		if _, has := u.attr(attr); !has {
-			u.deleteAttr(attr + "_verified")
-			continue
-		}
-		u.setAttr(attr+"_verified", "false")
-		if contains(cfg.AutoVerified, attr) {
-			d, err := sendVerification(env, tx, cfg, u, attr)
-			if err != nil {
-				return nil, err
-			}
-			details = append(details, d)
-		}
+		details = append(details, d)
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	if err := claimAliases(env, tx, cfg, u, false); err != nil {
 		return nil, err
@@ -153,23 +146,9 @@ func opDeleteUserAttributes(ctx context.Context, env handler.Env, tx handler.Tx,
 	if err := checkWritable(c, in.UserAttributeNames); err != nil {
 		return nil, err
 	}
-	schema := schemaIndex(tc.cfg)
 	u := tc.user
-	for _, name := range in.UserAttributeNames {
-		entry, ok := schema[name]
-		if !ok {
-			return nil, invalidParameter("%sType for attribute {%s} could not be determined", schemaPrefix, name)
-		}
-		if req, _ := entry["Required"].(bool); req {
-			return nil, invalidParameter("%s%s: The attribute is required", schemaPrefix, name)
-		}
-		if mutable, _ := entry["Mutable"].(bool); !mutable {
-			return nil, invalidParameter("%sCannot modify the non-mutable attribute %s", schemaPrefix, name)
-		}
-		u.deleteAttr(name)
-		if name == "email" || name == "phone_number" {
-			u.deleteAttr(name + "_verified")
-		}
+	if err := deleteUserAttributes(tc.cfg, u, in.UserAttributeNames); err != nil {
+		return nil, err
 	}
 	if err := saveUser(env, tx, tc.cfg, u); err != nil {
 		return nil, err

@@ -84,12 +84,19 @@ type accessTokenRequest struct {
 	AccessToken *string `json:"AccessToken"`
 }
 
-func opGetUser(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
+// accessTokenOnly decodes a request whose only member is AccessToken
+// (GetUser, DeleteUser, GlobalSignOut) and resolves it as withAccessToken
+// does.
+func accessTokenOnly(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (*tokenCall, error) {
 	var in accessTokenRequest
 	if err := decodeBody(body, &in); err != nil {
 		return nil, err
 	}
-	tc, err := withAccessToken(ctx, env, tx, in.AccessToken)
+	return withAccessToken(ctx, env, tx, in.AccessToken)
+}
+
+func opGetUser(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
+	tc, err := accessTokenOnly(ctx, env, tx, body)
 	if err != nil {
 		return nil, err
 	}
@@ -141,11 +148,7 @@ func opChangePassword(ctx context.Context, env handler.Env, tx handler.Tx, body 
 }
 
 func opDeleteUser(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
-	var in accessTokenRequest
-	if err := decodeBody(body, &in); err != nil {
-		return nil, err
-	}
-	tc, err := withAccessToken(ctx, env, tx, in.AccessToken)
+	tc, err := accessTokenOnly(ctx, env, tx, body)
 	if err != nil {
 		return nil, err
 	}
@@ -159,11 +162,7 @@ func opDeleteUser(ctx context.Context, env handler.Env, tx handler.Tx, body []by
 }
 
 func opGlobalSignOut(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
-	var in accessTokenRequest
-	if err := decodeBody(body, &in); err != nil {
-		return nil, err
-	}
-	tc, err := withAccessToken(ctx, env, tx, in.AccessToken)
+	tc, err := accessTokenOnly(ctx, env, tx, body)
 	if err != nil {
 		return nil, err
 	}
