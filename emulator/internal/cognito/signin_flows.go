@@ -781,6 +781,10 @@ func (f *flow) firstFactors(u *user) []string {
 			if p, _ := u.attr("phone_number"); p != "" {
 				out = append(out, chSMSOTP)
 			}
+		case chWebAuthn:
+			if f.hasPasskey(u) {
+				out = append(out, chWebAuthn)
+			}
 		}
 	}
 	return out
@@ -799,6 +803,8 @@ func (f *flow) startFactor(u *user, factor string, params map[string]string) (an
 		return f.afterFirstFactor(u, f.env.Now.Unix())
 	case chPasswordSRP:
 		return f.srpStart(params, u.Username)
+	case chWebAuthn:
+		return f.webAuthnStart(u)
 	default: // EMAIL_OTP, SMS_OTP: a one-time code is the first factor
 		s := &authSession{}
 		m, err := f.sendOTP(u, s, factor)
@@ -917,6 +923,8 @@ func respondToAuthChallenge(ctx context.Context, env handler.Env, tx handler.Tx,
 			return nil, invalidParameter("Invalid ANSWER: %s", answer)
 		}
 		return f.startFactor(u, answer, resp)
+	case chWebAuthn:
+		return f.webAuthnAnswer(u, s, resp)
 	}
 	return nil, invalidParameter("%s is not supported by ccql.", name)
 }

@@ -48,6 +48,9 @@ type authSession struct {
 	// MFA_SETUP; Verified is set by VerifySoftwareToken.
 	TOTPSecret string `json:"TotpSecret,omitempty"`
 	Verified   bool   `json:"Verified,omitempty"`
+	// WebAuthnChallenge is the challenge of a WEB_AUTHN challenge's
+	// credential request options (passkeys.go).
+	WebAuthnChallenge string `json:"WebAuthnChallenge,omitempty"`
 }
 
 // Session failures (reference 4.3).
