@@ -456,10 +456,7 @@ func opCompleteWebAuthnRegistration(ctx context.Context, env handler.Env, tx han
 	if err := deleteIfPresent(tx, typeWebAuthnRegistration, regKey); err != nil {
 		return nil, err
 	}
-	fail := func(e *APIError) error {
-		e.Commit = true
-		return e
-	}
+	fail := committed
 	text, ok := credentialJSON(in.Credential)
 	if !ok {
 		return nil, fail(invalidParameter("Credential is not a RegistrationResponseJSON object."))
@@ -519,6 +516,14 @@ func opCompleteWebAuthnRegistration(ctx context.Context, env handler.Env, tx han
 		return nil, err
 	}
 	return struct{}{}, nil
+}
+
+// committed returns a copy of e that keeps the failing call's writes
+// (the spent challenge or session); the copy leaves shared errors alone.
+func committed(e *APIError) error {
+	c := *e
+	c.Commit = true
+	return &c
 }
 
 // rpIDHashMatches compares an rpIdHash with SHA-256(rpID).
@@ -739,10 +744,7 @@ func (f *flow) webAuthnAnswer(u *user, s *authSession, resp map[string]string) (
 	if text == "" {
 		return nil, missingParameter("CREDENTIAL")
 	}
-	fail := func(e *APIError) error {
-		e.Commit = true
-		return e
-	}
+	fail := committed
 	incorrect := func() error { return fail(apiErrorf(typeNotAuthorized, msgIncorrect)) }
 	wp, err := loadWebAuthnPool(f.env, f.tx, f.cfg)
 	if err != nil {

@@ -256,6 +256,10 @@ func TestPasskeys_RegistrationChallengeRules(t *testing.T) {
 	if apiType(err) != typeWebAuthnClientMismatch {
 		t.Fatalf("other client: %v", err)
 	}
+	// Failures that commit do not change the shared error values.
+	if errWebAuthnNoChallenge.Commit || errWebAuthnClientMismatch.Commit {
+		t.Error("a shared error value was marked Commit")
+	}
 	// excludeCredentials names the registered passkey.
 	if ex, _ := json.Marshal(f.start()["excludeCredentials"]); !strings.Contains(string(ex), a.id()) {
 		t.Errorf("excludeCredentials = %s", ex)
