@@ -257,6 +257,10 @@ func TestPasskeys_RegistrationChallengeRules(t *testing.T) {
 		t.Fatalf("other client: %v", err)
 	}
 	// Failures that commit do not change the shared error values.
+	f.start()
+	if err := f.complete(b.create(f.start(), passkeyOrigin, ceremony{challenge: "AAAA"})); apiType(err) != typeWebAuthnChallengeNotFound {
+		t.Fatalf("wrong challenge: %v", err)
+	}
 	if errWebAuthnNoChallenge.Commit || errWebAuthnClientMismatch.Commit {
 		t.Error("a shared error value was marked Commit")
 	}
