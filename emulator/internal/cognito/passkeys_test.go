@@ -202,9 +202,13 @@ func TestPasskeys_RegistrationFailures(t *testing.T) {
 			t.Parallel()
 			f := newPasskeyFixture(t, nil)
 			a := newSoftAuthenticator(t, tc.alg)
-			err := f.complete(a.create(f.start(), passkeyOrigin, tc.c))
+			opts := f.start()
+			err := f.complete(a.create(opts, passkeyOrigin, tc.c))
 			if got := apiType(err); got != tc.want {
 				t.Fatalf("error %v, want %s", err, tc.want)
+			}
+			if strings.Contains(err.Error(), opts["challenge"].(string)) {
+				t.Errorf("the message quotes the challenge: %v", err)
 			}
 			// Nothing is registered, and the challenge is spent.
 			list := f.mustCall(opListWebAuthnCredentials, map[string]any{"AccessToken": f.access})
