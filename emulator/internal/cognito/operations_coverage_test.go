@@ -19,8 +19,6 @@ var notYetServed = []string{
 	"AdminForgetDevice",
 	"AdminGetDevice",
 	"AdminListDevices",
-	"AdminListUserAuthEvents",
-	"AdminUpdateAuthEventFeedback",
 	"AdminUpdateDeviceStatus",
 	"CompleteWebAuthnRegistration",
 	"ConfirmDevice",
@@ -33,7 +31,6 @@ var notYetServed = []string{
 	"ListUserPoolReplicas",
 	"ListWebAuthnCredentials",
 	"StartWebAuthnRegistration",
-	"UpdateAuthEventFeedback",
 	"UpdateDeviceStatus",
 	"UpdateUserPoolReplica",
 }

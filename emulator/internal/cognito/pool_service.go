@@ -24,6 +24,8 @@ var satelliteTypes = []string{
 	typeTokenFamily,
 	typeSignOut,
 	typePoolSettings,
+	typeAuthEvent,
+	typeAuthEventLink,
 }
 
 // Enum value sets of pool members the CloudFormation schema leaves open.

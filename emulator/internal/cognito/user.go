@@ -423,6 +423,9 @@ func removeUser(tx handler.Tx, cfg *poolConfig, u *user) error {
 			return err
 		}
 	}
+	if err := deleteUserEvents(tx, cfg.ID, u.Sub); err != nil {
+		return err
+	}
 	return deleteIfPresent(tx, typeUser, key)
 }
 
