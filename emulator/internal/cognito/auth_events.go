@@ -347,7 +347,7 @@ func newAudit(ctx context.Context, env handler.Env, tx handler.Tx, spec eventSpe
 		return nil, err
 	}
 	return &audit{ctx: ctx, env: env, tx: tx, spec: spec, in: in, cfg: poolConfigOf(pool), client: client,
-		risk: newRiskContext(ctx, mode, conf, client, in.ContextData, in.UserContextData)}, nil
+		risk: newRiskContext(requestOf(ctx).r, mode, conf, client, in.ContextData, in.UserContextData)}, nil
 }
 
 // username is the user a request names before it runs.

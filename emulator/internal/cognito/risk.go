@@ -2,7 +2,6 @@ package cognito
 
 import (
 	"bufio"
-	"context"
 	_ "embed" // the compromised-password sample
 	"net"
 	"net/http"
@@ -140,12 +139,8 @@ type riskContext struct {
 // IP is ContextData.IpAddress of a server-side flow, else
 // UserContextData.IpAddress when the client propagates user context
 // data, else the HTTP request's remote address.
-func newRiskContext(ctx context.Context, mode string, conf *riskConfiguration, client *clientModel, server, user *contextData) *riskContext {
+func newRiskContext(r *http.Request, mode string, conf *riskConfiguration, client *clientModel, server, user *contextData) *riskContext {
 	rc := &riskContext{mode: mode, conf: conf}
-	var r *http.Request
-	if ri, ok := ctx.Value(requestKey{}).(requestInfo); ok {
-		r = ri.r
-	}
 	switch {
 	case server != nil && server.IpAddress != "":
 		rc.ip = server.IpAddress
