@@ -708,6 +708,13 @@ func (a *audit) recordEvent(u *user, ev *storedEvent, response, decision string,
 	if err := ev.save(a.tx); err != nil {
 		return nil, err
 	}
+	clientID := ""
+	if a.client != nil {
+		clientID = a.client.ClientId
+	}
+	if err := logAuthEvent(a.env, a.tx, a.cfg.ID, clientID, u, ev); err != nil {
+		return nil, err
+	}
 	if response == responseInProgress && session != "" {
 		if err := putJSON(a.tx, typeAuthEventLink, eventLinkKey(a.cfg.ID, session), map[string]string{"Key": ev.Key}); err != nil {
 			return nil, err

@@ -26,6 +26,7 @@ var satelliteTypes = []string{
 	typePoolSettings,
 	typeAuthEvent,
 	typeAuthEventLink,
+	typeLogRecord,
 }
 
 // Enum value sets of pool members the CloudFormation schema leaves open.
