@@ -25,6 +25,9 @@ var satelliteTypes = []string{
 	typeSignOut,
 	typePoolSettings,
 	typeDevice,
+	typeAuthEvent,
+	typeAuthEventLink,
+	typeLogRecord,
 }
 
 // Enum value sets of pool members the CloudFormation schema leaves open.
