@@ -24,18 +24,14 @@ var notYetServed = []string{
 	"AdminUpdateDeviceStatus",
 	"CompleteWebAuthnRegistration",
 	"ConfirmDevice",
-	"CreateUserPoolReplica",
-	"DeleteUserPoolReplica",
 	"DeleteWebAuthnCredential",
 	"ForgetDevice",
 	"GetDevice",
 	"ListDevices",
-	"ListUserPoolReplicas",
 	"ListWebAuthnCredentials",
 	"StartWebAuthnRegistration",
 	"UpdateAuthEventFeedback",
 	"UpdateDeviceStatus",
-	"UpdateUserPoolReplica",
 }
 
 // clientNonOperations are the exported methods of *cip.Client that are not
