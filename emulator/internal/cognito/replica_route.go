@@ -238,6 +238,11 @@ func replicaKeys(cache *keyCache, account string, tx handler.Tx, poolID, region 
 	if err != nil || !found || len(stored.Keys) == 0 {
 		return nil, err
 	}
+	return cachedKeys(cache, account, poolID, region, &stored)
+}
+
+// cachedKeys parses a replica's stored keys, once per key pair.
+func cachedKeys(cache *keyCache, account, poolID, region string, stored *storedKeys) (*poolKeys, error) {
 	// The kid names the key pair: a replica deleted and created again has
 	// new keys and so a new cache entry.
 	key := "replica/" + account + "/" + region + "/" + poolID + "/" + stored.Keys[0].KeyID
@@ -252,13 +257,28 @@ func replicaKeys(cache *keyCache, account string, tx handler.Tx, poolID, region 
 	return k, nil
 }
 
-// servedKeys returns the keys a call served as a replica signs with.
+// servedKeys returns the keys a call served as a replica signs with,
+// making and storing them on first use (the operations that sign run in a
+// write transaction).
 func (ri requestInfo) servedKeys(env handler.Env, tx handler.Tx, poolID string) (*poolKeys, error) {
 	k, err := replicaKeys(&ri.rt.keys, env.Account, tx, poolID, ri.replica)
-	if err == nil && k == nil {
+	if err != nil || k != nil {
+		return k, err
+	}
+	if r, err := loadReplica(tx, poolID, ri.replica); err != nil {
+		return nil, err
+	} else if r == nil {
 		return nil, replicaNotFound(poolID, ri.replica)
 	}
-	return k, err
+	stored, err := newStoredKeys(env.Now)
+	if err != nil {
+		return nil, err
+	}
+	if err := putJSON(tx, typeSigningKey, replicaKeysID(poolID, ri.replica), stored); err != nil {
+		return nil, err
+	}
+	// Not cached: the keys vanish if this transaction rolls back.
+	return stored.parse()
 }
 
 // tokenKeys returns the keys that verify an access token of poolID: those
@@ -314,18 +334,7 @@ func (o *OAuth) serveReplicaWellKnown(w http.ResponseWriter, r *http.Request, lo
 	if !wellKnownMethod(w, r) {
 		return true
 	}
-	var keys *poolKeys
-	err := o.cfg.Store.View(r.Context(), func(scope Scope) error {
-		ref, err := loc.locate(scope, o.cfg.Accounts)
-		if err != nil {
-			return err
-		}
-		keys, err = replicaKeys(&o.keys, ref.account, ref.tx(scope), ref.poolID, region)
-		if err == nil && keys == nil {
-			return errNoPool
-		}
-		return err
-	})
+	keys, err := o.replicaJWKS(r.Context(), loc, region)
 	switch {
 	case errors.Is(err, errNoPool):
 		notFound(w, loc)
@@ -354,4 +363,49 @@ func (o *OAuth) serveReplicaWellKnown(w http.ResponseWriter, r *http.Request, lo
 		UserinfoEndpoint:                 iss + "/oauth2/userInfo",
 	})
 	return true
+}
+
+// replicaJWKS returns the keys of loc's replica in region, making and
+// storing them on first use; errNoPool when there is no such replica.
+func (o *OAuth) replicaJWKS(ctx context.Context, loc poolLocator, region string) (*poolKeys, error) {
+	var keys *poolKeys
+	var ref poolRef
+	view := func(scope Scope) error {
+		var err error
+		if ref, err = loc.locate(scope, o.cfg.Accounts); err != nil {
+			return err
+		}
+		tx := ref.tx(scope)
+		if keys, err = replicaKeys(&o.keys, ref.account, tx, ref.poolID, region); err != nil || keys != nil {
+			return err
+		}
+		if r, err := loadReplica(tx, ref.poolID, region); err != nil {
+			return err
+		} else if r == nil {
+			return errNoPool
+		}
+		return nil
+	}
+	if err := o.cfg.Store.View(ctx, view); err != nil || keys != nil {
+		return keys, err
+	}
+	// The replica has no keys yet: make them outside the write
+	// transaction, and store them unless another request stored some
+	// first (those win).
+	o.genMu.Lock()
+	defer o.genMu.Unlock()
+	fresh, err := newStoredKeys(o.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	err = o.cfg.Store.Update(ctx, func(scope Scope) error {
+		if err := view(scope); err != nil || keys != nil {
+			return err
+		}
+		return putJSON(ref.tx(scope), typeSigningKey, replicaKeysID(ref.poolID, region), fresh)
+	})
+	if err != nil || keys != nil {
+		return keys, err
+	}
+	return cachedKeys(&o.keys, ref.account, ref.poolID, region, fresh)
 }

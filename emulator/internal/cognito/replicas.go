@@ -167,9 +167,9 @@ func samePartition(a, b string) bool {
 	return false
 }
 
-// createReplica creates the replica of poolID in region with its signing
-// keys; tx is the pool's partition. Making the two RSA keys here holds
-// the write transaction for about 100 ms, once per replica.
+// createReplica creates the replica of poolID in region; tx is the
+// pool's partition. Its signing keys are made on first use, as a pool's
+// are (replica_route.go).
 func createReplica(env handler.Env, tx handler.Tx, poolID, region string, tags map[string]string) (*replica, error) {
 	pool, err := loadPool(tx, poolID)
 	if err != nil {
@@ -181,13 +181,6 @@ func createReplica(env handler.Env, tx handler.Tx, poolID, region string, tags m
 		return nil, apiErrorf(typeFeatureUnavailable, "The following feature is not available for the LITE pricing tier configured: Multi-Region Replication")
 	}
 	if err := checkReplicaRegion(tx, poolID, region); err != nil {
-		return nil, err
-	}
-	keys, err := newStoredKeys(env.Now)
-	if err != nil {
-		return nil, err
-	}
-	if err := putJSON(tx, typeSigningKey, replicaKeysID(poolID, region), keys); err != nil {
 		return nil, err
 	}
 	r := &replica{
