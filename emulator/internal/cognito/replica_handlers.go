@@ -267,8 +267,8 @@ func (s *regionalState) setAttached(on bool) error {
 // model is the attachment's read model.
 func (s *regionalState) model() map[string]any {
 	m := map[string]any{"UserPoolId": s.poolID}
-	set := func(k string, v any) {
-		if v != nil {
+	set := func(k string, v map[string]any) {
+		if len(v) > 0 {
 			m[k] = v
 		}
 	}
