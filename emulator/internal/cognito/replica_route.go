@@ -190,20 +190,23 @@ func replicaGate(name string, op Operation) Operation {
 			}
 			poolID = p
 		}
-		home := poolHome(poolID)
+		// The pool's partition: its id's region. A pool stored elsewhere
+		// (an id given by hand) is served where the call landed.
+		home, homeTx, homeEnv := poolHome(poolID), tx, env
 		if home != env.Region {
 			rt, ok := tx.(regionTx)
 			if !ok {
 				return op(ctx, env, tx, body)
 			}
-			tx, env.Region = rt.InRegion(home), home
+			homeTx, homeEnv.Region = rt.InRegion(home), home
 		}
-		if served == home {
-			return op(ctx, env, tx, body)
-		}
-		if _, err := loadPool(tx, poolID); err != nil {
+		if _, err := loadPool(homeTx, poolID); err != nil {
 			return op(ctx, env, tx, body) // the operation's own not-found
 		}
+		if served == home {
+			return op(ctx, homeEnv, homeTx, body)
+		}
+		tx, env = homeTx, homeEnv
 		rep, err := loadReplica(tx, poolID, served)
 		if err != nil {
 			return nil, err
