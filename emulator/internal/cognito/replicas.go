@@ -281,24 +281,12 @@ func (in *replicaInput) check(region, status bool) *APIError {
 	return v.err()
 }
 
-// fromSecondary refuses an operation AWS serves only in the primary region
-// when the call reached a replica region.
-func fromSecondary(ctx context.Context, name string) error {
-	if r := requestOf(ctx).replica; r != "" {
-		return operationNotEnabledIn(name, r)
-	}
-	return nil
-}
-
-func opCreateUserPoolReplica(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
+func opCreateUserPoolReplica(_ context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
 	var in replicaInput
 	if err := decodeBody(body, &in); err != nil {
 		return nil, err
 	}
 	if err := in.check(true, false); err != nil {
-		return nil, err
-	}
-	if err := fromSecondary(ctx, "CreateUserPoolReplica"); err != nil {
 		return nil, err
 	}
 	r, err := createReplica(env, tx, *in.UserPoolId, *in.RegionName, in.UserPoolTags)
@@ -376,15 +364,12 @@ func opUpdateUserPoolReplica(_ context.Context, env handler.Env, tx handler.Tx, 
 	return map[string]any{"UserPoolReplica": r.view()}, nil
 }
 
-func opDeleteUserPoolReplica(ctx context.Context, _ handler.Env, tx handler.Tx, body []byte) (any, error) {
+func opDeleteUserPoolReplica(_ context.Context, _ handler.Env, tx handler.Tx, body []byte) (any, error) {
 	var in replicaInput
 	if err := decodeBody(body, &in); err != nil {
 		return nil, err
 	}
 	if err := in.check(true, false); err != nil {
-		return nil, err
-	}
-	if err := fromSecondary(ctx, "DeleteUserPoolReplica"); err != nil {
 		return nil, err
 	}
 	r, err := deleteReplica(tx, *in.UserPoolId, *in.RegionName, false)
