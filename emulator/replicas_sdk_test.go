@@ -183,6 +183,24 @@ func TestSDK_UserPoolReplicas(t *testing.T) {
 	_, err = e.replica.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String("bob")})
 	wantCode(t, err, "OperationNotEnabledException")
 
+	// The replica's tags are its own, kept in its region.
+	replicaARN := created.UserPoolReplica.UserPoolArn
+	if _, err := e.replica.TagResource(ctx, &cip.TagResourceInput{ResourceArn: replicaARN, Tags: map[string]string{"site": "dr"}}); err != nil {
+		t.Fatal(err)
+	}
+	if tags, err := e.replica.ListTagsForResource(ctx, &cip.ListTagsForResourceInput{ResourceArn: replicaARN}); err != nil || tags.Tags["site"] != "dr" {
+		t.Errorf("replica tags = %v, %v", tags, err)
+	}
+	if tags, err := e.primary.ListTagsForResource(ctx, &cip.ListTagsForResourceInput{ResourceArn: list.UserPoolReplicas[0].UserPoolArn}); err != nil || len(tags.Tags) != 0 {
+		t.Errorf("primary tags = %v, %v", tags, err)
+	}
+	if _, err := e.replica.UntagResource(ctx, &cip.UntagResourceInput{ResourceArn: replicaARN, TagKeys: []string{"site"}}); err != nil {
+		t.Fatal(err)
+	}
+	if tags, err := e.replica.ListTagsForResource(ctx, &cip.ListTagsForResourceInput{ResourceArn: replicaARN}); err != nil || len(tags.Tags) != 0 {
+		t.Errorf("replica tags after untag = %v, %v", tags, err)
+	}
+
 	// INACTIVE: no end-user requests in the region; UpdateUserPoolReplica
 	// may be called from either region.
 	upd, err := e.replica.UpdateUserPoolReplica(ctx, &cip.UpdateUserPoolReplicaInput{UserPoolId: &poolID, RegionName: aws.String("eu-west-1"), Status: types.UpdateReplicaStatusTypeInactive})
