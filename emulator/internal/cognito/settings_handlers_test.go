@@ -247,7 +247,10 @@ func TestBrandingHandler(t *testing.T) {
 			_, err := f.update(brandingTypeName, pool+"|"+id, map[string]any{"UseCognitoProvidedValues": true, "Settings": settings})
 			return err
 		}, handler.InvalidRequest, "When UseCognitoProvidedValues is true, Settings and Assets must be omitted."},
-		{"unknown id", func() error { _, err := f.read(brandingTypeName, pool+"|00000000-0000-4000-8000-000000000000"); return err },
+		{"unknown id", func() error {
+			_, err := f.read(brandingTypeName, pool+"|00000000-0000-4000-8000-000000000000")
+			return err
+		},
 			handler.NotFound, "Resource of type '" + brandingTypeName + "' with identifier '" + pool + "|00000000-0000-4000-8000-000000000000' was not found."},
 	} {
 		t.Run(tc.name, func(t *testing.T) { wantFailure(t, tc.call(), tc.code, tc.message) })
