@@ -12,7 +12,8 @@ import (
 // Terms documents (terms of use and privacy policy links of an app client,
 // shown by managed login). They are stored under typePoolSettings
 // "<UserPoolId>|terms|<TermsId>" and go with their pool. The hosted UI
-// (classic) does not link them.
+// links them (hostedui_managed.go); AWS::Cognito::Terms serves them to
+// Cloud Control (settings_handlers.go).
 
 const typeTermsExists = "TermsExistsException"
 
@@ -151,6 +152,16 @@ func opCreateTerms(_ context.Context, env handler.Env, tx handler.Tx, body []byt
 	if err := decodeBody(body, &in); err != nil {
 		return nil, err
 	}
+	t, err := createTerms(env, tx, &in, requestID(env.Rand))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Terms": t}, nil
+}
+
+// createTerms checks and stores new terms with the given id (the IdP
+// operation draws it; Cloud Control's Prepare has drawn it already).
+func createTerms(env handler.Env, tx handler.Tx, in *termsInput, id string) (*terms, error) {
 	if err := in.check(true); err != nil {
 		return nil, err
 	}
@@ -161,7 +172,7 @@ func opCreateTerms(_ context.Context, env handler.Env, tx handler.Tx, body []byt
 		return nil, err
 	}
 	t := &terms{
-		TermsId: requestID(env.Rand), UserPoolId: *in.UserPoolId, ClientId: *in.ClientId, TermsName: *in.TermsName,
+		TermsId: id, UserPoolId: *in.UserPoolId, ClientId: *in.ClientId, TermsName: *in.TermsName,
 		TermsSource: *in.TermsSource, Enforcement: *in.Enforcement, Links: in.Links,
 		CreationDate: epochSeconds(env.Now), LastModifiedDate: epochSeconds(env.Now),
 	}
@@ -174,7 +185,7 @@ func opCreateTerms(_ context.Context, env handler.Env, tx handler.Tx, body []byt
 	if err := putJSON(tx, typePoolSettings, termsKey(t.UserPoolId, t.TermsId), t); err != nil {
 		return nil, err
 	}
-	return map[string]any{"Terms": t}, nil
+	return t, nil
 }
 
 func loadTerms(tx handler.Tx, in *termsInput) (*terms, error) {
