@@ -21,7 +21,6 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"reflect"
 	"strings"
 
 	"github.com/google/uuid"
@@ -73,11 +72,7 @@ type Request struct {
 // matches them (encoding/json alone would take "typename" for TypeName);
 // members v has no field for are ignored.
 func (r *Request) Decode(v any) error {
-	body := r.Body
-	if t := reflect.TypeOf(v); t != nil {
-		body, _ = exactMembers(body, t)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
+	dec := json.NewDecoder(bytes.NewReader(ExactMembers(r.Body, v)))
 	if err := dec.Decode(v); err != nil {
 		return protocolError(http.StatusBadRequest, "SerializationException", serializationMessage(err))
 	}

@@ -13,6 +13,20 @@ import (
 // decoder: {"typename": …} is then an unknown member, ignored as AWS
 // ignores unknown members, instead of TypeName.
 
+// ExactMembers returns body with every object member whose name does not
+// equal a wire name of v's type exactly removed, at every depth the type
+// describes, so that decoding it into v matches member names as AWS does.
+// It is for decoders of AWS JSON bodies that do not go through
+// Request.Decode.
+func ExactMembers(body []byte, v any) []byte {
+	t := reflect.TypeOf(v)
+	if t == nil {
+		return body
+	}
+	out, _ := exactMembers(body, t)
+	return out
+}
+
 // structFields returns the wire names of t's fields and their types.
 func structFields(t reflect.Type) map[string]reflect.Type {
 	m := map[string]reflect.Type{}

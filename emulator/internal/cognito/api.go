@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ccql/ccql/internal/awsjson"
 	"github.com/ccql/ccql/internal/handler"
 )
 
@@ -91,7 +92,9 @@ func decodeBody(body []byte, v any) *APIError {
 	if len(body) == 0 {
 		body = []byte("{}")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
+	// AWS matches member names exactly; encoding/json alone would take
+	// "userpoolid" for UserPoolId.
+	dec := json.NewDecoder(bytes.NewReader(awsjson.ExactMembers(body, v)))
 	if err := dec.Decode(v); err != nil {
 		return apiErrorf(typeSerialization, "%s", serializationMessage(err))
 	}

@@ -366,10 +366,21 @@ func TestOperations_RequestShape(t *testing.T) {
 		{"DescribeUserPoolClient", `{"UserPoolId":"us-east-1_abc","ClientId":"x"}`, "ResourceNotFoundException", "User pool us-east-1_abc does not exist."},
 		{"ListUserPoolClients", `{"UserPoolId":"us-east-1_abc"}`, "ResourceNotFoundException", "User pool us-east-1_abc does not exist."},
 		{"DeleteUserPool", `{"UserPoolId":"us-east-1_abc"}`, "ResourceNotFoundException", "User pool us-east-1_abc does not exist."},
+		// AWS matches member names exactly: a member in another case is an
+		// unknown member, ignored, so the required one is missing.
+		{"ListUserPools", `{"maxresults": 5}`, "InvalidParameterException", "1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null"},
+		{"DeleteUserPool", `{"userPoolId":"us-east-1_abc"}`, "InvalidParameterException", "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null"},
+		{"CreateUserPool", `{"PoolName":"p","Policies":{"passwordpolicy":{"MinimumLength":"x"}}}`, "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.op+" "+tc.body, func(t *testing.T) {
 			_, err := ops[tc.op](context.Background(), env, cognitotest.NewTx(), []byte(tc.body))
+			if tc.typ == "" {
+				if err != nil {
+					t.Fatalf("an unknown member (wrong case) must be ignored, got %v", err)
+				}
+				return
+			}
 			var apiErr *cognito.APIError
 			if !errors.As(err, &apiErr) {
 				t.Fatalf("error %v is not an *APIError", err)
