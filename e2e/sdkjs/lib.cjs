@@ -112,8 +112,11 @@ function context(cfg, rec, client, name) {
     },
     // refused runs a command that must fail, records the error's name and
     // message under label and, when want ([name, message]) is given,
-    // asserts them. A message given as a RegExp is matched.
-    async refused(label, command, want) {
+    // asserts them. A message given as a RegExp is matched. With
+    // opts.exercises, the refusal counts as the operation's exercise: only
+    // for an operation whose refusal is all the emulator can reach (say so
+    // beside the call).
+    async refused(label, command, want, opts = {}) {
       let err;
       try {
         await client.send(command);
@@ -127,6 +130,11 @@ function context(cfg, rec, client, name) {
         assert.equal(err.name, want[0], `${label}: ${err.name}: ${err.message}`);
         if (want[1] instanceof RegExp) assert.match(err.message, want[1], label);
         else if (want[1] !== undefined) assert.equal(err.message, want[1], label);
+      }
+      if (opts.exercises) {
+        assert.ok(want && want[1] !== undefined, `${label}: a refusal that exercises its operation must assert its message`);
+        rec.operations.add(opName(command));
+        ops.add(opName(command));
       }
       return err;
     },

@@ -35,9 +35,40 @@ const (
 
 // notExercised are the operations of the SDK's model that no group of
 // groups/ exercises, each with the reason. The test fails when an operation
-// is neither exercised nor listed here, and when a listed one is
-// exercised, so the list is always exact.
-var notExercised = map[string]string{}
+// is neither exercised nor listed here, when a listed one is exercised,
+// and when one listed as not served is served, so the list is always exact.
+var notExercised = map[string]string{
+	"ConfirmDevice":                devicesPending,
+	"GetDevice":                    devicesPending,
+	"ListDevices":                  devicesPending,
+	"ForgetDevice":                 devicesPending,
+	"UpdateDeviceStatus":           devicesPending,
+	"AdminGetDevice":               devicesPending,
+	"AdminListDevices":             devicesPending,
+	"AdminForgetDevice":            devicesPending,
+	"AdminUpdateDeviceStatus":      devicesPending,
+	"StartWebAuthnRegistration":    passkeysPending,
+	"CompleteWebAuthnRegistration": passkeysPending,
+	"ListWebAuthnCredentials":      passkeysPending,
+	"DeleteWebAuthnCredential":     passkeysPending,
+	"AdminListUserAuthEvents":      eventsPending,
+	"AdminUpdateAuthEventFeedback": eventsPending,
+	"UpdateAuthEventFeedback":      eventsPending,
+	"CreateUserPoolReplica":        replicasPending,
+	"ListUserPoolReplicas":         replicasPending,
+	"UpdateUserPoolReplica":        replicasPending,
+	"DeleteUserPoolReplica":        replicasPending,
+}
+
+// The reasons of notExercised. Each begins with notServed when ccql serve
+// does not serve the operation (the probe checks it).
+const (
+	notServed       = "not served: "
+	devicesPending  = notServed + "remembered devices (issue 17's devices group) are not merged yet"
+	passkeysPending = notServed + "passkeys (issue 17's passkeys group) are not merged yet"
+	eventsPending   = notServed + "auth events (issue 17's events group) are not merged yet"
+	replicasPending = notServed + "user-pool replicas (issue 17's replicas group) are not merged yet"
+)
 
 // buildOnce builds the ccql binary once for this test binary.
 var buildOnce = sync.OnceValues(func() (string, error) { return e2etest.Build("ccql-sdkjs-e2e") })
@@ -229,6 +260,8 @@ func checkCoverage(t *testing.T, out result, srv surface) {
 		switch {
 		case ran[op] && excused:
 			t.Errorf("%s is exercised now: remove it from notExercised (%s)", op, reason)
+		case excused && strings.HasPrefix(reason, notServed) && srv.served[op]:
+			t.Errorf("%s is served now: exercise it in a group of groups/ (notExercised says %q)", op, reason)
 		case !ran[op] && !excused && srv.served[op]:
 			t.Errorf("%s is served but no group of groups/ exercises it", op)
 		case !ran[op] && !excused:

@@ -86,6 +86,8 @@ async function run(ctx) {
     "ResourceNotFoundException",
     `User pool client ${other.ClientId} does not exist.`,
   ]);
+  const { UserPool: before } = await send(new cip.DescribeUserPoolCommand({ UserPoolId: poolId }));
+  assert.equal(before.EstimatedNumberOfUsers, 1);
   await send(new cip.DeleteUserPoolCommand({ UserPoolId: poolId }));
   await refused("pools.deletedPool", new cip.DescribeUserPoolCommand({ UserPoolId: poolId }), [
     "ResourceNotFoundException",
