@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -248,42 +249,55 @@ func TestSDKForJavaScriptV3(t *testing.T) {
 // operations the server refuses unsigned.
 func checkCoverage(t *testing.T, out result, srv surface) {
 	t.Helper()
+	for _, p := range coverageProblems(out, srv, sdkOperations(), notExercised, namedOperations(t)) {
+		t.Error(p)
+	}
+}
+
+// coverageProblems is checkCoverage's judgement: sdk is the model's
+// operations, excused the operations no group needs to exercise (with the
+// reason), named the operations each group's file names.
+func coverageProblems(out result, srv surface, sdk []string, excused map[string]string, named map[string][]string) []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	ran := map[string]bool{}
 	for _, op := range out.Operations {
 		ran[op] = true
 		if !srv.served[op] {
-			t.Errorf("%s ran, but the probe found it not served", op)
+			bad("%s ran, but the probe found it not served", op)
 		}
 	}
-	for _, op := range sdkOperations() {
-		reason, excused := notExercised[op]
+	for _, op := range sdk {
+		reason, listed := excused[op]
 		switch {
-		case ran[op] && excused:
-			t.Errorf("%s is exercised now: remove it from notExercised (%s)", op, reason)
-		case excused && strings.HasPrefix(reason, notServed) && srv.served[op]:
-			t.Errorf("%s is served now: exercise it in a group of groups/ (notExercised says %q)", op, reason)
-		case !ran[op] && !excused && srv.served[op]:
-			t.Errorf("%s is served but no group of groups/ exercises it", op)
-		case !ran[op] && !excused:
-			t.Errorf("%s is not served and not listed in notExercised", op)
+		case ran[op] && listed:
+			bad("%s is exercised now: remove it from notExercised (%s)", op, reason)
+		case listed && strings.HasPrefix(reason, notServed) && srv.served[op]:
+			bad("%s is served now: exercise it in a group of groups/ (notExercised says %q)", op, reason)
+		case !ran[op] && !listed && srv.served[op]:
+			bad("%s is served but no group of groups/ exercises it", op)
+		case !ran[op] && !listed:
+			bad("%s is not served and not listed in notExercised", op)
 		}
 	}
 	for op, signed := range out.Signed {
 		if signed == srv.anonymous[op] {
-			t.Errorf("%s: the SDK signed it: %v; the server serves it anonymously: %v", op, signed, srv.anonymous[op])
+			bad("%s: the SDK signed it: %v; the server serves it anonymously: %v", op, signed, srv.anonymous[op])
 		}
 	}
-	for group, ops := range namedOperations(t) {
+	for group, ops := range named {
 		did := map[string]bool{}
 		for _, op := range out.Groups[group] {
 			did[op] = true
 		}
 		for _, op := range ops {
 			if !did[op] {
-				t.Errorf("groups/%s.cjs names %s, which never succeeded in that group", group, op)
+				bad("groups/%s.cjs names %s, which never succeeded in that group", group, op)
 			}
 		}
 	}
+	sort.Strings(problems)
+	return problems
 }
 
 // checkRefusals compares the users group's refusals with AWS's words.
