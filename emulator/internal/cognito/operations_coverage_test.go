@@ -16,25 +16,16 @@ import (
 // is neither served nor listed, and when a listed operation becomes served
 // without being removed from here, so the list is always exact.
 var notYetServed = []string{
-	"AdminForgetDevice",
-	"AdminGetDevice",
-	"AdminListDevices",
 	"AdminListUserAuthEvents",
 	"AdminUpdateAuthEventFeedback",
-	"AdminUpdateDeviceStatus",
 	"CompleteWebAuthnRegistration",
-	"ConfirmDevice",
 	"CreateUserPoolReplica",
 	"DeleteUserPoolReplica",
 	"DeleteWebAuthnCredential",
-	"ForgetDevice",
-	"GetDevice",
-	"ListDevices",
 	"ListUserPoolReplicas",
 	"ListWebAuthnCredentials",
 	"StartWebAuthnRegistration",
 	"UpdateAuthEventFeedback",
-	"UpdateDeviceStatus",
 	"UpdateUserPoolReplica",
 }
 

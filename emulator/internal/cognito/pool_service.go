@@ -24,6 +24,7 @@ var satelliteTypes = []string{
 	typeTokenFamily,
 	typeSignOut,
 	typePoolSettings,
+	typeDevice,
 }
 
 // Enum value sets of pool members the CloudFormation schema leaves open.

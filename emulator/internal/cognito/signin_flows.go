@@ -82,6 +82,8 @@ type authResult struct {
 	IdToken      string `json:"IdToken,omitempty"`
 	RefreshToken string `json:"RefreshToken,omitempty"`
 	TokenType    string `json:"TokenType"`
+	// NewDeviceMetadata is the new device of a pool that tracks devices.
+	NewDeviceMetadata *newDeviceMetadata `json:"NewDeviceMetadata,omitempty"`
 }
 
 // authResponse is the answer of the four operations: a challenge or tokens.
@@ -101,6 +103,7 @@ type flow struct {
 	cfg    *poolConfig
 	client *clientModel
 	admin  bool
+	dev    deviceState // the device the sign-in presents (devices.go)
 }
 
 func missingParameter(name string) *APIError {
@@ -258,6 +261,7 @@ func initiateAuth(ctx context.Context, env handler.Env, tx handler.Tx, body []by
 	}
 	name := *in.AuthFlow
 	params := in.AuthParameters
+	f.dev.key = params["DEVICE_KEY"]
 	switch name {
 	case flowAdminUserPassword, flowAdminNoSRP:
 		if !admin {
@@ -337,7 +341,7 @@ func (f *flow) srpStart(params map[string]string, name string) (any, error) {
 	if err := f.checkSecret(params["SECRET_HASH"], name, userNameOf(u)); err != nil {
 		return nil, err
 	}
-	s := &authSession{Challenge: chPasswordVerifier, SRPA: A.Text(16), Admin: f.admin}
+	s := &authSession{Challenge: chPasswordVerifier, SRPA: A.Text(16), Admin: f.admin, DeviceKey: f.dev.key}
 	var salt, verifier []byte
 	userID := ""
 	switch {
@@ -408,6 +412,10 @@ func (f *flow) passwordVerifier(resp map[string]string) (any, error) {
 	if err := f.checkSecret(resp["SECRET_HASH"], resp["USERNAME"], s.Username); err != nil {
 		return nil, err
 	}
+	if k, ok := resp["DEVICE_KEY"]; ok {
+		s.DeviceKey = k // amazon-cognito-identity-js presents its device here
+	}
+	f.presentDevice(s.DeviceKey, resp)
 	incorrect := apiErrorf(typeNotAuthorized, msgIncorrect)
 	incorrect.Commit = true // the session is spent
 	if s.Simulated {
@@ -496,7 +504,7 @@ func (f *flow) missingRequired(u *user, given map[string]string) []string {
 
 // challenge starts a challenge session and answers with it.
 func (f *flow) challenge(u *user, name string, s *authSession, params map[string]string) (any, error) {
-	s.Challenge, s.Username, s.Admin = name, u.Username, f.admin
+	s.Challenge, s.Username, s.Admin, s.DeviceKey = name, u.Username, f.admin, f.dev.key
 	token, err := newSession(f.env, f.tx, f.cfg.ID, f.client, s)
 	if err != nil {
 		return nil, err
@@ -540,6 +548,12 @@ func (f *flow) userMFAs(u *user) []string {
 // mfaOrTokens asks for the second factor the pool and user call for, or
 // issues tokens.
 func (f *flow) mfaOrTokens(u *user, authTime int64) (any, error) {
+	if skip, err := f.deviceSkipsMFA(u); err != nil || skip {
+		if err != nil {
+			return nil, err
+		}
+		return f.tokens(u, authTime) // a remembered device replaces MFA
+	}
 	if f.cfg.MfaConfiguration == "OFF" || f.cfg.MfaConfiguration == "" {
 		return f.tokens(u, authTime)
 	}
@@ -621,10 +635,19 @@ func (f *flow) sendOTP(u *user, s *authSession, challenge string) (*Message, err
 
 // tokens issues the tokens of a completed API sign-in.
 func (f *flow) tokens(u *user, authTime int64) (any, error) {
-	res, err := f.issue(u, authTime, nil, true)
+	if ch, err := f.deviceChallenge(u, authTime); ch != nil || err != nil {
+		return ch, err
+	}
+	g := tokenGrant{AuthTime: authTime, Refresh: true}
+	meta, err := f.deviceForGrant(u, &g)
 	if err != nil {
 		return nil, err
 	}
+	res, err := f.issueGrant(u, g)
+	if err != nil {
+		return nil, err
+	}
+	res.NewDeviceMetadata = meta
 	return &authResponse{ChallengeParameters: map[string]string{}, AuthenticationResult: res}, nil
 }
 
@@ -703,6 +726,9 @@ func (f *flow) refresh(token, secretHash, username string, rotate bool) (*authRe
 		return nil, err
 	}
 	if err := f.checkSecret(secretHash, username, fam.Username, fam.Sub); err != nil {
+		return nil, err
+	}
+	if err := checkRefreshDevice(f.tx, f.cfg.ID, fam, f.dev.key); err != nil {
 		return nil, err
 	}
 	u, err := findUser(f.tx, f.cfg, fam.Username)
@@ -860,6 +886,7 @@ func respondToAuthChallenge(ctx context.Context, env handler.Env, tx handler.Tx,
 	if err := f.checkSecret(resp["SECRET_HASH"], resp["USERNAME"], u.Username); err != nil {
 		return nil, err
 	}
+	f.presentDevice(s.DeviceKey, resp)
 	if !u.Enabled {
 		return nil, apiErrorf(typeNotAuthorized, msgUserDisabled)
 	}
@@ -917,6 +944,10 @@ func respondToAuthChallenge(ctx context.Context, env handler.Env, tx handler.Tx,
 			return nil, invalidParameter("Invalid ANSWER: %s", answer)
 		}
 		return f.startFactor(u, answer, resp)
+	case chDeviceSRP:
+		return f.deviceSRP(u, s, resp)
+	case chDevicePasswordVerifier:
+		return f.devicePasswordVerifier(u, s, resp, deref(in.Session, ""))
 	}
 	return nil, invalidParameter("%s is not supported by ccql.", name)
 }

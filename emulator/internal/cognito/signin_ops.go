@@ -294,6 +294,9 @@ func opGetTokensFromRefreshToken(ctx context.Context, env handler.Env, tx handle
 	if err != nil {
 		return nil, err
 	}
+	if err := checkRefreshDevice(tx, poolID, fam, deref(in.DeviceKey, "")); err != nil {
+		return nil, err
+	}
 	u, err := findUser(tx, cfg, fam.Username)
 	if err != nil {
 		return nil, err

@@ -48,6 +48,8 @@ type authSession struct {
 	// MFA_SETUP; Verified is set by VerifySoftwareToken.
 	TOTPSecret string `json:"TotpSecret,omitempty"`
 	Verified   bool   `json:"Verified,omitempty"`
+	// DeviceKey is the device the sign-in presents (devices.go).
+	DeviceKey string `json:"DeviceKey,omitempty"`
 }
 
 // Session failures (reference 4.3).

@@ -90,6 +90,8 @@ type tokenGrant struct {
 	// period: the new token replaces the current one, and the old one keeps
 	// its grace period.
 	Retry bool
+	// DeviceKey is the sign-in's device (devices.go), kept by the family.
+	DeviceKey string
 }
 
 // issuedTokens are the tokens of one issue.
@@ -121,6 +123,8 @@ type tokenFamily struct {
 	Scopes  []string `json:"Scopes,omitempty"`
 	IDToken bool     `json:"IdToken,omitempty"`
 	Version int      `json:"Version,omitempty"`
+	// DeviceKey is the device of the sign-in (access tokens' device_key).
+	DeviceKey string `json:"DeviceKey,omitempty"`
 }
 
 func familyKey(poolID, eventID string) string { return poolID + "|" + eventID }
@@ -201,6 +205,7 @@ func refreshLifetime(c *clientModel) int {
 // userAccessClaims are a user access token's claims, in AWS's order.
 type userAccessClaims struct {
 	Sub       string   `json:"sub"`
+	DeviceKey string   `json:"device_key,omitempty"`
 	Groups    []string `json:"cognito:groups,omitempty"`
 	Iss       string   `json:"iss"`
 	Version   int      `json:"version,omitempty"`
@@ -245,7 +250,7 @@ func issueTokens(env handler.Env, tx handler.Tx, keys *poolKeys, g tokenGrant) (
 		fam = &tokenFamily{
 			EventID: eventID, ClientID: c.ClientId, Username: g.User.Username, Sub: g.User.Sub,
 			AuthTime: g.AuthTime, Generation: gen,
-			Scopes: g.Scopes, IDToken: g.IDToken, Version: g.Version,
+			Scopes: g.Scopes, IDToken: g.IDToken, Version: g.Version, DeviceKey: g.DeviceKey,
 		}
 		if c.EnableTokenRevocation {
 			if fam.OriginJti, err = newUUID(env.Rand); err != nil {
@@ -259,7 +264,7 @@ func issueTokens(env handler.Env, tx handler.Tx, keys *poolKeys, g tokenGrant) (
 		scope = strings.Join(g.Scopes, " ")
 	}
 	access := userAccessClaims{
-		Sub: g.User.Sub, Groups: g.User.Groups, Iss: g.Issuer, Version: g.Version,
+		Sub: g.User.Sub, DeviceKey: fam.DeviceKey, Groups: g.User.Groups, Iss: g.Issuer, Version: g.Version,
 		ClientID: c.ClientId, OriginJti: fam.OriginJti, EventID: fam.EventID,
 		TokenUse: "access", Scope: scope, AuthTime: fam.AuthTime,
 		Exp: now + int64(out.ExpiresIn), Iat: now, Username: g.User.Username,

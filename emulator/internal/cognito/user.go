@@ -418,6 +418,9 @@ func dropIndexIfMine(tx handler.Tx, indexKey, userKey string) error {
 // removeUser deletes u and its index entries.
 func removeUser(tx handler.Tx, cfg *poolConfig, u *user) error {
 	key := cfg.userKey(u.Username)
+	if err := forgetUserDevices(tx, cfg.ID, u.Sub); err != nil {
+		return err
+	}
 	for _, k := range u.IndexKeys {
 		if err := dropIndexIfMine(tx, k, key); err != nil {
 			return err
