@@ -60,7 +60,7 @@ func Operations() map[string]Operation {
 	}
 	// Each part of the user and sign-in work registers its operations in
 	// its own function, so their maps merge without conflicts.
-	for _, part := range []map[string]Operation{userOperations(), signinOperations(), moreOperations(), devicesOperations()} {
+	for _, part := range []map[string]Operation{userOperations(), signinOperations(), moreOperations(), devicesOperations(), passkeyOperations()} {
 		for name, op := range part {
 			ops[name] = op
 		}

@@ -217,8 +217,8 @@ func poolMfaConfigOut(pool map[string]any) map[string]any {
 		}
 		out["EmailMfaConfiguration"] = email
 	}
-	if w, ok := pool["WebAuthnRelyingPartyID"]; ok {
-		out["WebAuthnConfiguration"] = map[string]any{"RelyingPartyId": w, "UserVerification": pool["WebAuthnUserVerification"]}
+	if w := webAuthnConfigurationOut(pool); w != nil {
+		out["WebAuthnConfiguration"] = w
 	}
 	return out
 }
@@ -303,6 +303,9 @@ func opSetUserPoolMfaConfig(_ context.Context, env handler.Env, tx handler.Tx, b
 			return nil, invalidParameter("At least one MFA method must be enabled when MFA is %s.", *in.MfaConfiguration)
 		}
 		pool["MfaConfiguration"] = *in.MfaConfiguration
+	}
+	if err := applyWebAuthnConfiguration(pool, body); err != nil {
+		return nil, err
 	}
 	list := make([]any, len(enabled))
 	for i, e := range enabled {

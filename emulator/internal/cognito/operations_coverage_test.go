@@ -18,13 +18,9 @@ import (
 var notYetServed = []string{
 	"AdminListUserAuthEvents",
 	"AdminUpdateAuthEventFeedback",
-	"CompleteWebAuthnRegistration",
 	"CreateUserPoolReplica",
 	"DeleteUserPoolReplica",
-	"DeleteWebAuthnCredential",
 	"ListUserPoolReplicas",
-	"ListWebAuthnCredentials",
-	"StartWebAuthnRegistration",
 	"UpdateAuthEventFeedback",
 	"UpdateUserPoolReplica",
 }

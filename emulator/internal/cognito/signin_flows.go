@@ -807,6 +807,10 @@ func (f *flow) firstFactors(u *user) []string {
 			if p, _ := u.attr("phone_number"); p != "" {
 				out = append(out, chSMSOTP)
 			}
+		case chWebAuthn:
+			if f.hasPasskey(u) {
+				out = append(out, chWebAuthn)
+			}
 		}
 	}
 	return out
@@ -825,6 +829,8 @@ func (f *flow) startFactor(u *user, factor string, params map[string]string) (an
 		return f.afterFirstFactor(u, f.env.Now.Unix())
 	case chPasswordSRP:
 		return f.srpStart(params, u.Username)
+	case chWebAuthn:
+		return f.webAuthnStart(u)
 	default: // EMAIL_OTP, SMS_OTP: a one-time code is the first factor
 		s := &authSession{}
 		m, err := f.sendOTP(u, s, factor)
@@ -948,6 +954,8 @@ func respondToAuthChallenge(ctx context.Context, env handler.Env, tx handler.Tx,
 		return f.deviceSRP(u, s, resp)
 	case chDevicePasswordVerifier:
 		return f.devicePasswordVerifier(u, s, resp, deref(in.Session, ""))
+	case chWebAuthn:
+		return f.webAuthnAnswer(u, s, resp)
 	}
 	return nil, invalidParameter("%s is not supported by ccql.", name)
 }

@@ -50,6 +50,9 @@ type authSession struct {
 	Verified   bool   `json:"Verified,omitempty"`
 	// DeviceKey is the device the sign-in presents (devices.go).
 	DeviceKey string `json:"DeviceKey,omitempty"`
+	// WebAuthnChallenge is the challenge of a WEB_AUTHN challenge's
+	// credential request options (passkeys.go).
+	WebAuthnChallenge string `json:"WebAuthnChallenge,omitempty"`
 }
 
 // Session failures (reference 4.3).

@@ -426,6 +426,9 @@ func removeUser(tx handler.Tx, cfg *poolConfig, u *user) error {
 			return err
 		}
 	}
+	if err := forgetWebAuthn(tx, u); err != nil {
+		return err
+	}
 	return deleteIfPresent(tx, typeUser, key)
 }
 
@@ -449,7 +452,7 @@ func listUsers(tx handler.Tx, poolID string) ([]*user, error) {
 // deletePoolUsers removes every user, index entry and message of a pool
 // (its deletion).
 func deletePoolUsers(tx handler.Tx, poolID string) error {
-	for _, typ := range []string{typeUser, typeUserIndex, typeMessage} {
+	for _, typ := range []string{typeUser, typeUserIndex, typeMessage, typeWebAuthnCredential, typeWebAuthnRegistration} {
 		recs, err := tx.List(typ, poolID+"|")
 		if err != nil {
 			return fmt.Errorf("list %s of %s: %w", typ, poolID, err)

@@ -10,7 +10,8 @@ import (
 // settings and ConfiguredUserAuthFactors: the first factors of USER_AUTH
 // sign-in the user can use, as the sign-in flow computes them
 // (flow.firstFactors; the SRP and plain password challenges are both
-// PASSWORD). No passkey can be registered yet, so WEB_AUTHN never appears.
+// PASSWORD; WEB_AUTHN once the user has a passkey for the pool's relying
+// party).
 func opGetUserAuthFactors(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
 	var in struct {
 		AccessToken *string `json:"AccessToken"`
@@ -24,7 +25,7 @@ func opGetUserAuthFactors(ctx context.Context, env handler.Env, tx handler.Tx, b
 	}
 	u := tc.user
 	factors := []string{}
-	for _, f := range (&flow{cfg: tc.cfg}).firstFactors(u) {
+	for _, f := range (&flow{env: tc.env, tx: tc.tx, cfg: tc.cfg}).firstFactors(u) {
 		if f == chPasswordSRP {
 			f = chPassword
 		}
