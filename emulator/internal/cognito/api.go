@@ -60,11 +60,12 @@ func Operations() map[string]Operation {
 	}
 	// Each part of the user and sign-in work registers its operations in
 	// its own function, so their maps merge without conflicts.
-	for _, part := range []map[string]Operation{userOperations(), signinOperations(), moreOperations(), devicesOperations(), passkeyOperations()} {
+	for _, part := range []map[string]Operation{userOperations(), signinOperations(), moreOperations(), devicesOperations(), passkeyOperations(), eventsOperations()} {
 		for name, op := range part {
 			ops[name] = op
 		}
 	}
+	withAuthEvents(ops) // auth_events.go: threat protection and auth events around the flows
 	return ops
 }
 

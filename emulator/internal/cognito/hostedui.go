@@ -208,7 +208,7 @@ func (o *OAuth) serveLogin(w http.ResponseWriter, r *http.Request, loc locator, 
 	)
 	switch challenge := f.Get("challenge"); challenge {
 	case "":
-		step, err = o.passwordSignIn(r, a, username, f.Get("password"))
+		step, err = o.auditedPasswordSignIn(r, a, username, f.Get("password"))
 	case "NEW_PASSWORD_REQUIRED":
 		if f.Get("newPassword") != f.Get("confirmPassword") {
 			o.renderStep(w, a, base, &signInStep{challenge: challenge, session: f.Get("session"), username: username, required: requiredFromForm(f)}, "Passwords do not match.")
@@ -220,14 +220,14 @@ func (o *OAuth) serveLogin(w http.ResponseWriter, r *http.Request, loc locator, 
 				answers["userAttributes."+strings.TrimSuffix(name, "]")] = vs[0]
 			}
 		}
-		step, err = o.respondChallenge(r, a, challenge, f.Get("session"), username, answers)
+		step, err = o.auditedRespondChallenge(r, a, challenge, f.Get("session"), username, answers)
 		if err != nil {
 			o.renderStep(w, a, base, &signInStep{challenge: challenge, session: f.Get("session"), username: username, required: requiredFromForm(f)}, errorText(err))
 			return
 		}
 	case "SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP", "MFA_SETUP":
 		answerKey := map[string]string{"SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE", "SMS_MFA": "SMS_MFA_CODE", "EMAIL_OTP": "EMAIL_OTP_CODE", "MFA_SETUP": "SOFTWARE_TOKEN_MFA_CODE"}[challenge]
-		step, err = o.respondChallenge(r, a, challenge, f.Get("session"), username, map[string]string{answerKey: strings.TrimSpace(f.Get("totpCode"))})
+		step, err = o.auditedRespondChallenge(r, a, challenge, f.Get("session"), username, map[string]string{answerKey: strings.TrimSpace(f.Get("totpCode"))})
 		if err != nil {
 			var ae *APIError
 			if errors.As(err, &ae) && ae.Type == "CodeMismatchException" {

@@ -16,12 +16,9 @@ import (
 // is neither served nor listed, and when a listed operation becomes served
 // without being removed from here, so the list is always exact.
 var notYetServed = []string{
-	"AdminListUserAuthEvents",
-	"AdminUpdateAuthEventFeedback",
 	"CreateUserPoolReplica",
 	"DeleteUserPoolReplica",
 	"ListUserPoolReplicas",
-	"UpdateAuthEventFeedback",
 	"UpdateUserPoolReplica",
 }
 

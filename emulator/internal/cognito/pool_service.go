@@ -25,6 +25,8 @@ var satelliteTypes = []string{
 	typeSignOut,
 	typePoolSettings,
 	typeDevice,
+	typeAuthEvent,
+	typeAuthEventLink,
 }
 
 // Enum value sets of pool members the CloudFormation schema leaves open.

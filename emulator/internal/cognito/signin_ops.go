@@ -104,6 +104,9 @@ func opGetUser(ctx context.Context, env handler.Env, tx handler.Tx, body []byte)
 		"Username":       tc.user.Username,
 		"UserAttributes": userAttributesOut(tc.user, nil),
 	}
+	if o := mfaOptionsOut(tc.user); o != nil {
+		out["MFAOptions"] = o // the legacy SMS setting of SetUserSettings
+	}
 	if l := mfaSettingList(tc.user); len(l) > 0 {
 		out["UserMFASettingList"] = l
 	}

@@ -122,9 +122,11 @@ type CallTarget struct {
 // it names neither a client nor a token.
 func TargetOf(body []byte) CallTarget {
 	var in struct {
-		ClientId    string //nolint:revive // the wire name
-		AccessToken string
-		Session     string
+		ClientId      string //nolint:revive // the wire name
+		AccessToken   string
+		Session       string
+		UserPoolId    string //nolint:revive // UpdateAuthEventFeedback names only its pool
+		FeedbackToken string
 	}
 	if json.Unmarshal(body, &in) != nil {
 		return CallTarget{}
@@ -138,6 +140,9 @@ func TargetOf(body []byte) CallTarget {
 		if pool := sessionPool(in.Session); pool != "" {
 			return CallTarget{PoolID: pool}
 		}
+	}
+	if in.ClientId == "" && in.UserPoolId != "" && in.FeedbackToken != "" {
+		return CallTarget{PoolID: in.UserPoolId}
 	}
 	return CallTarget{ClientID: in.ClientId}
 }

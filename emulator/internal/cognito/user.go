@@ -429,6 +429,9 @@ func removeUser(tx handler.Tx, cfg *poolConfig, u *user) error {
 	if err := forgetWebAuthn(tx, u); err != nil {
 		return err
 	}
+	if err := deleteUserEvents(tx, cfg.ID, u.Sub); err != nil {
+		return err
+	}
 	return deleteIfPresent(tx, typeUser, key)
 }
 
