@@ -152,6 +152,12 @@ type scoped struct {
 	p  Partition
 }
 
+// InRegion returns the view of the same account in another region, for
+// the state that spans regions (a Cognito user pool's replicas).
+func (s scoped) InRegion(region string) handler.Tx {
+	return scoped{tx: s.tx, p: Partition{Account: s.p.Account, Region: region}}
+}
+
 func (s scoped) Get(typeName, identifier string) (json.RawMessage, error) {
 	return s.tx.Model(s.p, typeName, identifier)
 }

@@ -60,12 +60,15 @@ func Operations() map[string]Operation {
 	}
 	// Each part of the user and sign-in work registers its operations in
 	// its own function, so their maps merge without conflicts.
-	for _, part := range []map[string]Operation{userOperations(), signinOperations(), moreOperations(), devicesOperations(), passkeyOperations(), eventsOperations()} {
+	for _, part := range []map[string]Operation{userOperations(), signinOperations(), moreOperations(), devicesOperations(), passkeyOperations(), eventsOperations(), replicaOperations()} {
 		for name, op := range part {
 			ops[name] = op
 		}
 	}
 	withAuthEvents(ops) // auth_events.go: threat protection and auth events around the flows
+	// Outermost: a call that reached a replica region is gated before the
+	// auth events see it.
+	gateReplicas(ops) // a call that reached a replica region (replica_route.go)
 	return ops
 }
 

@@ -28,6 +28,7 @@ func Handlers(reg *schema.Registry) []handler.Handler {
 		satelliteHandler{domains},
 		userHandler{},
 		groupAttachmentHandler{},
+		replicaHandler{}, regionalConfigHandler{},
 	}
 }
 

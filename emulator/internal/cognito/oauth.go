@@ -137,6 +137,9 @@ func (o *OAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	loc := poolLocator{poolID: first, reg: m[1]}
+	if o.serveReplicaWellKnown(w, r, loc, rest) {
+		return
+	}
 	switch rest {
 	case ".well-known/openid-configuration":
 		o.serveDiscovery(w, r, loc)

@@ -36,6 +36,8 @@ type requestKey struct{}
 type requestInfo struct {
 	rt *Runtime
 	r  *http.Request
+	// replica is the replica region the call is served as (replica_route.go), "" for the primary.
+	replica string
 }
 
 // WithRequest returns ctx carrying rt and the HTTP request r (its Host
@@ -47,14 +49,19 @@ func WithRequest(ctx context.Context, rt *Runtime, r *http.Request) context.Cont
 // requestOf returns the request info of ctx, with a fresh Runtime when the
 // caller gave none.
 func requestOf(ctx context.Context) requestInfo {
-	if ri, ok := ctx.Value(requestKey{}).(requestInfo); ok && ri.rt != nil {
-		return ri
+	ri, ok := ctx.Value(requestKey{}).(requestInfo)
+	if !ok || ri.rt == nil {
+		ri = requestInfo{rt: NewRuntime("")}
 	}
-	return requestInfo{rt: NewRuntime("")}
+	ri.replica = replicaOf(ctx)
+	return ri
 }
 
 // issuer is the iss of poolID's tokens for this request.
 func (ri requestInfo) issuer(region, poolID string) string {
+	if ri.replica != "" {
+		return replicaIssuer(ri.replica, poolID)
+	}
 	return issuerBaseFor(ri.rt.issuerURL, ri.r, region) + "/" + poolID
 }
 
@@ -64,6 +71,9 @@ func (ri requestInfo) issuer(region, poolID string) string {
 // take (about 100 ms), once per pool; the OAuth handler, which has its own
 // transactions, makes them outside.
 func (ri requestInfo) poolKeys(env handler.Env, tx handler.Tx, poolID string) (*poolKeys, error) {
+	if ri.replica != "" {
+		return ri.servedKeys(env, tx, poolID)
+	}
 	cacheKey := poolRef{account: env.Account, region: env.Region, poolID: poolID}.cacheKey()
 	if k := ri.rt.keys.get(cacheKey); k != nil {
 		return k, nil

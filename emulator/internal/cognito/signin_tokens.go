@@ -519,7 +519,7 @@ func verifyAccessToken(ri requestInfo, env handler.Env, tx handler.Tx, token str
 		}
 		return nil, err
 	}
-	keys, err := ri.poolKeys(env, tx, poolID)
+	keys, err := ri.tokenKeys(env, tx, poolID, token)
 	if err != nil {
 		return nil, err
 	}

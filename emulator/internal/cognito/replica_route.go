@@ -1,0 +1,411 @@
+package cognito
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/ccql/ccql/internal/handler"
+)
+
+// Serving a pool from a replica region.
+//
+// A request reaches a region through its endpoint: the Host
+// cognito-idp.<region>.amazonaws.com (a caller that routes AWS's names to
+// the emulator, as for AWS's issuers), else the region of its SigV4
+// credential scope. An unsigned call by a local address names no region
+// and is served as before, by the pool's primary region. When the region
+// reached is not the primary region of the pool the call names, the call
+// is served by the pool's partition as the replica of that region:
+//
+//   - no replica there: the pool (or client) does not exist in that region;
+//   - an operation AWS serves only in the primary region (anything that
+//     creates or changes users or configuration, except the replica's own
+//     status): OperationNotEnabledException;
+//   - an INACTIVE replica refuses end-user operations (sign-in and the
+//     operations with an access token);
+//   - otherwise the operation runs over the pool's state, and tokens it
+//     issues say iss = https://cognito-idp.<region>.amazonaws.com/<poolId>
+//     and are signed with the replica's keys, which that issuer's
+//     /.well-known/jwks.json publishes (serveReplicaWellKnown).
+//
+// Access tokens of any region of the pool are accepted in every region
+// (the replica's keys verify its tokens); once the replica is deleted its
+// keys are gone and its tokens fail.
+
+// replicaCtxKey carries the replica region a call is served as.
+type replicaCtxKey struct{}
+
+func withReplica(ctx context.Context, region string) context.Context {
+	return context.WithValue(ctx, replicaCtxKey{}, region)
+}
+
+func replicaOf(ctx context.Context) string {
+	r, _ := ctx.Value(replicaCtxKey{}).(string)
+	return r
+}
+
+// awsAPIHost matches the IdP API's (and the issuer's) AWS host name.
+var awsAPIHost = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^cognito-idp(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com$`)
+})
+
+// hostRegion is the region of an AWS API host name, "" for another host.
+func hostRegion(host string) string {
+	if m := awsAPIHost().FindStringSubmatch(host); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// servedRegion is the region whose endpoint r reached, "" when r names
+// none (an unsigned call by a local address).
+func servedRegion(r *http.Request) string {
+	if r == nil {
+		return ""
+	}
+	if reg := hostRegion(requestHost(r)); reg != "" {
+		return reg
+	}
+	return credentialRegion(r.Header.Get("Authorization"))
+}
+
+// credentialRegion reads the region of a SigV4 Authorization header's
+// credential scope (Credential=AKID/date/region/service/aws4_request).
+func credentialRegion(h string) string {
+	_, rest, ok := strings.Cut(h, "Credential=")
+	if !ok {
+		return ""
+	}
+	cred, _, _ := strings.Cut(rest, ",")
+	parts := strings.Split(strings.TrimSpace(cred), "/")
+	if len(parts) != 5 {
+		return ""
+	}
+	return parts[2]
+}
+
+// regionTx is a Tx that reaches the same account's other regions (the
+// emulator store's Tx has it). A replica region's call is served by the
+// pool's partition through it.
+type regionTx interface {
+	InRegion(region string) handler.Tx
+}
+
+// secondaryOK reports whether a replica region serves the operation: reads
+// of configuration and users, sign-in and the token operations, and the
+// replica's own status. AWS: "only administrator operations that set
+// configurations specific to the replica, and only end-user operations
+// that do not create or change attributes of a user are supported."
+func secondaryOK(name string) bool {
+	switch name {
+	case "InitiateAuth", "RespondToAuthChallenge", "AdminInitiateAuth", "AdminRespondToAuthChallenge",
+		"GetTokensFromRefreshToken", "RevokeToken", "GlobalSignOut", "AdminUserGlobalSignOut",
+		"AdminGetUser", "UpdateUserPoolReplica":
+		return true
+	case "GetUserAttributeVerificationCode": // sends a code: a write
+		return false
+	}
+	for _, p := range []string{"Describe", "List", "Get", "AdminList", "AdminGet"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// endUserOperation reports whether an INACTIVE replica refuses the
+// operation: the end-user operations and the admin sign-in.
+func endUserOperation(name string) bool {
+	if name == "AdminInitiateAuth" || name == "AdminRespondToAuthChallenge" {
+		return true
+	}
+	for _, n := range AnonymousOperations() {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// operationNotEnabledIn is the refusal of an operation a replica region
+// does not serve. Not a message Cognito is known to use; the exception is
+// the one AWS documents for "an operation not available in the current
+// region or for the current user pool configuration".
+func operationNotEnabledIn(name, region string) *APIError {
+	return apiErrorf(typeOperationNotEnabled, "%s is not available in %s, a secondary region of the user pool: call the primary region.", name, region)
+}
+
+// gateReplicas wraps every operation with replicaGate.
+func gateReplicas(ops map[string]Operation) {
+	for name, op := range ops {
+		ops[name] = replicaGate(name, op)
+	}
+}
+
+// callTarget reads the pool a request body names (UserPoolId, the iss of
+// its access token, its session) or else its app client.
+func callTarget(body []byte) (poolID, clientID string) {
+	if bytes.Contains(body, []byte(`"UserPoolId"`)) {
+		var in struct {
+			UserPoolId string //nolint:revive // the wire name
+		}
+		if json.Unmarshal(body, &in) == nil && in.UserPoolId != "" {
+			return in.UserPoolId, ""
+		}
+	}
+	t := TargetOf(body)
+	return t.PoolID, t.ClientID
+}
+
+// replicaGate serves op in the region the request reached (see the file
+// comment). A call that reached the pool's primary region, or names no
+// region, runs op unchanged.
+func replicaGate(name string, op Operation) Operation {
+	return func(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
+		info, _ := ctx.Value(requestKey{}).(requestInfo)
+		served := servedRegion(info.r)
+		if served == "" {
+			return op(ctx, env, tx, body)
+		}
+		poolID, clientID := callTarget(body)
+		if served == env.Region && (poolID == "" || poolHome(poolID) == env.Region) {
+			return op(ctx, env, tx, body)
+		}
+		if poolID == "" {
+			// Located by its client (an unsigned call): the client's pool.
+			if info.rt == nil {
+				return op(ctx, env, tx, body)
+			}
+			p, _, err := info.findClient(tx, clientID)
+			if err != nil {
+				return op(ctx, env, tx, body) // the operation's own error
+			}
+			poolID = p
+		}
+		home := poolHome(poolID)
+		if home != env.Region {
+			rt, ok := tx.(regionTx)
+			if !ok {
+				return op(ctx, env, tx, body)
+			}
+			tx, env.Region = rt.InRegion(home), home
+		}
+		if served == home {
+			return op(ctx, env, tx, body)
+		}
+		if _, err := loadPool(tx, poolID); err != nil {
+			return op(ctx, env, tx, body) // the operation's own not-found
+		}
+		rep, err := loadReplica(tx, poolID, served)
+		if err != nil {
+			return nil, err
+		}
+		if rep == nil {
+			if clientID != "" {
+				return nil, clientNotFound(clientID)
+			}
+			return nil, poolNotFound(poolID)
+		}
+		if !secondaryOK(name) {
+			return nil, operationNotEnabledIn(name, served)
+		}
+		if rep.Status != replicaActive && endUserOperation(name) {
+			// Not a message Cognito is known to use.
+			return nil, apiErrorf(typeOperationNotEnabled, "The replica of user pool %s in %s is %s and does not accept end-user requests.", poolID, served, rep.Status)
+		}
+		return op(withReplica(ctx, served), env, tx, body)
+	}
+}
+
+// replicaIssuer is the issuer of a replica region's tokens.
+func replicaIssuer(region, poolID string) string {
+	return "https://cognito-idp." + region + ".amazonaws.com/" + poolID
+}
+
+// replicaKeys returns the signing keys of poolID's replica in region
+// (tx is the pool's partition); nil when there is no replica.
+func replicaKeys(cache *keyCache, account string, tx handler.Tx, poolID, region string) (*poolKeys, error) {
+	var stored storedKeys
+	found, err := getJSON(tx, typeSigningKey, replicaKeysID(poolID, region), &stored)
+	if err != nil || !found || len(stored.Keys) == 0 {
+		return nil, err
+	}
+	return cachedKeys(cache, account, poolID, region, &stored)
+}
+
+// cachedKeys parses a replica's stored keys, once per key pair.
+func cachedKeys(cache *keyCache, account, poolID, region string, stored *storedKeys) (*poolKeys, error) {
+	// The kid names the key pair: a replica deleted and created again has
+	// new keys and so a new cache entry.
+	key := "replica/" + account + "/" + region + "/" + poolID + "/" + stored.Keys[0].KeyID
+	if k := cache.get(key); k != nil {
+		return k, nil
+	}
+	k, err := stored.parse()
+	if err != nil {
+		return nil, err
+	}
+	cache.put(key, k)
+	return k, nil
+}
+
+// servedKeys returns the keys a call served as a replica signs with,
+// making and storing them on first use (the operations that sign run in a
+// write transaction).
+func (ri requestInfo) servedKeys(env handler.Env, tx handler.Tx, poolID string) (*poolKeys, error) {
+	k, err := replicaKeys(&ri.rt.keys, env.Account, tx, poolID, ri.replica)
+	if err != nil || k != nil {
+		return k, err
+	}
+	if r, err := loadReplica(tx, poolID, ri.replica); err != nil {
+		return nil, err
+	} else if r == nil {
+		return nil, replicaNotFound(poolID, ri.replica)
+	}
+	stored, err := newStoredKeys(env.Now)
+	if err != nil {
+		return nil, err
+	}
+	if err := putJSON(tx, typeSigningKey, replicaKeysID(poolID, ri.replica), stored); err != nil {
+		return nil, err
+	}
+	// Not cached: the keys vanish if this transaction rolls back.
+	return stored.parse()
+}
+
+// tokenKeys returns the keys that verify an access token of poolID: those
+// of the region its iss names (a replica's, when it names one), else the
+// primary's.
+func (ri requestInfo) tokenKeys(env handler.Env, tx handler.Tx, poolID, token string) (*poolKeys, error) {
+	if region := issuerRegion(token); region != "" && region != poolHome(poolID) {
+		k, err := replicaKeys(&ri.rt.keys, env.Account, tx, poolID, region)
+		if err == nil && k == nil {
+			return nil, errInvalidAccess
+		}
+		return k, err
+	}
+	ri.replica = ""
+	return ri.poolKeys(env, tx, poolID)
+}
+
+// issuerRegion is the region of a token's AWS issuer, "" when its iss is
+// not an AWS issuer (a local or configured one, always the primary's).
+func issuerRegion(token string) string {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var c struct {
+		Iss string `json:"iss"`
+	}
+	if json.Unmarshal(payload, &c) != nil {
+		return ""
+	}
+	u, err := url.Parse(c.Iss)
+	if err != nil {
+		return ""
+	}
+	return hostRegion(u.Hostname())
+}
+
+// serveReplicaWellKnown answers /<poolId>/.well-known/… when the request
+// came by a replica region's AWS host: that region's issuer and keys, or
+// 404 when the pool has no replica there. It reports whether it answered.
+func (o *OAuth) serveReplicaWellKnown(w http.ResponseWriter, r *http.Request, loc poolLocator, rest string) bool {
+	if rest != ".well-known/openid-configuration" && rest != ".well-known/jwks.json" {
+		return false
+	}
+	region := hostRegion(requestHost(r))
+	if region == "" || region == loc.reg {
+		return false
+	}
+	if !wellKnownMethod(w, r) {
+		return true
+	}
+	keys, err := o.replicaJWKS(r.Context(), loc, region)
+	switch {
+	case errors.Is(err, errNoPool):
+		notFound(w, loc)
+		return true
+	case err != nil:
+		o.internalError(w, r, err, map[string]string{"message": "Internal error"})
+		return true
+	}
+	if rest == ".well-known/jwks.json" {
+		writeJSON(w, http.StatusOK, &jwksDocument{Keys: []jwk{keys.id.jwk, keys.access.jwk}})
+		return true
+	}
+	iss := replicaIssuer(region, loc.poolID)
+	writeJSON(w, http.StatusOK, &discoveryDocument{
+		AuthorizationEndpoint:            iss + "/oauth2/authorize",
+		EndSessionEndpoint:               iss + "/logout",
+		IDTokenSigningAlgValuesSupported: []string{signingKeyAlg},
+		Issuer:                           iss,
+		JWKSURI:                          iss + "/.well-known/jwks.json",
+		ResponseTypesSupported:           []string{"code", "token"},
+		RevocationEndpoint:               iss + "/oauth2/revoke",
+		ScopesSupported:                  []string{"openid", "email", "phone", "profile"},
+		SubjectTypesSupported:            []string{"public"},
+		TokenEndpoint:                    iss + "/oauth2/token",
+		TokenEndpointAuthMethods:         []string{"client_secret_basic", "client_secret_post"},
+		UserinfoEndpoint:                 iss + "/oauth2/userInfo",
+	})
+	return true
+}
+
+// replicaJWKS returns the keys of loc's replica in region, making and
+// storing them on first use; errNoPool when there is no such replica.
+func (o *OAuth) replicaJWKS(ctx context.Context, loc poolLocator, region string) (*poolKeys, error) {
+	var keys *poolKeys
+	var ref poolRef
+	view := func(scope Scope) error {
+		var err error
+		if ref, err = loc.locate(scope, o.cfg.Accounts); err != nil {
+			return err
+		}
+		tx := ref.tx(scope)
+		if keys, err = replicaKeys(&o.keys, ref.account, tx, ref.poolID, region); err != nil || keys != nil {
+			return err
+		}
+		if r, err := loadReplica(tx, ref.poolID, region); err != nil {
+			return err
+		} else if r == nil {
+			return errNoPool
+		}
+		return nil
+	}
+	if err := o.cfg.Store.View(ctx, view); err != nil || keys != nil {
+		return keys, err
+	}
+	// The replica has no keys yet: make them outside the write
+	// transaction, and store them unless another request stored some
+	// first (those win).
+	o.genMu.Lock()
+	defer o.genMu.Unlock()
+	fresh, err := newStoredKeys(o.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	err = o.cfg.Store.Update(ctx, func(scope Scope) error {
+		if err := view(scope); err != nil || keys != nil {
+			return err
+		}
+		return putJSON(ref.tx(scope), typeSigningKey, replicaKeysID(ref.poolID, region), fresh)
+	})
+	if err != nil || keys != nil {
+		return keys, err
+	}
+	return cachedKeys(&o.keys, ref.account, ref.poolID, region, fresh)
+}
