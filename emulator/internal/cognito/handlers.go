@@ -26,6 +26,7 @@ func Handlers(reg *schema.Registry) []handler.Handler {
 		satelliteHandler{identityProviders},
 		satelliteHandler{groups},
 		satelliteHandler{domains},
+		riskHandler{}, uiHandler{}, brandingHandler{}, logDeliveryHandler{}, termsHandler{}, // settings_handlers.go
 		userHandler{},
 		groupAttachmentHandler{},
 		replicaHandler{}, regionalConfigHandler{},

@@ -152,6 +152,16 @@ func opCreateManagedLoginBranding(_ context.Context, env handler.Env, tx handler
 	if err := decodeBody(body, &in); err != nil {
 		return nil, err
 	}
+	b, err := createBranding(env, tx, &in, requestID(env.Rand))
+	if err != nil {
+		return nil, err
+	}
+	return brandingOut(b), nil
+}
+
+// createBranding checks and stores a new style with the given id (the IdP
+// operation draws it; Cloud Control's Prepare has drawn it already).
+func createBranding(env handler.Env, tx handler.Tx, in *brandingInput, id string) (*storedBranding, error) {
 	if err := in.check(true, false, true); err != nil {
 		return nil, err
 	}
@@ -172,7 +182,7 @@ func opCreateManagedLoginBranding(_ context.Context, env handler.Env, tx handler
 		return nil, apiErrorf(typeBrandingExists, "Client %s already has managed login branding %s.", *in.ClientId, existing.ManagedLoginBrandingId)
 	}
 	b := &storedBranding{Client: *in.ClientId, branding: branding{
-		ManagedLoginBrandingId: requestID(env.Rand), UserPoolId: *in.UserPoolId,
+		ManagedLoginBrandingId: id, UserPoolId: *in.UserPoolId,
 		UseCognitoProvidedValues: in.UseCognitoProvidedValues || (len(in.Settings) == 0 && len(in.Assets) == 0),
 		Settings:                 in.Settings, Assets: in.Assets,
 		CreationDate: epochSeconds(env.Now), LastModifiedDate: epochSeconds(env.Now),
@@ -180,7 +190,7 @@ func opCreateManagedLoginBranding(_ context.Context, env handler.Env, tx handler
 	if err := putJSON(tx, typePoolSettings, brandingKey(b.UserPoolId, b.ManagedLoginBrandingId), b); err != nil {
 		return nil, err
 	}
-	return brandingOut(b), nil
+	return b, nil
 }
 
 func loadBranding(tx handler.Tx, in *brandingInput) (*storedBranding, error) {

@@ -151,6 +151,16 @@ func opCreateTerms(_ context.Context, env handler.Env, tx handler.Tx, body []byt
 	if err := decodeBody(body, &in); err != nil {
 		return nil, err
 	}
+	t, err := createTerms(env, tx, &in, requestID(env.Rand))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Terms": t}, nil
+}
+
+// createTerms checks and stores new terms with the given id (the IdP
+// operation draws it; Cloud Control's Prepare has drawn it already).
+func createTerms(env handler.Env, tx handler.Tx, in *termsInput, id string) (*terms, error) {
 	if err := in.check(true); err != nil {
 		return nil, err
 	}
@@ -161,7 +171,7 @@ func opCreateTerms(_ context.Context, env handler.Env, tx handler.Tx, body []byt
 		return nil, err
 	}
 	t := &terms{
-		TermsId: requestID(env.Rand), UserPoolId: *in.UserPoolId, ClientId: *in.ClientId, TermsName: *in.TermsName,
+		TermsId: id, UserPoolId: *in.UserPoolId, ClientId: *in.ClientId, TermsName: *in.TermsName,
 		TermsSource: *in.TermsSource, Enforcement: *in.Enforcement, Links: in.Links,
 		CreationDate: epochSeconds(env.Now), LastModifiedDate: epochSeconds(env.Now),
 	}
@@ -174,7 +184,7 @@ func opCreateTerms(_ context.Context, env handler.Env, tx handler.Tx, body []byt
 	if err := putJSON(tx, typePoolSettings, termsKey(t.UserPoolId, t.TermsId), t); err != nil {
 		return nil, err
 	}
-	return map[string]any{"Terms": t}, nil
+	return t, nil
 }
 
 func loadTerms(tx handler.Tx, in *termsInput) (*terms, error) {
