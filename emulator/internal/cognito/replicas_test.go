@@ -128,8 +128,9 @@ func replicaFixture(t *testing.T) (f *fixture, replicaH, regionalH handler.Handl
 	return f, replicaH, regionalH, f.mustPool(nil)
 }
 
-// idp runs an IdP operation on the fixture's store.
-func (f *fixture) idp(op, body string) (map[string]any, error) {
+// idpJSON runs an IdP operation, its body given as JSON text, on the
+// fixture's store.
+func (f *fixture) idpJSON(op, body string) (map[string]any, error) {
 	out, err := cognito.Operations()[op](context.Background(), f.env, f.tx, []byte(body))
 	if err != nil {
 		return nil, err
@@ -158,7 +159,7 @@ func TestReplicaHandlers(t *testing.T) {
 		t.Errorf("list = %v, %v", list, err)
 	}
 	// The IdP API sees the same replica.
-	out, err := f.idp("ListUserPoolReplicas", `{"UserPoolId":"`+poolID+`"}`)
+	out, err := f.idpJSON("ListUserPoolReplicas", `{"UserPoolId":"`+poolID+`"}`)
 	if err != nil || len(out["UserPoolReplicas"].([]any)) != 2 {
 		t.Errorf("ListUserPoolReplicas = %v, %v", out, err)
 	}
@@ -206,12 +207,12 @@ func TestReplicaHandlers(t *testing.T) {
 	if _, err := ah.Create(ctx, eu, f.tx, desired); err == nil {
 		t.Error("second attachment: no error")
 	}
-	out, err = f.idp("ListUserPoolReplicas", `{"UserPoolId":"`+poolID+`"}`)
+	out, err = f.idpJSON("ListUserPoolReplicas", `{"UserPoolId":"`+poolID+`"}`)
 	if err != nil || out["UserPoolReplicas"].([]any)[1].(map[string]any)["Status"] != "INACTIVE" {
 		t.Errorf("ListUserPoolReplicas after the attachment = %v, %v", out, err)
 	}
 	// UpdateUserPoolReplica and the attachment agree.
-	if _, err := f.idp("UpdateUserPoolReplica", `{"UserPoolId":"`+poolID+`","RegionName":"eu-west-1","Status":"ACTIVE"}`); err != nil {
+	if _, err := f.idpJSON("UpdateUserPoolReplica", `{"UserPoolId":"`+poolID+`","RegionName":"eu-west-1","Status":"ACTIVE"}`); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := ah.Read(ctx, eu, f.tx, poolID); err != nil || got["Status"] != "ACTIVE" {
