@@ -19,9 +19,9 @@ function newRecorder() {
 // newClient makes the SDK client; record (optional) sees, per operation,
 // whether the request on the wire carried a SigV4 Authorization header
 // (the deserialize step sees the finished request).
-function newClient(cfg, rec, secretAccessKey = cfg.secretAccessKey) {
+function newClient(cfg, rec, secretAccessKey = cfg.secretAccessKey, clientRegion = region) {
   const client = new cip.CognitoIdentityProviderClient({
-    region,
+    region: clientRegion,
     endpoint: cfg.endpoint,
     maxAttempts: 1,
     credentials: { accessKeyId: cfg.accessKeyId, secretAccessKey },
@@ -103,9 +103,14 @@ function context(cfg, rec, client, name) {
     totp,
     base32Decode,
     assertTokens,
-    // send runs one command and records its operation as exercised.
-    async send(command) {
-      const res = await client.send(command);
+    // regionClient makes a client of another region (its SigV4 scope names
+    // the region, which is how a call reaches a replica), recorded as the
+    // run's own client is.
+    regionClient: (clientRegion) => newClient(cfg, rec, cfg.secretAccessKey, clientRegion),
+    // send runs one command (through via, else the run's client) and
+    // records its operation as exercised.
+    async send(command, via = client) {
+      const res = await via.send(command);
       rec.operations.add(opName(command));
       ops.add(opName(command));
       return res;
@@ -115,11 +120,11 @@ function context(cfg, rec, client, name) {
     // asserts them. A message given as a RegExp is matched. With
     // opts.exercises, the refusal counts as the operation's exercise: only
     // for an operation whose refusal is all the emulator can reach (say so
-    // beside the call).
+    // beside the call). opts.via is the client to send it through.
     async refused(label, command, want, opts = {}) {
       let err;
       try {
-        await client.send(command);
+        await (opts.via || client).send(command);
       } catch (e) {
         err = e;
       }

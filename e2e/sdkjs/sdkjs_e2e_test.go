@@ -38,38 +38,12 @@ const (
 // groups/ exercises, each with the reason. The test fails when an operation
 // is neither exercised nor listed here, when a listed one is exercised,
 // and when one listed as not served is served, so the list is always exact.
-var notExercised = map[string]string{
-	"ConfirmDevice":                devicesPending,
-	"GetDevice":                    devicesPending,
-	"ListDevices":                  devicesPending,
-	"ForgetDevice":                 devicesPending,
-	"UpdateDeviceStatus":           devicesPending,
-	"AdminGetDevice":               devicesPending,
-	"AdminListDevices":             devicesPending,
-	"AdminForgetDevice":            devicesPending,
-	"AdminUpdateDeviceStatus":      devicesPending,
-	"StartWebAuthnRegistration":    passkeysPending,
-	"CompleteWebAuthnRegistration": passkeysPending,
-	"ListWebAuthnCredentials":      passkeysPending,
-	"DeleteWebAuthnCredential":     passkeysPending,
-	"AdminListUserAuthEvents":      eventsPending,
-	"AdminUpdateAuthEventFeedback": eventsPending,
-	"UpdateAuthEventFeedback":      eventsPending,
-	"CreateUserPoolReplica":        replicasPending,
-	"ListUserPoolReplicas":         replicasPending,
-	"UpdateUserPoolReplica":        replicasPending,
-	"DeleteUserPoolReplica":        replicasPending,
-}
+var notExercised = map[string]string{}
 
-// The reasons of notExercised. Each begins with notServed when ccql serve
-// does not serve the operation (the probe checks it).
-const (
-	notServed       = "not served: "
-	devicesPending  = notServed + "remembered devices (issue 17's devices group) are not merged yet"
-	passkeysPending = notServed + "passkeys (issue 17's passkeys group) are not merged yet"
-	eventsPending   = notServed + "auth events (issue 17's events group) are not merged yet"
-	replicasPending = notServed + "user-pool replicas (issue 17's replicas group) are not merged yet"
-)
+// notServed begins the reason of notExercised for an operation ccql serve
+// does not serve (the probe checks that it does not), e.g. notServed +
+// "passkeys are not merged yet".
+const notServed = "not served: "
 
 // buildOnce builds the ccql binary once for this test binary.
 var buildOnce = sync.OnceValues(func() (string, error) { return e2etest.Build("ccql-sdkjs-e2e") })
