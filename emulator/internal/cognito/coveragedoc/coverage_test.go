@@ -85,6 +85,7 @@ func TestScanners(t *testing.T) {
 		{clientGo, "AdminCreateUser", "emulator/users_sdk_test.go"},
 		{clientJS, "SignUp", "e2e/sdkjs/groups/users.cjs"},
 		{clientIdentityJS, "GlobalSignOut", "e2e/signin/signin.cjs"},
+		{clientIdentityJS, "ConfirmDevice", "e2e/signin/devices.cjs"},
 		{clientBrowser, "CreateUserPool", "cmd/ccql/hostedui_browser_test.go"},
 	} {
 		if !contains(tests[c.client][c.op], c.file) {
@@ -177,7 +178,9 @@ var notEmulated = []struct{ what, source string }{
 		"effect at once) and developer-only attributes.", "signin.md"},
 	{"The clock skew of the SRP `TIMESTAMP`.", "signin.md"},
 	{"Log delivery: the configuration is stored and checked; no log is delivered.", "../README.md"},
-	{"Risk configuration (threat protection) is stored and checked, not applied to sign-in.", "../README.md"},
+	{"Threat protection detects no account-takeover risk by itself: a request raises one with the emulator-only " +
+		"header `X-Ccql-Risk-Level: LOW | MEDIUM | HIGH`, and the configured action applies; compromised " +
+		"credentials are the passwords of a fixed list.", "../emulator/internal/cognito/risk.go"},
 	{"Terms documents are stored, not yet linked from the hosted UI's pages.", "../README.md"},
 	{"Managed login (version 2) branding is stored, not rendered: the hosted UI is the classic one.", "oauth.md"},
 	{"The hosted UI's `SELECT_MFA_TYPE` choice page (the first method is used) and its `lang`, `prompt` and " +
@@ -205,8 +208,9 @@ var clients = []string{clientGo, clientJS, clientIdentityJS, clientBrowser}
 
 // identityJSMethods maps the methods of amazon-cognito-identity-js
 // (CognitoUser, CognitoUserPool; lib/*.js of 6.3.21) to the operations
-// each always sends. ConfirmDevice, sent by authenticateUser only when the
-// pool remembers devices, is not counted.
+// each always sends. ConfirmDevice, which authenticateUser sends only when
+// the pool tracks devices, is counted for a file that also calls one of
+// identityJSDeviceMethods: the library has no other way to get a device.
 var identityJSMethods = map[string][]string{
 	"authenticateUser":             {"InitiateAuth", "RespondToAuthChallenge"},
 	"initiateAuth":                 {"InitiateAuth"},
@@ -242,6 +246,10 @@ var identityJSMethods = map[string][]string{
 	"associateSoftwareToken":       {"AssociateSoftwareToken"},
 	"verifySoftwareToken":          {"VerifySoftwareToken"},
 }
+
+// identityJSDeviceMethods are the library's methods on a remembered device.
+var identityJSDeviceMethods = []string{"getDevice", "listDevices", "forgetDevice", "forgetSpecificDevice",
+	"setDeviceStatusRemembered", "setDeviceStatusNotRemembered"}
 
 const (
 	sdkImport      = "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -396,9 +404,16 @@ func scanJS(p, rel string, ops map[string]bool, out clientTests) error {
 		}
 	}
 	if requiresIJS.MatchString(src) || requiresIJS.Match(pkg) {
+		called := map[string]bool{}
 		for _, m := range jsMethod.FindAllStringSubmatch(src, -1) {
+			called[m[1]] = true
 			for _, op := range identityJSMethods[m[1]] {
 				out.add(clientIdentityJS, op, rel)
+			}
+		}
+		for _, m := range identityJSDeviceMethods {
+			if called[m] && called["authenticateUser"] {
+				out.add(clientIdentityJS, "ConfirmDevice", rel)
 			}
 		}
 	}
@@ -510,7 +525,9 @@ func generate(t *testing.T, root string) []byte {
 // maxLinks is how many test files a cell links; it counts the rest.
 const maxLinks = 3
 
-// fileLinks renders test files as links from docs/.
+// fileLinks renders test files as links from docs/: a Go file by its
+// name, a file of e2e/ by its path there (sdkjs/groups/devices.cjs and
+// signin/devices.cjs are different tests).
 func fileLinks(files []string) string {
 	var links []string
 	for i, f := range files {
@@ -518,7 +535,11 @@ func fileLinks(files []string) string {
 			links = append(links, fmt.Sprintf("%d more", len(files)-maxLinks))
 			break
 		}
-		links = append(links, "["+path.Base(f)+"](../"+f+")")
+		name := path.Base(f)
+		if rest, ok := strings.CutPrefix(f, "e2e/"); ok && !strings.HasSuffix(f, ".go") {
+			name = rest
+		}
+		links = append(links, "["+name+"](../"+f+")")
 	}
 	return strings.Join(links, ", ")
 }
