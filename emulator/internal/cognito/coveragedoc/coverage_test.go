@@ -450,7 +450,8 @@ func generate(t *testing.T, root string) []byte {
 	w("Real-client tests are the repository's test files that call the operation through that client:\n")
 	w("**Go SDK**, aws-sdk-go-v2 (a Go test that builds the operation's `Input`); **JS v3**, the AWS SDK for\n")
 	w("JavaScript v3 (a file under e2e/ that names the operation's `Command`); **identity-js**,\n")
-	w("amazon-cognito-identity-js (a file under e2e/ that calls a library method which always sends the operation);\n")
+	w("amazon-cognito-identity-js (a file under e2e/ that calls a library method which always sends the operation,\n")
+	w("and ConfirmDevice for one that signs in and then uses the remembered device);\n")
 	w("**browser**, a Go test that drives Chromium and calls the operation (setup included).\n\n")
 	w("| Group | Served |\n|---|---:|\n")
 	for _, g := range groups {
