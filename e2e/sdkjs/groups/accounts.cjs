@@ -115,6 +115,18 @@ async function run(ctx) {
     "User is already confirmed.",
   ]);
 
+  // Password reset of a user who does not exist (the client does not
+  // prevent user-existence errors).
+  await refused("accounts.forgotUnknown", new cip.ForgotPasswordCommand({ ClientId: app.ClientId, Username: "ghost" }), [
+    "UserNotFoundException",
+    "Username/client id combination not found.",
+  ]);
+  await refused(
+    "accounts.confirmForgotUnknown",
+    new cip.ConfirmForgotPasswordCommand({ ClientId: app.ClientId, Username: "ghost", ConfirmationCode: "123456", Password: "Res3t!pass" }),
+    ["UserNotFoundException", "Username/client id combination not found."],
+  );
+
   // AdminResetUserPassword (the code needs a verified address): the old
   // password stops working until the user sets a new one with the code.
   await send(new cip.AdminUpdateUserAttributesCommand({ ...admin("gina"), UserAttributes: [{ Name: "email_verified", Value: "true" }] }));
