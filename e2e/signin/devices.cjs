@@ -5,7 +5,8 @@
 // onSuccess path), remembers the device with setDeviceStatusRemembered,
 // signs in again (the library answers DEVICE_SRP_AUTH itself and no TOTP
 // is asked), lists the devices, refreshes with the device key, forgets
-// the device and signs in once more as a new device.
+// the device and signs in once more as a new device; last, with a device
+// forgotten only on the server, it recovers as the library does.
 // Configuration comes as one JSON argument; results go to stdout as JSON.
 "use strict";
 const crypto = require("crypto");
@@ -123,6 +124,15 @@ async function main() {
   requests.length = 0;
   const third = await signIn(user);
   out.third = { askedTOTP: third.askedTOTP, requests: requests.slice(), deviceKey: user.deviceKey };
+
+  // 5. Forgotten on the server only (forgetSpecificDevice keeps the
+  // library's cache): the library presents the stale key, gets "Device
+  // does not exist." and retries PASSWORD_VERIFIER without it.
+  await cbs((cb) => user.forgetSpecificDevice(user.deviceKey, cb));
+  user = newUser();
+  requests.length = 0;
+  const fourth = await signIn(user);
+  out.fourth = { askedTOTP: fourth.askedTOTP, requests: requests.slice(), deviceKey: user.deviceKey };
   process.stdout.write(JSON.stringify(out) + "\n");
 }
 

@@ -104,7 +104,7 @@ func TestAmazonCognitoIdentityJSDevices(t *testing.T) {
 		AccessToken               string
 	}
 	var out struct {
-		First, Second, Third                signIn
+		First, Second, Third, Fourth        signIn
 		GetBeforeRemember, GetAfterRemember string
 		Listed                              []struct {
 			Key        string
@@ -157,10 +157,17 @@ func TestAmazonCognitoIdentityJSDevices(t *testing.T) {
 	if !out.Third.AskedTOTP || out.Third.DeviceKey == "" || out.Third.DeviceKey == dev {
 		t.Errorf("third sign-in %+v", out.Third)
 	}
-	// The admin operations see what the library left: the third device,
-	// not remembered (opt-in), and not the forgotten one.
+	// A stale device key: "Device does not exist.", the library's retry
+	// without it, TOTP and a new device.
+	wantRequests("fourth", out.Fourth.Requests, "InitiateAuth", "RespondToAuthChallenge:PASSWORD_VERIFIER",
+		"RespondToAuthChallenge:PASSWORD_VERIFIER", "RespondToAuthChallenge:SOFTWARE_TOKEN_MFA", "ConfirmDevice")
+	if !out.Fourth.AskedTOTP || out.Fourth.DeviceKey == "" || out.Fourth.DeviceKey == out.Third.DeviceKey {
+		t.Errorf("fourth sign-in %+v", out.Fourth)
+	}
+	// The admin operations see what the library left: the last device,
+	// not remembered (opt-in), and none of the forgotten ones.
 	list, err := admin.AdminListDevices(ctx, &cip.AdminListDevicesInput{UserPoolId: &poolID, Username: aws.String("alice")})
-	if err != nil || len(list.Devices) != 1 || aws.ToString(list.Devices[0].DeviceKey) != out.Third.DeviceKey {
+	if err != nil || len(list.Devices) != 1 || aws.ToString(list.Devices[0].DeviceKey) != out.Fourth.DeviceKey {
 		t.Fatalf("AdminListDevices %v %v", list, err)
 	}
 	_, err = admin.AdminGetDevice(ctx, &cip.AdminGetDeviceInput{UserPoolId: &poolID, Username: aws.String("alice"), DeviceKey: &dev})

@@ -2,13 +2,18 @@ package cognito
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"sort"
+	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/ccql/ccql/emulator/internal/srp"
 	"github.com/ccql/ccql/internal/handler"
@@ -22,9 +27,10 @@ import (
 //
 // When the pool has a DeviceConfiguration, a sign-in that presents no
 // device ends with NewDeviceMetadata: a new device key "<region>_<uuid>"
-// and the user's device group key. Nothing is stored then; the access token
-// (and the refresh token's family) carry the key as device_key, and
-// ConfirmDevice with that access token creates the device. Only the SRP
+// and the user's device group key. Nothing is stored then: the access token
+// (and the refresh token's family) carry the key as device_key, the key
+// itself carries a MAC binding it to the user (newDeviceKey), and
+// ConfirmDevice with an access token of the user creates the device. Only the SRP
 // salt and verifier of the device's secret are stored, never the secret.
 // A confirmed device is "remembered", or "not_remembered" when the pool
 // sets DeviceOnlyRememberedOnUserPrompt (until UpdateDeviceStatus).
@@ -247,12 +253,49 @@ func (f *flow) deviceForGrant(u *user, g *tokenGrant) (*newDeviceMetadata, error
 	if !deviceSettingsOf(f.cfg).on {
 		return nil, nil
 	}
-	id, err := newUUID(f.env.Rand)
+	keys, err := f.ri.poolKeys(f.env, f.tx, f.cfg.ID)
 	if err != nil {
 		return nil, err
 	}
-	g.DeviceKey = f.env.Region + "_" + id
+	var random [8]byte
+	if _, err := io.ReadFull(randSource(f.env.Rand), random[:]); err != nil {
+		return nil, fmt.Errorf("device key: %w", err)
+	}
+	g.DeviceKey = newDeviceKey(keys, f.env.Region, f.cfg.ID, u.Sub, random)
 	return &newDeviceMetadata{DeviceKey: g.DeviceKey, DeviceGroupKey: deviceGroupKey(f.cfg.ID, u.Sub)}, nil
+}
+
+// newDeviceKey makes a device key "<region>_<uuid>" that proves it was
+// given to the user: the UUID (version 4 in shape) is eight random bytes
+// and the first bytes of an HMAC of them, the pool and the sub under the
+// pool's secret signing key. ConfirmDevice can then accept any key the
+// user was given without the sign-in storing anything.
+func newDeviceKey(keys *poolKeys, region, poolID, sub string, random [8]byte) string {
+	var b [16]byte
+	copy(b[:8], random[:])
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	mac := hmac.New(sha256.New, keys.id.priv.D.Bytes())
+	mac.Write([]byte("ccql device key\x00" + poolID + "\x00" + sub + "\x00"))
+	mac.Write(b[:8])
+	copy(b[8:], mac.Sum(nil))
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	id, _ := uuid.FromBytes(b[:])
+	return region + "_" + id.String()
+}
+
+// issuedDeviceKey reports whether key is one newDeviceKey made for sub.
+func issuedDeviceKey(keys *poolKeys, region, poolID, sub, key string) bool {
+	rest, ok := strings.CutPrefix(key, region+"_")
+	if !ok {
+		return false
+	}
+	id, err := uuid.Parse(rest)
+	if err != nil || id.String() != rest {
+		return false
+	}
+	var random [8]byte
+	copy(random[:], id[:8])
+	return hmac.Equal([]byte(newDeviceKey(keys, region, poolID, sub, random)), []byte(key))
 }
 
 // clientIP is the caller's address, for last_ip_used ("" when unknown).
@@ -545,9 +588,13 @@ func opConfirmDevice(ctx context.Context, env handler.Env, tx handler.Tx, body [
 	}
 	now := epochSeconds(env.Now)
 	if d == nil {
-		// Only the key this sign-in was given in NewDeviceMetadata (its
-		// access token's device_key) can become a new device.
-		if *in.DeviceKey != o.at.claims.DeviceKey {
+		// Only a key the user was given in NewDeviceMetadata can become a
+		// new device.
+		keys, err := requestOf(ctx).poolKeys(env, tx, o.cfg.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !issuedDeviceKey(keys, env.Region, o.cfg.ID, o.user.Sub, *in.DeviceKey) {
 			return nil, errDeviceNotFound()
 		}
 		signedIn := epochSeconds(time.Unix(o.at.claims.AuthTime, 0).UTC())

@@ -10,6 +10,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/ccql/ccql/emulator/internal/srp"
 )
@@ -531,6 +534,80 @@ func FuzzDecodeVerifierConfig(f *testing.F) {
 		// A decoded verifier serves an SRP exchange.
 		if _, err := srp.NewServer(v, rand.Reader); err != nil {
 			t.Fatalf("NewServer: %v", err)
+		}
+	})
+}
+
+// TestDevices_ConfirmAnyIssuedKey: ConfirmDevice takes any key the user
+// was given, with any of the user's access tokens, and no other key.
+func TestDevices_ConfirmAnyIssuedKey(t *testing.T) {
+	f := newSigninFixture(t, map[string]any{"DeviceConfiguration": map[string]any{}}, clientSpec{ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH"}})
+	f.addUser("alice", "Passw0rd!", nil)
+	f.addUser("bob", "Passw0rd!", nil)
+	signIn := func(name string) (access, key string) {
+		m, err := f.initiate(flowUserPassword, map[string]string{"USERNAME": name, "PASSWORD": "Passw0rd!"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		access, _, _ = tokensOf(t, m)
+		return access, m["AuthenticationResult"].(map[string]any)["NewDeviceMetadata"].(map[string]any)["DeviceKey"].(string)
+	}
+	_, firstKey := signIn("alice")
+	access, _ := signIn("alice")
+	_, bobKey := signIn("bob")
+	forged := firstKey[:len(firstKey)-1] + map[bool]string{true: "1", false: "0"}[strings.HasSuffix(firstKey, "0")]
+	for _, tc := range []struct {
+		name, key string
+		ok        bool
+	}{
+		{"bob's key", bobKey, false},
+		{"a forged key", forged, false},
+		{"another region", strings.Replace(firstKey, "us-east-1_", "eu-west-1_", 1), false},
+		{"upper case", strings.ToUpper(firstKey[:10]) + firstKey[10:], false},
+		{"an earlier sign-in's key", firstKey, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.call(opConfirmDevice, map[string]any{"AccessToken": access, "DeviceKey": tc.key})
+			if !tc.ok {
+				wantAPIError(t, err, typeResourceNotFound, "Device does not exist.")
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func FuzzIssuedDeviceKey(f *testing.F) {
+	keys, err := newStoredKeys(time.Unix(0, 0))
+	if err != nil {
+		f.Fatal(err)
+	}
+	k, err := keys.parse()
+	if err != nil {
+		f.Fatal(err)
+	}
+	good := newDeviceKey(k, "us-east-1", "us-east-1_p", "sub", [8]byte{1, 2, 3})
+	for _, s := range []string{good, "us-east-1_", "us-east-1_x", strings.ToUpper(good), good + "0", ""} {
+		f.Add(s, "sub")
+	}
+	f.Fuzz(func(t *testing.T, key, sub string) {
+		ok := issuedDeviceKey(k, "us-east-1", "us-east-1_p", sub, key)
+		if ok {
+			// An accepted key is one newDeviceKey makes for sub.
+			id, err := uuid.Parse(strings.TrimPrefix(key, "us-east-1_"))
+			if err != nil {
+				t.Fatalf("accepted %q: %v", key, err)
+			}
+			var random [8]byte
+			copy(random[:], id[:8])
+			if newDeviceKey(k, "us-east-1", "us-east-1_p", sub, random) != key {
+				t.Fatalf("accepted %q for %q", key, sub)
+			}
+		}
+		if key == good && sub == "sub" && !ok {
+			t.Fatal("refused an issued key")
 		}
 	})
 }

@@ -74,6 +74,13 @@
 // "ccql::Cognito::SignOut" (a user's global sign-out generation).
 // docs/signin.md has the flows and messages.
 //
+// # Devices
+//
+// Remembered devices (devices.go) are stored under "ccql::Cognito::Device"
+// keyed "<UserPoolId>|<sub>|<DeviceKey>" with the SRP salt and verifier of
+// the device secret; they go with their user and pool. The sign-in flows
+// hand out NewDeviceMetadata and run device SRP through the hooks there.
+//
 // # Stored state
 //
 // Pools are stored under their UserPoolId as the CloudFormation model,
