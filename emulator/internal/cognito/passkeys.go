@@ -403,11 +403,14 @@ func checkClientData(cd protocol.CollectedClientData, ceremony protocol.Ceremony
 	return nil
 }
 
-// libraryDetail is the detail of a go-webauthn failure, for messages.
-func libraryDetail(err error) string {
+// libraryDetail is the detail of a go-webauthn failure, for messages;
+// withInfo adds the library's debug information, which for a parse
+// failure describes the input, and for a verification failure may quote
+// the expected challenge, so verification failures leave it out.
+func libraryDetail(err error, withInfo bool) string {
 	var pe *protocol.Error
 	if errors.As(err, &pe) {
-		if pe.DevInfo != "" {
+		if withInfo && pe.DevInfo != "" {
 			return pe.Details + ": " + pe.DevInfo
 		}
 		return pe.Details
@@ -456,17 +459,14 @@ func opCompleteWebAuthnRegistration(ctx context.Context, env handler.Env, tx han
 	if err := deleteIfPresent(tx, typeWebAuthnRegistration, regKey); err != nil {
 		return nil, err
 	}
-	fail := func(e *APIError) error {
-		e.Commit = true
-		return e
-	}
+	fail := committed
 	text, ok := credentialJSON(in.Credential)
 	if !ok {
 		return nil, fail(invalidParameter("Credential is not a RegistrationResponseJSON object."))
 	}
 	pcc, err := parseRegistration(text)
 	if err != nil {
-		return nil, fail(invalidParameter("Invalid passkey registration response: %s", libraryDetail(err)))
+		return nil, fail(invalidParameter("Invalid passkey registration response: %s", libraryDetail(err, true)))
 	}
 	if e := checkClientData(pcc.Response.CollectedClientData, protocol.CreateCeremony, reg.Challenge, reg.RelyingPartyID, errWebAuthnNoChallenge); e != nil {
 		return nil, fail(e)
@@ -482,7 +482,7 @@ func opCompleteWebAuthnRegistration(ctx context.Context, env handler.Env, tx han
 	if _, err := pcc.Verify(reg.Challenge, reg.RelyingPartyID, []string{pcc.Response.CollectedClientData.Origin}, nil, nil,
 		protocol.TopOriginExplicitVerificationMode, false, uvRequired, true, nil, credentialParams,
 		protocol.AttestationPolicy{}, protocol.SignaturePolicy{}); err != nil {
-		return nil, fail(apiErrorf(typeWebAuthnNotSupported, "The passkey credential is not supported: %s", libraryDetail(err)))
+		return nil, fail(apiErrorf(typeWebAuthnNotSupported, "The passkey credential is not supported: %s", libraryDetail(err, false)))
 	}
 	credID := base64.RawURLEncoding.EncodeToString(ad.AttData.CredentialID)
 	if dup, err := webAuthnCredentialOwner(tx, tc.cfg.ID, credID); err != nil {
@@ -519,6 +519,14 @@ func opCompleteWebAuthnRegistration(ctx context.Context, env handler.Env, tx han
 		return nil, err
 	}
 	return struct{}{}, nil
+}
+
+// committed returns a copy of e that keeps the failing call's writes
+// (the spent challenge or session); the copy leaves shared errors alone.
+func committed(e *APIError) error {
+	c := *e
+	c.Commit = true
+	return &c
 }
 
 // rpIDHashMatches compares an rpIdHash with SHA-256(rpID).
@@ -739,10 +747,7 @@ func (f *flow) webAuthnAnswer(u *user, s *authSession, resp map[string]string) (
 	if text == "" {
 		return nil, missingParameter("CREDENTIAL")
 	}
-	fail := func(e *APIError) error {
-		e.Commit = true
-		return e
-	}
+	fail := committed
 	incorrect := func() error { return fail(apiErrorf(typeNotAuthorized, msgIncorrect)) }
 	wp, err := loadWebAuthnPool(f.env, f.tx, f.cfg)
 	if err != nil {
@@ -750,7 +755,7 @@ func (f *flow) webAuthnAnswer(u *user, s *authSession, resp map[string]string) (
 	}
 	par, err := parseAssertion([]byte(text))
 	if err != nil {
-		return nil, fail(invalidParameter("Invalid CREDENTIAL: %s", libraryDetail(err)))
+		return nil, fail(invalidParameter("Invalid CREDENTIAL: %s", libraryDetail(err, true)))
 	}
 	if s.WebAuthnChallenge == "" {
 		return nil, errSessionInvalid

@@ -202,9 +202,13 @@ func TestPasskeys_RegistrationFailures(t *testing.T) {
 			t.Parallel()
 			f := newPasskeyFixture(t, nil)
 			a := newSoftAuthenticator(t, tc.alg)
-			err := f.complete(a.create(f.start(), passkeyOrigin, tc.c))
+			opts := f.start()
+			err := f.complete(a.create(opts, passkeyOrigin, tc.c))
 			if got := apiType(err); got != tc.want {
 				t.Fatalf("error %v, want %s", err, tc.want)
+			}
+			if strings.Contains(err.Error(), opts["challenge"].(string)) {
+				t.Errorf("the message quotes the challenge: %v", err)
 			}
 			// Nothing is registered, and the challenge is spent.
 			list := f.mustCall(opListWebAuthnCredentials, map[string]any{"AccessToken": f.access})
@@ -255,6 +259,14 @@ func TestPasskeys_RegistrationChallengeRules(t *testing.T) {
 	_, err = f.call(opCompleteWebAuthnRegistration, map[string]any{"AccessToken": otherAccess, "Credential": b.create(opts, passkeyOrigin, ceremony{})})
 	if apiType(err) != typeWebAuthnClientMismatch {
 		t.Fatalf("other client: %v", err)
+	}
+	// Failures that commit do not change the shared error values.
+	f.start()
+	if err := f.complete(b.create(f.start(), passkeyOrigin, ceremony{challenge: "AAAA"})); apiType(err) != typeWebAuthnChallengeNotFound {
+		t.Fatalf("wrong challenge: %v", err)
+	}
+	if errWebAuthnNoChallenge.Commit || errWebAuthnClientMismatch.Commit {
+		t.Error("a shared error value was marked Commit")
 	}
 	// excludeCredentials names the registered passkey.
 	if ex, _ := json.Marshal(f.start()["excludeCredentials"]); !strings.Contains(string(ex), a.id()) {
@@ -499,5 +511,59 @@ func TestOriginAllowed(t *testing.T) {
 		if got := originAllowed(tc.origin, tc.rp); got != tc.want {
 			t.Errorf("originAllowed(%q, %q) = %v", tc.origin, tc.rp, got)
 		}
+	}
+}
+
+func TestPasskeys_AdminFlow(t *testing.T) {
+	f := newPasskeyFixture(t, nil)
+	a := newSoftAuthenticator(t, -257)
+	f.register(a)
+	m := f.mustCall(opAdminInitiateAuth, map[string]any{"UserPoolId": f.cfg.ID, "ClientId": f.client.ClientId, "AuthFlow": flowUserAuth,
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"}})
+	if m["ChallengeName"] != chWebAuthn {
+		t.Fatalf("want WEB_AUTHN: %v", m)
+	}
+	options := m["ChallengeParameters"].(map[string]any)["CREDENTIAL_REQUEST_OPTIONS"].(string)
+	// The admin session does not serve the public operation.
+	if _, err := f.answer(m["Session"].(string), a.get(options, passkeyOrigin, ceremony{})); err == nil {
+		t.Fatal("an admin session answered through RespondToAuthChallenge")
+	}
+	m = f.mustCall(opAdminInitiateAuth, map[string]any{"UserPoolId": f.cfg.ID, "ClientId": f.client.ClientId, "AuthFlow": flowUserAuth,
+		"AuthParameters": map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"}})
+	options = m["ChallengeParameters"].(map[string]any)["CREDENTIAL_REQUEST_OPTIONS"].(string)
+	m = f.mustCall(opAdminRespondToAuthChallenge, map[string]any{"UserPoolId": f.cfg.ID, "ClientId": f.client.ClientId, "ChallengeName": chWebAuthn,
+		"Session": m["Session"], "ChallengeResponses": map[string]string{"USERNAME": "alice", "CREDENTIAL": a.get(options, passkeyOrigin, ceremony{})}})
+	tokensOf(t, m)
+}
+
+func TestPasskeys_FactorConfigurationAndMFA(t *testing.T) {
+	for _, tc := range []struct {
+		factor string
+		flags  byte
+		want   string // challenge name, "" for tokens
+	}{
+		{"SINGLE_FACTOR", flagUP | flagUV, chSoftwareToken},
+		{"MULTI_FACTOR_WITH_USER_VERIFICATION", flagUP | flagUV, ""},
+		{"MULTI_FACTOR_WITH_USER_VERIFICATION", flagUP, chSoftwareToken},
+	} {
+		t.Run(tc.factor, func(t *testing.T) {
+			f := newPasskeyFixture(t, map[string]any{"MfaConfiguration": "OPTIONAL", "EnabledMfas": []any{"SOFTWARE_TOKEN_MFA"},
+				"WebAuthnFactorConfiguration": tc.factor, "WebAuthnUserVerification": "preferred"})
+			a := newSoftAuthenticator(t, -7)
+			f.register(a)
+			u := f.reload(&user{Username: "alice"})
+			u.MFA.SoftwareTokenEnabled, u.MFA.TOTPVerified, u.MFA.TOTPSecret = true, true, "JBSWY3DPEHPK3PXP"
+			if err := saveUser(f.env, f.tx, f.cfg, u); err != nil {
+				t.Fatal(err)
+			}
+			session, options := f.challenge()
+			m, err := f.answer(session, a.get(options, passkeyOrigin, ceremony{flags: tc.flags}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := m["ChallengeName"].(string); got != tc.want {
+				t.Fatalf("after the passkey: %q, want %q (%v)", got, tc.want, m)
+			}
+		})
 	}
 }
