@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -59,9 +60,15 @@ func TestSDK_AuthEvents(t *testing.T) {
 	}
 	if _, err := e.idp.SetRiskConfiguration(ctx, &cip.SetRiskConfigurationInput{UserPoolId: aws.String(pool),
 		AccountTakeoverRiskConfiguration: &types.AccountTakeoverRiskConfigurationType{
-			Actions: &types.AccountTakeoverActionsType{HighAction: &types.AccountTakeoverActionType{EventAction: types.AccountTakeoverEventActionTypeBlock, Notify: true}},
+			Actions:             &types.AccountTakeoverActionsType{HighAction: &types.AccountTakeoverActionType{EventAction: types.AccountTakeoverEventActionTypeBlock, Notify: true}},
 			NotifyConfiguration: &types.NotifyConfigurationType{SourceArn: aws.String("arn:aws:ses:us-east-1:123456789012:identity/example.com")}},
 	}); err != nil {
+		t.Fatal(err)
+	}
+	const logGroup = "arn:aws:logs:us-east-1:123456789012:log-group:cognito-events"
+	if _, err := e.idp.SetLogDeliveryConfiguration(ctx, &cip.SetLogDeliveryConfigurationInput{UserPoolId: aws.String(pool),
+		LogConfigurations: []types.LogConfigurationType{{EventSource: types.EventSourceNameUserAuthEvents, LogLevel: types.LogLevelInfo,
+			CloudWatchLogsConfiguration: &types.CloudWatchLogsConfigurationType{LogGroupArn: aws.String(logGroup)}}}}); err != nil {
 		t.Fatal(err)
 	}
 	signIn := func(opts ...func(*cip.Options)) error {
@@ -106,6 +113,37 @@ func TestSDK_AuthEvents(t *testing.T) {
 	}
 	if calm.CreationDate == nil || time.Since(*calm.CreationDate) > time.Hour {
 		t.Errorf("CreationDate = %v", calm.CreationDate)
+	}
+
+	// The log delivery: one JSON line per event, at the logs endpoint.
+	resp, err := hc.Get(s.URL() + emulator.LogsPath + "?userPoolId=" + pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/x-ndjson" {
+		t.Fatalf("GET logs: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	var lines []cognito.LogRecord
+	for dec := json.NewDecoder(resp.Body); dec.More(); {
+		var l cognito.LogRecord
+		if err := dec.Decode(&l); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, l)
+	}
+	if len(lines) != 2 {
+		t.Fatalf("log lines = %+v", lines)
+	}
+	for i, l := range lines {
+		var m struct{ EventId, EventType, Username, ClientId string }
+		if err := json.Unmarshal(l.Message, &m); err != nil {
+			t.Fatal(err)
+		}
+		if l.Sequence != i+1 || l.EventSource != "userAuthEvents" || l.Destination != logGroup || m.EventType != "SignIn" ||
+			m.Username != "alice" || m.ClientId != aws.ToString(clientID) || m.EventId != aws.ToString(events[1-i].EventId) {
+			t.Errorf("log line %d = %+v %+v", i, l, m)
+		}
 	}
 
 	// The notification's token, on the anonymous operation.

@@ -110,14 +110,14 @@ func newServer(opts Options, reg *schema.Registry, hs []handler.Handler, idp map
 		// Cognito's plain-HTTP endpoints (/oauth2/token on the domain's
 		// Host, /<poolId>/.well-known/…) and the outbox (MessagesPath):
 		// unsigned, no X-Amz-Target.
-		Fallback: newMessagesRoute(c, opts.Credentials, newOAuthHandler(c, opts.OAuth, opts.Credentials)),
+		Fallback: newLogsRoute(c, opts.Credentials, newMessagesRoute(c, opts.Credentials, newOAuthHandler(c, opts.OAuth, opts.Credentials))),
 	}
 	s.api = api
 	admin := &adminHandler{s: s, verify: verifier}
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The outbox (MessagesPath) shares the prefix but is the Cognito
 		// fallback's: unsigned, like the OAuth endpoints.
-		if strings.HasPrefix(r.URL.Path, AdminPrefix) && r.URL.Path != MessagesPath && r.Header.Get("X-Amz-Target") == "" {
+		if strings.HasPrefix(r.URL.Path, AdminPrefix) && r.URL.Path != MessagesPath && r.URL.Path != LogsPath && r.Header.Get("X-Amz-Target") == "" {
 			admin.ServeHTTP(w, r)
 			return
 		}

@@ -144,15 +144,6 @@ func newEvent(env handler.Env, tx handler.Tx, poolID string, u *user, typ string
 
 func (e *storedEvent) save(tx handler.Tx) error { return putJSON(tx, typeAuthEvent, e.Key, e) }
 
-// addChallenge appends a challenge's outcome.
-func (e *storedEvent) addChallenge(name string, ok bool) {
-	r := "Success"
-	if !ok {
-		r = "Failure"
-	}
-	e.ChallengeResponses = append(e.ChallengeResponses, challengeResponse{ChallengeName: name, ChallengeResponse: r})
-}
-
 // hadMFA reports whether the sign-in passed a second factor.
 func (e *storedEvent) hadMFA() bool {
 	for _, c := range e.ChallengeResponses {
@@ -363,10 +354,16 @@ func (a *audit) username() string {
 
 // findUser resolves the request's user; nil when there is none.
 func (a *audit) findUser() *user {
-	name := a.username()
-	if name == "" && a.in.AccessToken != "" {
-		name = tokenUsername(a.in.AccessToken)
+	if a.in.AccessToken != "" {
+		// Only a verified token names its user: a forged one must not
+		// leave events on someone else.
+		tc, err := withAccessToken(a.ctx, a.env, a.tx, &a.in.AccessToken)
+		if err != nil {
+			return nil
+		}
+		return tc.user
 	}
+	name := a.username()
 	if name == "" {
 		return nil
 	}
@@ -375,26 +372,6 @@ func (a *audit) findUser() *user {
 		return nil
 	}
 	return u
-}
-
-// tokenUsername reads the username claim of a JWT without verifying it;
-// the wrapped operation verified it.
-func tokenUsername(token string) string {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return ""
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return ""
-	}
-	var c struct {
-		Username string `json:"username"`
-	}
-	if json.Unmarshal(payload, &c) != nil {
-		return ""
-	}
-	return c.Username
 }
 
 // sessionIn is the session string a RespondToAuthChallenge continues.
@@ -435,6 +412,16 @@ func (a *audit) mfaStep() bool {
 	return false
 }
 
+// notAnAttempt reports a refusal of a malformed request, which records
+// no event.
+func notAnAttempt(ae *APIError) bool {
+	switch ae.Type {
+	case typeInvalidParameter, typeSerialization, typeResourceNotFound:
+		return true
+	}
+	return false
+}
+
 // blockedError is threat protection's refusal, marked Commit so that the
 // event recording it is kept.
 func blockedError(typ, msg string) *APIError {
@@ -445,7 +432,10 @@ func blockedError(typ, msg string) *APIError {
 
 // run runs op for the audited request.
 func (a *audit) run(op Operation, body []byte) (any, error) {
-	u := a.findUser()
+	var u *user
+	if a.spec.typ != eventSignUp { // a user of that name is someone else
+		u = a.findUser()
+	}
 	var ev *storedEvent
 	if a.spec.respond {
 		if s := a.sessionIn(); s != "" {
@@ -477,7 +467,7 @@ func (a *audit) run(op Operation, body []byte) (any, error) {
 	out, err := op(a.ctx, a.env, jt, body)
 	if err != nil {
 		var ae *APIError
-		if !errors.As(err, &ae) || u == nil {
+		if !errors.As(err, &ae) || u == nil || notAnAttempt(ae) {
 			return out, err
 		}
 		if !ae.Commit {
@@ -619,7 +609,7 @@ func (a *audit) refuseCompromised(u *user, ev *storedEvent, jt *journalTx, steps
 	if err := jt.rollback(); err != nil {
 		return err
 	}
-	if a.spec.typ == eventSignIn {
+	if a.spec.typ == eventSignIn && a.in.ChallengeName != chNewPassword {
 		fresh, err := findUser(a.tx, a.cfg, u.Username)
 		if err != nil {
 			return err
@@ -706,6 +696,13 @@ func (a *audit) recordEvent(u *user, ev *storedEvent, response, decision string,
 	ev.EventRisk.CompromisedCredentialsDetected = ev.EventRisk.CompromisedCredentialsDetected || compromised
 	ev.ChallengeResponses = append(ev.ChallengeResponses, steps...)
 	if err := ev.save(a.tx); err != nil {
+		return nil, err
+	}
+	clientID := ""
+	if a.client != nil {
+		clientID = a.client.ClientId
+	}
+	if err := logAuthEvent(a.env, a.tx, a.cfg.ID, clientID, u, ev); err != nil {
 		return nil, err
 	}
 	if response == responseInProgress && session != "" {

@@ -20,7 +20,7 @@ import (
 // the pool's threat protection is off.
 func (o *OAuth) hostedAudit(r *http.Request, a *authzRequest) (*audit, error) {
 	var out *audit
-	err := o.update(r, func(scope Scope) error {
+	err := o.cfg.Store.View(r.Context(), func(scope Scope) error {
 		tx, env := a.ref.tx(scope), o.envOf(a.ref)
 		pool, err := loadPool(tx, a.ref.poolID)
 		if err != nil {

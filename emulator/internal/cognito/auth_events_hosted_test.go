@@ -55,4 +55,21 @@ func TestHostedUI_AuthEvents(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Errorf("events = %v\nwant %s", got, want)
 	}
+
+	// A breached password, with the pool's compromised-credentials BLOCK:
+	// refused, and the user must reset it.
+	p.call("SetRiskConfiguration", `{"UserPoolId":"`+pool+`","CompromisedCredentialsRiskConfiguration":{"Actions":{"EventAction":"BLOCK"}}}`)
+	p.call("AdminCreateUser", `{"UserPoolId":"`+pool+`","Username":"bob","MessageAction":"SUPPRESS"}`)
+	p.call("AdminSetUserPassword", `{"UserPoolId":"`+pool+`","Username":"bob","Password":"Passw0rd!","Permanent":true}`)
+	breached := b.submit(b.get(authorize("code", "code")), map[string]string{"username": "bob", "password": "Passw0rd!"})
+	if breached.status != http.StatusUnauthorized || !strings.Contains(breached.body, "Unable to login because of security reasons.") {
+		t.Fatalf("breached password: %d\n%s", breached.status, breached.body)
+	}
+	if st := p.call("AdminGetUser", `{"UserPoolId":"`+pool+`","Username":"bob"}`)["UserStatus"]; st != "RESET_REQUIRED" {
+		t.Errorf("bob's status = %v", st)
+	}
+	ev := p.call("AdminListUserAuthEvents", `{"UserPoolId":"`+pool+`","Username":"bob"}`)["AuthEvents"].([]any)
+	if len(ev) != 1 || ev[0].(map[string]any)["EventRisk"].(map[string]any)["CompromisedCredentialsDetected"] != true {
+		t.Errorf("bob's events = %v", ev)
+	}
 }

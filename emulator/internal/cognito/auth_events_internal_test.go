@@ -3,6 +3,7 @@ package cognito
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -479,5 +480,65 @@ func TestAuthEvents_PagesAndFeedback(t *testing.T) {
 	}
 	if n, _ := f.tx.Count(typeAuthEvent, ""); n != 0 {
 		t.Errorf("%d events left after DeleteUserPool", n)
+	}
+}
+
+// TestAuthEvents_NotAttempts: malformed requests, a sign-up under a taken
+// name and a forged access token leave no event on the user they name.
+func TestAuthEvents_NotAttempts(t *testing.T) {
+	f := newEventsFixture(t, securityEnforced, nil)
+	f.addUser("alice", "Str0ng-and-unlisted", map[string]string{"email": "alice@example.com"})
+	forged := "eyJhbGciOiJub25lIn0.eyJ1c2VybmFtZSI6ImFsaWNlIiwiaXNzIjoiaHR0cHM6Ly9jb2duaXRvLWlkcC51cy1lYXN0LTEuYW1hem9uYXdzLmNvbS91cy1lYXN0LTFfVGVzdFBvb2wxIn0.x"
+	tests := []struct {
+		name string
+		op   string
+		body map[string]any
+		typ  string
+	}{
+		{"missing password", "InitiateAuth", map[string]any{"AuthFlow": flowUserPassword, "AuthParameters": map[string]string{"USERNAME": "alice"}}, typeInvalidParameter},
+		{"taken name", "SignUp", map[string]any{"Username": "alice", "Password": "Str0ng-and-unlisted"}, typeUsernameExists},
+		{"forged token", "ChangePassword", map[string]any{"AccessToken": forged, "PreviousPassword": "Str0ng-and-unlisted", "ProposedPassword": "An0ther-unlisted"}, typeNotAuthorized},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.op != "ChangePassword" {
+				tc.body["ClientId"] = f.client.ClientId
+			}
+			_, err := f.op(tc.op, tc.body)
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.Type != tc.typ {
+				t.Fatalf("error = %v, want %s", err, tc.typ)
+			}
+			if evs := f.events("alice"); len(evs) != 0 {
+				t.Errorf("events = %+v", evs)
+			}
+		})
+	}
+}
+
+// TestAuthEvents_CompromisedNewPassword: a compromised NEW_PASSWORD is a
+// password change: refused with InvalidPasswordException, the temporary
+// password still pending.
+func TestAuthEvents_CompromisedNewPassword(t *testing.T) {
+	f := newEventsFixture(t, securityEnforced, nil)
+	f.setRisk(map[string]any{"CompromisedCredentialsRiskConfiguration": map[string]any{"Actions": map[string]any{"EventAction": "BLOCK"}}})
+	u := f.addUser("alice", "Temp0rary-pw", nil)
+	u.Status = statusForceChangePassword
+	if err := saveUser(f.env, f.tx, f.cfg, u); err != nil {
+		t.Fatal(err)
+	}
+	m, err := f.signIn("alice", "Temp0rary-pw")
+	if err != nil || m["ChallengeName"] != chNewPassword {
+		t.Fatalf("sign-in: %v %v", m, err)
+	}
+	_, err = f.op("RespondToAuthChallenge", map[string]any{"ClientId": f.client.ClientId, "ChallengeName": chNewPassword, "Session": m["Session"],
+		"ChallengeResponses": map[string]string{"USERNAME": "alice", "NEW_PASSWORD": "Password123!"}})
+	wantAPIError(t, err, typeInvalidPassword, msgCompromisedPassword)
+	if got := f.reload(u).Status; got != statusForceChangePassword {
+		t.Errorf("status = %s", got)
+	}
+	evs := f.events("alice")
+	if len(evs) != 1 || evs[0].EventResponse != responseFail || !evs[0].EventRisk.CompromisedCredentialsDetected || challengeSummary(evs[0]) != "Password:Success" {
+		t.Errorf("events = %+v", evs)
 	}
 }

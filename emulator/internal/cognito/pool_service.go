@@ -27,6 +27,7 @@ var satelliteTypes = []string{
 	typeDevice,
 	typeAuthEvent,
 	typeAuthEventLink,
+	typeLogRecord,
 }
 
 // Enum value sets of pool members the CloudFormation schema leaves open.
