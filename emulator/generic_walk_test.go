@@ -585,6 +585,7 @@ func (w *walker) update(t *testing.T, res *schema.Resource, sch *cfnschema.Schem
 // schemas do not state.
 var cognitoDesired = map[string]map[string]any{
 	"AWS::Cognito::UserPoolUserToGroupAttachment": {"GroupName": "walk-group", "Username": "walk-user"},
+	"AWS::Cognito::UserPoolReplica":               {"RegionName": "eu-west-1"},
 	"AWS::Cognito::UserPoolIdentityProvider": {
 		"ProviderName": "Google", "ProviderType": "Google",
 		"ProviderDetails": map[string]any{"client_id": "walk-client", "client_secret": "walk-secret", "authorize_scopes": "openid"},
@@ -598,6 +599,9 @@ var cognitoUpdate = map[string]struct {
 	value any
 }{
 	"AWS::Cognito::UserPoolIdentityProvider": {"AttributeMapping", map[string]any{"email": "email"}},
+	// The walk's region is the pool's: the attachment is the primary's,
+	// whose Status is ACTIVE.
+	"AWS::Cognito::UserPoolRegionalConfigurationAttachment": {"UserPoolTags", map[string]any{"walk": "tag"}},
 }
 
 // contains reports whether got has everything want has: equal scalars,

@@ -87,29 +87,38 @@ func (e *replicaEnv) verify(issuer, token string) error {
 // aws-sdk-go-v2: the replica region signs the pool's users in with its own
 // issuer and keys, an INACTIVE replica refuses them, and a deleted one's
 // tokens fail.
-func TestSDK_UserPoolReplicas(t *testing.T) {
-	e := newReplicaEnv(t)
+// poolWithUser makes a pool, an app client with USER_PASSWORD_AUTH and
+// the user alice, through the primary region.
+func (e *replicaEnv) poolWithUser() (poolID, clientID string) {
+	t := e.t
 	ctx := context.Background()
 	pool, err := e.primary.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("mrr")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	poolID := aws.ToString(pool.UserPool.Id)
+	poolID = aws.ToString(pool.UserPool.Id)
 	cl, err := e.primary.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: &poolID, ClientName: aws.String("app"),
 		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	clientID := aws.ToString(cl.UserPoolClient.ClientId)
+	clientID = aws.ToString(cl.UserPoolClient.ClientId)
 	if _, err := e.primary.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String("alice")}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.primary.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &poolID, Username: aws.String("alice"), Password: aws.String("Passw0rd!"), Permanent: true}); err != nil {
 		t.Fatal(err)
 	}
+	return poolID, clientID
+}
+
+func TestSDK_UserPoolReplicas(t *testing.T) {
+	e := newReplicaEnv(t)
+	ctx := context.Background()
+	poolID, clientID := e.poolWithUser()
 
 	// Before the replica, eu-west-1 has no such client.
-	_, err = e.signIn(e.replica, clientID)
+	_, err := e.signIn(e.replica, clientID)
 	wantCode(t, err, "ResourceNotFoundException")
 
 	created, err := e.primary.CreateUserPoolReplica(ctx, &cip.CreateUserPoolReplicaInput{UserPoolId: &poolID, RegionName: aws.String("eu-west-1")})
@@ -174,6 +183,24 @@ func TestSDK_UserPoolReplicas(t *testing.T) {
 	_, err = e.replica.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &poolID, Username: aws.String("bob")})
 	wantCode(t, err, "OperationNotEnabledException")
 
+	// The replica's tags are its own, kept in its region.
+	replicaARN := created.UserPoolReplica.UserPoolArn
+	if _, err := e.replica.TagResource(ctx, &cip.TagResourceInput{ResourceArn: replicaARN, Tags: map[string]string{"site": "dr"}}); err != nil {
+		t.Fatal(err)
+	}
+	if tags, err := e.replica.ListTagsForResource(ctx, &cip.ListTagsForResourceInput{ResourceArn: replicaARN}); err != nil || tags.Tags["site"] != "dr" {
+		t.Errorf("replica tags = %v, %v", tags, err)
+	}
+	if tags, err := e.primary.ListTagsForResource(ctx, &cip.ListTagsForResourceInput{ResourceArn: list.UserPoolReplicas[0].UserPoolArn}); err != nil || len(tags.Tags) != 0 {
+		t.Errorf("primary tags = %v, %v", tags, err)
+	}
+	if _, err := e.replica.UntagResource(ctx, &cip.UntagResourceInput{ResourceArn: replicaARN, TagKeys: []string{"site"}}); err != nil {
+		t.Fatal(err)
+	}
+	if tags, err := e.replica.ListTagsForResource(ctx, &cip.ListTagsForResourceInput{ResourceArn: replicaARN}); err != nil || len(tags.Tags) != 0 {
+		t.Errorf("replica tags after untag = %v, %v", tags, err)
+	}
+
 	// INACTIVE: no end-user requests in the region; UpdateUserPoolReplica
 	// may be called from either region.
 	upd, err := e.replica.UpdateUserPoolReplica(ctx, &cip.UpdateUserPoolReplicaInput{UserPoolId: &poolID, RegionName: aws.String("eu-west-1"), Status: types.UpdateReplicaStatusTypeInactive})
@@ -208,5 +235,48 @@ func TestSDK_UserPoolReplicas(t *testing.T) {
 	wantCode(t, err, "ResourceNotFoundException")
 	if _, err := e.primary.GetUser(ctx, &cip.GetUserInput{AccessToken: viaPrimary.AccessToken}); err != nil {
 		t.Errorf("primary token after the replica's deletion: %v", err)
+	}
+}
+
+// TestSDK_UserPoolReplicaIssuer reads a replica's issuer before it signs
+// anyone in (its keys are made by the JWKS request), then verifies the
+// region's first tokens with those keys; a region without a replica has
+// no issuer.
+func TestSDK_UserPoolReplicaIssuer(t *testing.T) {
+	e := newReplicaEnv(t)
+	ctx := context.Background()
+	poolID, clientID := e.poolWithUser()
+	if _, err := e.primary.CreateUserPoolReplica(ctx, &cip.CreateUserPoolReplicaInput{UserPoolId: &poolID, RegionName: aws.String("ap-southeast-2")}); err != nil {
+		t.Fatal(err)
+	}
+	iss := "https://cognito-idp.ap-southeast-2.amazonaws.com/" + poolID
+	p, err := oidc.NewProvider(oidc.ClientContext(ctx, e.hc), iss)
+	if err != nil {
+		t.Fatalf("discovery of the replica issuer: %v", err)
+	}
+	var doc struct {
+		JWKSURI string `json:"jwks_uri"`
+	}
+	if err := p.Claims(&doc); err != nil || doc.JWKSURI != iss+"/.well-known/jwks.json" {
+		t.Errorf("jwks_uri = %q, %v", doc.JWKSURI, err)
+	}
+	replica := cip.NewFromConfig(sdkConfig(e.hc, "AKIDEXAMPLE", "secret", "ap-southeast-2"))
+	res, err := e.signIn(replica, clientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Verifier(&oidc.Config{ClientID: clientID}).Verify(oidc.ClientContext(ctx, e.hc), aws.ToString(res.IdToken)); err != nil {
+		t.Errorf("verify the replica's ID token: %v", err)
+	}
+
+	for _, path := range []string{"/.well-known/jwks.json", "/.well-known/openid-configuration"} {
+		resp, err := e.hc.Get("https://cognito-idp.sa-east-1.amazonaws.com/" + poolID + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s in a region without a replica: %d, want 404", path, resp.StatusCode)
+		}
 	}
 }

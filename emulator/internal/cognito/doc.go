@@ -100,6 +100,16 @@
 // through moreOperations (api_more.go); TestOperations_CoverSDKModel lists
 // the SDK operations not served yet.
 //
+// # Replicas
+//
+// User-pool replicas (replicas.go) are records of their pool, in its
+// partition; replica_route.go serves a call that reached a replica region
+// (by its AWS host name or SigV4 region) over the pool's state, with the
+// replica's issuer and keys, reaching the pool's partition through the
+// store Tx's InRegion; replica_handlers.go has the Cloud Control handlers
+// of AWS::Cognito::UserPoolReplica and
+// UserPoolRegionalConfigurationAttachment. docs/replicas.md has the rules.
+//
 // # Decisions on open questions (reference section E)
 //
 //   - E1, the client read model: DescribeUserPoolClient in CloudFormation

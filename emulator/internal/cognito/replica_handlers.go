@@ -148,15 +148,16 @@ func (h replicaHandler) Update(_ context.Context, env handler.Env, tx handler.Tx
 	return replicaModel(poolID, r), nil
 }
 
-// Delete deletes the replica as DeleteUserPoolReplica does: only an
-// INACTIVE one (set its regional configuration attachment's Status first).
+// Delete deletes the replica whatever its status: DeleteUserPoolReplica
+// wants an INACTIVE one, and the resource's deletion, like a stack's,
+// deactivates it first.
 func (h replicaHandler) Delete(_ context.Context, env handler.Env, tx handler.Tx, identifier string) error {
 	tx, env, _, err := h.find(env, tx, identifier)
 	if err != nil {
 		return err
 	}
 	poolID, region, _ := strings.Cut(identifier, "|")
-	_, err = deleteReplica(env, tx, poolID, region)
+	_, err = deleteReplica(tx, poolID, region, true)
 	return toHandlerError(env, err)
 }
 

@@ -108,7 +108,7 @@ func secondaryOK(name string) bool {
 	switch name {
 	case "InitiateAuth", "RespondToAuthChallenge", "AdminInitiateAuth", "AdminRespondToAuthChallenge",
 		"GetTokensFromRefreshToken", "RevokeToken", "GlobalSignOut", "AdminUserGlobalSignOut",
-		"AdminGetUser", "UpdateUserPoolReplica":
+		"AdminGetUser", "UpdateUserPoolReplica", "TagResource", "UntagResource":
 		return true
 	case "GetUserAttributeVerificationCode": // sends a code: a write
 		return false
@@ -150,9 +150,20 @@ func gateReplicas(ops map[string]Operation) {
 	}
 }
 
-// callTarget reads the pool a request body names (UserPoolId, the iss of
-// its access token, its session) or else its app client.
+// callTarget reads the pool a request body names (UserPoolId, the ARN of
+// the tag operations, the iss of its access token, its session) or else
+// its app client.
 func callTarget(body []byte) (poolID, clientID string) {
+	if bytes.Contains(body, []byte(`"ResourceArn"`)) {
+		var in struct {
+			ResourceArn string //nolint:revive // the wire name
+		}
+		if json.Unmarshal(body, &in) == nil {
+			if _, id, ok := strings.Cut(in.ResourceArn, ":userpool/"); ok && patUserPoolID.matches(id) {
+				return id, ""
+			}
+		}
+	}
 	if bytes.Contains(body, []byte(`"UserPoolId"`)) {
 		var in struct {
 			UserPoolId string //nolint:revive // the wire name
@@ -190,20 +201,23 @@ func replicaGate(name string, op Operation) Operation {
 			}
 			poolID = p
 		}
-		home := poolHome(poolID)
+		// The pool's partition: its id's region. A pool stored elsewhere
+		// (an id given by hand) is served where the call landed.
+		home, homeTx, homeEnv := poolHome(poolID), tx, env
 		if home != env.Region {
 			rt, ok := tx.(regionTx)
 			if !ok {
 				return op(ctx, env, tx, body)
 			}
-			tx, env.Region = rt.InRegion(home), home
+			homeTx, homeEnv.Region = rt.InRegion(home), home
 		}
-		if served == home {
-			return op(ctx, env, tx, body)
-		}
-		if _, err := loadPool(tx, poolID); err != nil {
+		if _, err := loadPool(homeTx, poolID); err != nil {
 			return op(ctx, env, tx, body) // the operation's own not-found
 		}
+		if served == home {
+			return op(ctx, homeEnv, homeTx, body)
+		}
+		tx, env = homeTx, homeEnv
 		rep, err := loadReplica(tx, poolID, served)
 		if err != nil {
 			return nil, err
@@ -221,8 +235,72 @@ func replicaGate(name string, op Operation) Operation {
 			// Not a message Cognito is known to use.
 			return nil, apiErrorf(typeOperationNotEnabled, "The replica of user pool %s in %s is %s and does not accept end-user requests.", poolID, served, rep.Status)
 		}
+		switch name {
+		case "TagResource", "UntagResource", "ListTagsForResource":
+			return replicaTags(name, env, tx, poolID, rep, body)
+		}
 		return op(withReplica(ctx, served), env, tx, body)
 	}
+}
+
+// replicaTags serves the tag operations on a replica's ARN in its region:
+// a replica's tags are its own ("You can maintain tags independently on
+// replica user pools"), the same as its regional configuration
+// attachment's UserPoolTags.
+func replicaTags(name string, env handler.Env, tx handler.Tx, poolID string, rep *replica, body []byte) (any, error) {
+	var in struct {
+		ResourceArn *string           `json:"ResourceArn"`
+		Tags        map[string]string `json:"Tags"`
+		TagKeys     []string          `json:"TagKeys"`
+	}
+	if err := decodeBody(body, &in); err != nil {
+		return nil, err
+	}
+	var v violations
+	checkResourceARN(&v, in.ResourceArn)
+	switch name {
+	case "TagResource":
+		checkTagMap(&v, in.Tags, true)
+	case "UntagResource":
+		if in.TagKeys == nil {
+			v.add("null", "tagKeys", "Member must not be null")
+		}
+		member, constraints := stringMember(1, 128, &patTag)
+		v.checkList("tagKeys", in.TagKeys, 0, member, constraints)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if *in.ResourceArn != rep.UserPoolArn {
+		// As poolOfARN answers an ARN of another region or account.
+		return nil, resourceNotFound("Resource %s does not exist.", *in.ResourceArn)
+	}
+	tags := map[string]string{}
+	for k, val := range rep.Tags {
+		tags[k] = val
+	}
+	switch name {
+	case "ListTagsForResource":
+		return map[string]any{"Tags": tags}, nil
+	case "TagResource":
+		for k, val := range in.Tags {
+			tags[k] = val
+		}
+		if len(tags) > maxPoolTags {
+			// Not a message Cognito is known to use for the 50-tag quota.
+			return nil, invalidParameter("A user pool can have at most %d tags.", maxPoolTags)
+		}
+	case "UntagResource":
+		for _, k := range in.TagKeys {
+			delete(tags, k)
+		}
+	}
+	rep.Tags = tags
+	rep.LastModifiedDate = epochSeconds(env.Now)
+	if err := saveReplica(tx, poolID, rep); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
 }
 
 // replicaIssuer is the issuer of a replica region's tokens.

@@ -217,9 +217,11 @@ func setReplicaStatus(env handler.Env, tx handler.Tx, poolID, region, status str
 	return r, nil
 }
 
-// deleteReplica removes an INACTIVE replica and its signing keys: tokens
-// the region issued no longer verify anywhere.
-func deleteReplica(env handler.Env, tx handler.Tx, poolID, region string) (*replica, error) {
+// deleteReplica removes a replica and its signing keys: tokens the region
+// issued no longer verify anywhere. DeleteUserPoolReplica removes only an
+// INACTIVE replica (anyStatus false); the Cloud Control delete removes it
+// whatever its status, as a stack's deletion must.
+func deleteReplica(tx handler.Tx, poolID, region string, anyStatus bool) (*replica, error) {
 	if _, err := loadPool(tx, poolID); err != nil {
 		return nil, err
 	}
@@ -230,7 +232,7 @@ func deleteReplica(env handler.Env, tx handler.Tx, poolID, region string) (*repl
 	if r == nil {
 		return nil, replicaNotFound(poolID, region)
 	}
-	if r.Status != replicaInactive {
+	if r.Status != replicaInactive && !anyStatus {
 		// AWS's rule ("You can only delete replicas that are in the
 		// INACTIVE status"); not a message Cognito is known to use.
 		return nil, invalidParameter("The replica of user pool %s in region %s is %s; only an INACTIVE replica can be deleted.", poolID, region, r.Status)
@@ -279,24 +281,12 @@ func (in *replicaInput) check(region, status bool) *APIError {
 	return v.err()
 }
 
-// fromSecondary refuses an operation AWS serves only in the primary region
-// when the call reached a replica region.
-func fromSecondary(ctx context.Context, name string) error {
-	if r := requestOf(ctx).replica; r != "" {
-		return operationNotEnabledIn(name, r)
-	}
-	return nil
-}
-
-func opCreateUserPoolReplica(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
+func opCreateUserPoolReplica(_ context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
 	var in replicaInput
 	if err := decodeBody(body, &in); err != nil {
 		return nil, err
 	}
 	if err := in.check(true, false); err != nil {
-		return nil, err
-	}
-	if err := fromSecondary(ctx, "CreateUserPoolReplica"); err != nil {
 		return nil, err
 	}
 	r, err := createReplica(env, tx, *in.UserPoolId, *in.RegionName, in.UserPoolTags)
@@ -374,7 +364,7 @@ func opUpdateUserPoolReplica(_ context.Context, env handler.Env, tx handler.Tx, 
 	return map[string]any{"UserPoolReplica": r.view()}, nil
 }
 
-func opDeleteUserPoolReplica(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
+func opDeleteUserPoolReplica(_ context.Context, _ handler.Env, tx handler.Tx, body []byte) (any, error) {
 	var in replicaInput
 	if err := decodeBody(body, &in); err != nil {
 		return nil, err
@@ -382,10 +372,7 @@ func opDeleteUserPoolReplica(ctx context.Context, env handler.Env, tx handler.Tx
 	if err := in.check(true, false); err != nil {
 		return nil, err
 	}
-	if err := fromSecondary(ctx, "DeleteUserPoolReplica"); err != nil {
-		return nil, err
-	}
-	r, err := deleteReplica(env, tx, *in.UserPoolId, *in.RegionName)
+	r, err := deleteReplica(tx, *in.UserPoolId, *in.RegionName, false)
 	if err != nil {
 		return nil, err
 	}

@@ -176,8 +176,6 @@ func TestReplicaHandlers(t *testing.T) {
 			"Region us-east-1 is the primary region of user pool " + poolID + "; a replica must be in another region."},
 		{"no pool", second(f.create(rh, map[string]any{"UserPoolId": "us-east-1_nope", "RegionName": "eu-west-2"})), handler.NotFound,
 			"User pool us-east-1_nope does not exist."},
-		{"delete ACTIVE", rh.Delete(ctx, f.env, f.tx, id), handler.InvalidRequest,
-			"The replica of user pool " + poolID + " in region eu-west-1 is ACTIVE; only an INACTIVE replica can be deleted."},
 		{"read missing", second(rh.Read(ctx, f.env, f.tx, poolID+"|ap-south-1")), handler.NotFound, ""},
 		{"list no pool", second(rh.List(ctx, f.env, f.tx, map[string]any{"UserPoolId": "us-east-1_nope"})), handler.NotFound,
 			"User pool us-east-1_nope does not exist."},
@@ -254,7 +252,14 @@ func TestReplicaHandlers(t *testing.T) {
 		t.Error("primary INACTIVE: no error")
 	}
 
-	// Deleting the (INACTIVE) replica through Cloud Control.
+	// Cloud Control deletes an ACTIVE replica, which DeleteUserPoolReplica
+	// refuses.
+	if _, err := f.idp("UpdateUserPoolReplica", `{"UserPoolId":"`+poolID+`","RegionName":"eu-west-1","Status":"ACTIVE"}`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.idp("DeleteUserPoolReplica", `{"UserPoolId":"`+poolID+`","RegionName":"eu-west-1"}`); err == nil {
+		t.Error("DeleteUserPoolReplica of an ACTIVE replica: no error")
+	}
 	if err := rh.Delete(ctx, f.env, f.tx, id); err != nil {
 		t.Fatal(err)
 	}
