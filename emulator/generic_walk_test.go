@@ -148,11 +148,12 @@ type walker struct {
 	// or read-only), unchanged those where no new valid value was found.
 	updated, restated, unchanged atomic.Int64
 
-	s    *Server
-	api  *CloudControl
-	ctx  context.Context
-	p    store.Partition
-	pool string // a user pool, for the Cognito types that need one
+	s      *Server
+	api    *CloudControl
+	ctx    context.Context
+	p      store.Partition
+	pool   string // a user pool, for the Cognito types that need one
+	client string // an app client of pool, for the types of cognitoClientTypes
 }
 
 func (w *walker) userPool(t *testing.T) string {
@@ -165,10 +166,12 @@ func (w *walker) userPool(t *testing.T) string {
 		t.Fatalf("create user pool: %s %s", ev.OperationStatus, aws.ToString(ev.StatusMessage))
 	}
 	pool := aws.ToString(out.ProgressEvent.Identifier)
-	// The group and the user that UserPoolUserToGroupAttachment joins.
+	// The group and the user that UserPoolUserToGroupAttachment joins, and
+	// the client of the client's settings.
 	for _, r := range []struct{ typeName, desired string }{
 		{"AWS::Cognito::UserPoolGroup", `{"UserPoolId":"` + pool + `","GroupName":"walk-group"}`},
 		{"AWS::Cognito::UserPoolUser", `{"UserPoolId":"` + pool + `","Username":"walk-user","MessageAction":"SUPPRESS"}`},
+		{"AWS::Cognito::UserPoolClient", `{"UserPoolId":"` + pool + `","ClientName":"walk-client"}`},
 	} {
 		out, err := w.api.CreateResource(w.ctx, &cc.CreateResourceInput{TypeName: aws.String(r.typeName), DesiredState: aws.String(r.desired)})
 		if err != nil {
@@ -176,6 +179,9 @@ func (w *walker) userPool(t *testing.T) string {
 		}
 		if ev := w.finish(t, out.ProgressEvent); ev.OperationStatus != types.OperationStatusSuccess {
 			t.Fatalf("create %s: %s %s", r.typeName, ev.OperationStatus, aws.ToString(ev.StatusMessage))
+		}
+		if r.typeName == "AWS::Cognito::UserPoolClient" {
+			_, w.client, _ = strings.Cut(aws.ToString(out.ProgressEvent.Identifier), "|")
 		}
 	}
 	return pool
@@ -239,6 +245,9 @@ func (w *walker) walk(t *testing.T, reg *schema.Registry, tn string) {
 	}
 	if _, ok := desired["UserPoolId"]; ok && strings.HasPrefix(tn, "AWS::Cognito::") {
 		desired["UserPoolId"] = w.pool
+	}
+	if cognitoClientTypes[tn] {
+		desired["ClientId"] = w.client
 	}
 	doc, _ := json.Marshal(desired)
 
@@ -399,6 +408,10 @@ var oneOnly = map[string]string{
 	"AWS::Bedrock::AutomatedReasoningPolicyVersion": "versions are numbered 1",
 	"AWS::AppConfig::HostedConfigurationVersion":    "versions are numbered 1",
 	"AWS::Lex::BotVersion":                          "versions are numbered 1",
+	// Cognito keeps one of these per pool or client.
+	"AWS::Cognito::LogDeliveryConfiguration": "one per user pool",
+	"AWS::Cognito::ManagedLoginBranding":     "one style per app client",
+	"AWS::Cognito::Terms":                    "one document of each kind per app client",
 }
 
 // renamed returns a copy of desired with new valid values for its
@@ -590,6 +603,16 @@ var cognitoDesired = map[string]map[string]any{
 		"ProviderName": "Google", "ProviderType": "Google",
 		"ProviderDetails": map[string]any{"client_id": "walk-client", "client_secret": "walk-secret", "authorize_scopes": "openid"},
 	},
+	"AWS::Cognito::Terms": {"Links": map[string]any{"cognito:default": "https://example.com/terms"}},
+}
+
+// cognitoClientTypes are the Cognito types whose resources belong to an
+// app client: the walk gives them its client.
+var cognitoClientTypes = map[string]bool{
+	"AWS::Cognito::UserPoolRiskConfigurationAttachment": true,
+	"AWS::Cognito::UserPoolUICustomizationAttachment":   true,
+	"AWS::Cognito::ManagedLoginBranding":                true,
+	"AWS::Cognito::Terms":                               true,
 }
 
 // cognitoUpdate is the property the walk changes on the Cognito types
@@ -602,6 +625,11 @@ var cognitoUpdate = map[string]struct {
 	// The walk's region is the pool's: the attachment is the primary's,
 	// whose Status is ACTIVE.
 	"AWS::Cognito::UserPoolRegionalConfigurationAttachment": {"UserPoolTags", map[string]any{"walk": "tag"}},
+	"AWS::Cognito::Terms":                             {"Links", map[string]any{"cognito:default": "https://example.com/v2/terms"}},
+	"AWS::Cognito::UserPoolUICustomizationAttachment": {"CSS", ".banner-customizable { color: red; }"},
+	"AWS::Cognito::ManagedLoginBranding":              {"Settings", map[string]any{"categories": map[string]any{"global": map[string]any{"colorSchemeMode": "DARK"}}}},
+	"AWS::Cognito::LogDeliveryConfiguration": {"LogConfigurations", []any{map[string]any{"EventSource": "userNotification", "LogLevel": "ERROR",
+		"CloudWatchLogsConfiguration": map[string]any{"LogGroupArn": "arn:aws:logs:us-east-1:000000000000:log-group:walk"}}}},
 }
 
 // contains reports whether got has everything want has: equal scalars,

@@ -96,7 +96,13 @@
 // user import jobs and their CSVs, terms, managed login branding, provider
 // links — is stored under the private type "ccql::Cognito::PoolSettings"
 // keyed "<UserPoolId>|<kind>|…", so it goes with its pool; a client's own
-// records go with the client (forgetClientSettings). Operations register
+// records go with the client (forgetClientSettings). The Cloud Control
+// types UserPoolRiskConfigurationAttachment, UserPoolUICustomizationAttachment,
+// ManagedLoginBranding, LogDeliveryConfiguration and Terms are served by
+// hand-written handlers over these same records (settings_handlers.go).
+//
+// Every handler lists a page at a time (handler.Pager, pager.go): a
+// key-set cursor read from the store's index. Operations register
 // through moreOperations (api_more.go); TestOperations_CoverSDKModel lists
 // the SDK operations not served yet.
 //

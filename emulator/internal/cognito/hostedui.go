@@ -83,6 +83,10 @@ type pageData struct {
 	Required                          []string
 	CustomCSS                         template.CSS // SetUICustomization (hostedui_branding.go)
 	Logo                              template.URL
+	Lang                              string // the page's language; managed login style and terms (hostedui_managed.go)
+	ManagedCSS                        template.CSS
+	Favicon                           template.URL
+	TermsURL, PrivacyURL              string
 }
 
 type providerLink struct{ Name, URL string }

@@ -33,7 +33,7 @@ const providerCognito = "COGNITO"
 // does), in the order they are written back.
 var authorizeParams = []string{
 	"client_id", "response_type", "redirect_uri", "state", "scope",
-	"identity_provider", "idp_identifier", "nonce", "code_challenge", "code_challenge_method",
+	"identity_provider", "idp_identifier", "nonce", "code_challenge", "code_challenge_method", "lang",
 }
 
 // codeChallengePattern is RFC 7636's code_challenge: 43–128 unreserved

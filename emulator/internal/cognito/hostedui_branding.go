@@ -11,8 +11,9 @@ import (
 // own style and the logo above the form.
 type brandedWriter struct {
 	http.ResponseWriter
-	css  template.CSS
-	logo template.URL
+	css   template.CSS
+	logo  template.URL
+	extra *pageExtras // managed login branding, terms, language (hostedui_managed.go)
 }
 
 // brandedPages are the hosted UI paths that render pages.
@@ -23,26 +24,37 @@ var brandedPages = map[string]bool{
 }
 
 // withBranding returns w carrying the customization that applies to the
-// request's client_id (its own, else the pool's), or w itself when the
-// path renders no page or nothing is customized.
+// request's client_id (its own, else the pool's), the client's managed
+// login style and terms documents and the page's language, or w itself
+// when the path renders no page.
 func (o *OAuth) withBranding(w http.ResponseWriter, r *http.Request, path string, loc locator) http.ResponseWriter {
 	if !brandedPages[path] {
 		return w
 	}
 	var u *uiCustomization
+	var extra *pageExtras
 	err := o.cfg.Store.View(r.Context(), func(scope Scope) error {
 		ref, err := loc.locate(scope, o.cfg.Accounts)
 		if err != nil {
 			return err
 		}
-		u, err = effectiveUI(ref.tx(scope), ref.poolID, r.URL.Query().Get("client_id"))
+		clientID := r.URL.Query().Get("client_id")
+		if u, err = effectiveUI(ref.tx(scope), ref.poolID, clientID); err != nil {
+			return err
+		}
+		extra, err = loadPageExtras(ref.tx(scope), ref.poolID, clientID, pageLanguage(r))
 		return err
 	})
-	if err != nil || u == nil || (u.CSS == "" && len(u.Image) == 0) {
+	if err != nil {
 		// The page itself reports an unknown pool or client.
 		return w
 	}
-	b := &brandedWriter{ResponseWriter: w}
+	b := &brandedWriter{ResponseWriter: w, extra: extra}
+	if extra.branded {
+		// A client with a managed login style shows it, not the classic
+		// customization.
+		return b
+	}
 	// SetUICustomization admits only rules on the customizable classes and
 	// nothing that closes the style element, so the CSS is safe to inline.
 	b.css = template.CSS(u.CSS)
@@ -56,5 +68,11 @@ func (o *OAuth) withBranding(w http.ResponseWriter, r *http.Request, path string
 func applyBranding(w http.ResponseWriter, d *pageData) {
 	if b, ok := w.(*brandedWriter); ok {
 		d.CustomCSS, d.Logo = b.css, b.logo
+		if x := b.extra; x != nil {
+			d.Lang, d.TermsURL, d.PrivacyURL = x.lang, x.termsURL, x.privacyURL
+			if x.branded {
+				d.ManagedCSS, d.Logo, d.Favicon = x.css, x.logo, x.favicon
+			}
+		}
 	}
 }

@@ -13,7 +13,9 @@ import (
 // go with their pool and with their client). Settings is kept as the JSON
 // document given; ReturnMergedResources returns the same document, since
 // the emulator does not carry Cognito's default style. The hosted UI
-// (classic) does not render them.
+// renders part of a client's style (hostedui_managed.go);
+// AWS::Cognito::ManagedLoginBranding serves them to Cloud Control
+// (settings_handlers.go).
 
 const typeBrandingExists = "ManagedLoginBrandingExistsException"
 

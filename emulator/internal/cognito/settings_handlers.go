@@ -343,7 +343,8 @@ func (h brandingHandler) Read(_ context.Context, _ handler.Env, tx handler.Tx, i
 // Update replaces the style's content with desired's, checked as
 // UpdateManagedLoginBranding checks it: settings and assets as given (none
 // of either means Cognito's provided values), or UseCognitoProvidedValues
-// alone.
+// alone. UseCognitoProvidedValues left true from the current model beside
+// new content gives way to the content.
 func (h brandingHandler) Update(_ context.Context, env handler.Env, tx handler.Tx, identifier string, desired map[string]any) (map[string]any, error) {
 	b, err := h.load(tx, identifier)
 	if err != nil {
@@ -354,6 +355,14 @@ func (h brandingHandler) Update(_ context.Context, env handler.Env, tx handler.T
 		return nil, err
 	}
 	in.UserPoolId, in.ManagedLoginBrandingId = &b.UserPoolId, &b.ManagedLoginBrandingId
+	hasContent := len(in.Settings) > 0 && string(in.Settings) != "null" || len(in.Assets) > 0
+	if in.UseCognitoProvidedValues && b.UseCognitoProvidedValues && hasContent {
+		// A read shows UseCognitoProvidedValues true for a style made
+		// without content; a patch that only adds settings or assets
+		// keeps it. The content is the intent: only a patch that turns it
+		// on together with content is refused below.
+		in.UseCognitoProvidedValues = false
+	}
 	if apiErr := in.check(false, true, true); apiErr != nil {
 		return nil, toHandlerError(env, apiErr)
 	}

@@ -212,6 +212,9 @@ func TestBrandingHandler(t *testing.T) {
 	id, _ := got["ManagedLoginBrandingId"].(string)
 	wantDiff(t, "created", map[string]any{"UserPoolId": pool, "ManagedLoginBrandingId": id, "UseCognitoProvidedValues": false,
 		"Settings": settings, "Assets": []any{asset}}, got)
+	// Turning on Cognito's values beside content is refused.
+	_, err := f.update(brandingTypeName, pool+"|"+id, map[string]any{"UseCognitoProvidedValues": true, "Settings": settings})
+	wantFailure(t, err, handler.InvalidRequest, "When UseCognitoProvidedValues is true, Settings and Assets must be omitted.")
 	byClient := f.mustIdP("DescribeManagedLoginBrandingByClient", map[string]any{"UserPoolId": pool, "ClientId": web})["ManagedLoginBranding"].(map[string]any)
 	if byClient["ManagedLoginBrandingId"] != id {
 		t.Errorf("DescribeManagedLoginBrandingByClient = %v, want id %s", byClient, id)
@@ -229,6 +232,14 @@ func TestBrandingHandler(t *testing.T) {
 	if desc["UseCognitoProvidedValues"] != true || desc["Settings"] != nil || len(desc["Assets"].([]any)) != 0 {
 		t.Errorf("after update, Describe = %v", desc)
 	}
+	// A patch that adds settings to what a read returned (Cognito's
+	// values, true) applies the settings.
+	if _, err := f.update(brandingTypeName, pool+"|"+id, map[string]any{"UseCognitoProvidedValues": true, "Settings": settings}); err != nil {
+		t.Fatal(err)
+	}
+	if m := f.mustRead(brandingTypeName, pool+"|"+id); m["UseCognitoProvidedValues"] != false || m["Settings"] == nil {
+		t.Errorf("after adding settings, read = %v", m)
+	}
 	for _, tc := range []struct {
 		name    string
 		call    func() error
@@ -243,10 +254,6 @@ func TestBrandingHandler(t *testing.T) {
 			_, err := f.create(f.handler(brandingTypeName), map[string]any{"UserPoolId": pool})
 			return err
 		}, handler.InvalidRequest, "1 validation error detected: Value null at 'clientId' failed to satisfy constraint: Member must not be null"},
-		{"provided values with settings", func() error {
-			_, err := f.update(brandingTypeName, pool+"|"+id, map[string]any{"UseCognitoProvidedValues": true, "Settings": settings})
-			return err
-		}, handler.InvalidRequest, "When UseCognitoProvidedValues is true, Settings and Assets must be omitted."},
 		{"unknown id", func() error {
 			_, err := f.read(brandingTypeName, pool+"|00000000-0000-4000-8000-000000000000")
 			return err
@@ -263,7 +270,7 @@ func TestBrandingHandler(t *testing.T) {
 	}
 	lite := f.mustPool(map[string]any{"UserPoolTier": "LITE"})
 	liteClient := f.mustClient(map[string]any{"UserPoolId": lite, "ClientName": "c"})["ClientId"].(string)
-	_, err := f.create(f.handler(brandingTypeName), map[string]any{"UserPoolId": lite, "ClientId": liteClient})
+	_, err = f.create(f.handler(brandingTypeName), map[string]any{"UserPoolId": lite, "ClientId": liteClient})
 	wantFailure(t, err, handler.InvalidRequest, "The following feature is not available for the LITE pricing tier configured: Managed Login Branding")
 }
 

@@ -12,7 +12,8 @@ import (
 // Terms documents (terms of use and privacy policy links of an app client,
 // shown by managed login). They are stored under typePoolSettings
 // "<UserPoolId>|terms|<TermsId>" and go with their pool. The hosted UI
-// (classic) does not link them.
+// links them (hostedui_managed.go); AWS::Cognito::Terms serves them to
+// Cloud Control (settings_handlers.go).
 
 const typeTermsExists = "TermsExistsException"
 
