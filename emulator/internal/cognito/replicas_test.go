@@ -254,10 +254,10 @@ func TestReplicaHandlers(t *testing.T) {
 
 	// Cloud Control deletes an ACTIVE replica, which DeleteUserPoolReplica
 	// refuses.
-	if _, err := f.idp("UpdateUserPoolReplica", `{"UserPoolId":"`+poolID+`","RegionName":"eu-west-1","Status":"ACTIVE"}`); err != nil {
+	if _, err := f.idpJSON("UpdateUserPoolReplica", `{"UserPoolId":"`+poolID+`","RegionName":"eu-west-1","Status":"ACTIVE"}`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.idp("DeleteUserPoolReplica", `{"UserPoolId":"`+poolID+`","RegionName":"eu-west-1"}`); err == nil {
+	if _, err := f.idpJSON("DeleteUserPoolReplica", `{"UserPoolId":"`+poolID+`","RegionName":"eu-west-1"}`); err == nil {
 		t.Error("DeleteUserPoolReplica of an ACTIVE replica: no error")
 	}
 	if err := rh.Delete(ctx, f.env, f.tx, id); err != nil {
