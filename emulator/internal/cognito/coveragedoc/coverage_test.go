@@ -169,24 +169,30 @@ func groupOf(op string) string {
 // notEmulated is what the emulator does not do, each with the document
 // that says so (relative to docs/), if any.
 var notEmulated = []struct{ what, source string }{
-	{"No e-mail or SMS is sent. Every message Cognito would send (codes, temporary passwords, notifications) " +
-		"is kept in the pool's outbox instead: `GET /_ccql/cognito/messages?userPoolId=…`, or " +
+	{"No e-mail or SMS is sent. Every message Cognito would send (codes, temporary passwords, invitations, " +
+		"risk notifications) is kept in the pool's outbox instead: `GET /_ccql/cognito/messages?userPoolId=…`, or " +
 		"`SELECT * FROM awscc.cognito_outbox.messages`.", "signin.md"},
 	{"No Lambda trigger runs (pre sign-up, custom message, user migration, pre token generation, …); " +
 		"`CUSTOM_AUTH`, which needs the auth-challenge triggers, is refused.", "signin.md"},
 	{"Password history (`PasswordHistorySize`), `UserAttributeUpdateSettings` (a changed attribute takes " +
 		"effect at once) and developer-only attributes.", "signin.md"},
 	{"The clock skew of the SRP `TIMESTAMP`.", "signin.md"},
-	{"Log delivery: the configuration is stored and checked; no log is delivered.", "../README.md"},
-	{"Threat protection detects no account-takeover risk by itself: a request raises one with the emulator-only " +
-		"header `X-Ccql-Risk-Level: LOW | MEDIUM | HIGH`, and the configured action applies; compromised " +
-		"credentials are the passwords of a fixed list.", "../emulator/internal/cognito/risk.go"},
-	{"Terms documents are stored, not yet linked from the hosted UI's pages.", "../README.md"},
-	{"Managed login (version 2) branding is stored, not rendered: the hosted UI is the classic one.", "oauth.md"},
-	{"The hosted UI's `SELECT_MFA_TYPE` choice page (the first method is used) and its `lang`, `prompt` and " +
-		"`resource` parameters (ignored).", "oauth.md"},
+	{"Real risk detection (new devices, locations, impossible travel, a breach corpus): threat protection " +
+		"applies its configuration to the emulator's test hooks (the `X-Ccql-Risk-Level` header, a small list of " +
+		"breached passwords) and knows no city, country or time zone of an address.", "signin.md"},
+	{"Passkeys: attestation trust (no FIDO metadata service), passkeys as MFA (`WebAuthnMfaSettings`) and the " +
+		"hosted UI's passkey pages.", "signin.md"},
+	{"Log delivery: nothing reaches CloudWatch Logs, S3 or Firehose; `userAuthEvents` records are served as " +
+		"JSON lines at `GET /_ccql/cognito/logs?userPoolId=…` instead.", "../README.md"},
+	{"Managed login branding: the hosted UI renders a style's colors, background and logo assets, not its other " +
+		"settings (fonts, spacing, header and footer, inputs, links, hover states, language selector) or assets.", "oauth.md"},
+	{"The hosted UI's `SELECT_MFA_TYPE` choice page (the first method is used), translated page texts, and the " +
+		"`prompt` and `resource` parameters (ignored).", "oauth.md"},
 	{"Signing in at SAML, social (Google, Facebook, Login with Amazon, Sign in with Apple) and outside OIDC " +
 		"identity providers: the hosted UI answers HTTP 501. OIDC federation with another pool of the emulator works.", "oauth.md"},
+	{"Replicas: the regional `EmailConfiguration`, `LambdaConfig` and `SmsConfiguration` are stored, not applied; " +
+		"a replica region has no domain (the hosted UI and OAuth endpoints are the primary's); the KMS and " +
+		"multi-Region issuer prerequisites are not checked.", "replicas.md"},
 	{"User import jobs finish within `StartUserImportJob`, so `StopUserImportJob` never finds one running; a " +
 		"row's error is kept in the job rather than logged to CloudWatch.", "../README.md"},
 	{"Presigned (query-string) SigV4 requests.", "../README.md"},
