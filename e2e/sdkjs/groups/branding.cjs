@@ -1,5 +1,6 @@
 // The hosted UI's branding: UI customization (CSS and logo, applied to the
-// login page), managed login branding styles and terms documents.
+// login page), managed login branding styles and terms documents (linked
+// from the login page).
 "use strict";
 
 // A 1×1 PNG.
@@ -30,9 +31,8 @@ async function run(ctx) {
   const { UICustomization: got } = await send(new cip.GetUICustomizationCommand({ UserPoolId: poolId, ClientId: app.ClientId }));
   assert.equal(got.CSS, css);
   assert.equal(got.ClientId, app.ClientId);
-  const login = await fetch(
-    `${cfg.endpoint}/${poolId}/login?client_id=${app.ClientId}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(redirect)}`,
-  );
+  const loginURL = `${cfg.endpoint}/${poolId}/login?client_id=${app.ClientId}&response_type=code&scope=openid&redirect_uri=${encodeURIComponent(redirect)}`;
+  const login = await fetch(loginURL);
   assert.equal(login.status, 200);
   const page = await login.text();
   assert.ok(page.includes("#123456"), "the login page carries the client's CSS");
@@ -109,8 +109,23 @@ async function run(ctx) {
   );
   const { Terms: read } = await send(new cip.DescribeTermsCommand({ UserPoolId: poolId, TermsId: terms.TermsId }));
   assert.deepEqual(read.Links, { "cognito:default": "https://app.example.com/terms-v2" });
+  const { Terms: privacy } = await send(
+    new cip.CreateTermsCommand({
+      UserPoolId: poolId,
+      ClientId: app.ClientId,
+      TermsName: "privacy-policy",
+      TermsSource: "LINK",
+      Enforcement: "NONE",
+      Links: { "cognito:default": "https://app.example.com/privacy" },
+    }),
+  );
   const listed = await send(new cip.ListTermsCommand({ UserPoolId: poolId }));
-  assert.deepEqual(listed.Terms.map((t) => t.TermsId), [terms.TermsId]);
+  assert.deepEqual(listed.Terms.map((t) => t.TermsId).sort(), [terms.TermsId, privacy.TermsId].sort());
+  // With both documents, the client's login page links them.
+  const linked = await (await fetch(loginURL)).text();
+  assert.ok(linked.includes("https://app.example.com/terms-v2"), "the login page links the terms of use");
+  assert.ok(linked.includes("https://app.example.com/privacy"), "the login page links the privacy policy");
+  await send(new cip.DeleteTermsCommand({ UserPoolId: poolId, TermsId: privacy.TermsId }));
   await send(new cip.DeleteTermsCommand({ UserPoolId: poolId, TermsId: terms.TermsId }));
   assert.deepEqual((await send(new cip.ListTermsCommand({ UserPoolId: poolId }))).Terms, []);
 }

@@ -2,7 +2,8 @@
 // protection enforced leave events (AdminListUserAuthEvents); an
 // account-takeover risk (raised with the emulator-only X-Ccql-Risk-Level
 // header) notifies the user, whose feedback link's token serves
-// UpdateAuthEventFeedback; an administrator gives feedback too.
+// UpdateAuthEventFeedback; an administrator gives feedback too. The events
+// are logged (userAuthEvents) to the emulator's log endpoint.
 "use strict";
 
 // withRiskLevel makes command carry the emulator's risk header.
@@ -31,6 +32,15 @@ async function run(ctx) {
         NotifyConfiguration: { SourceArn: "arn:aws:ses:us-east-1:000000000000:identity/example.com" },
         Actions: { LowAction: { Notify: true, EventAction: "NO_ACTION" } },
       },
+    }),
+  );
+  // userAuthEvents logs (Plus tier) go to the emulator's log endpoint.
+  await send(
+    new cip.SetLogDeliveryConfigurationCommand({
+      UserPoolId: poolId,
+      LogConfigurations: [
+        { EventSource: "userAuthEvents", LogLevel: "INFO", CloudWatchLogsConfiguration: { LogGroupArn: "arn:aws:logs:us-east-1:000000000000:log-group:auth" } },
+      ],
     }),
   );
   const app = await ctx.appClient(poolId, { ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] });
@@ -62,6 +72,17 @@ async function run(ctx) {
   const risky = events[1];
   assert.equal(risky.EventRisk.RiskLevel, "Low");
   assert.ok(risky.CreationDate instanceof Date);
+  const logs = await fetch(`${ctx.cfg.endpoint}/_ccql/cognito/logs?userPoolId=${poolId}&eventSource=userAuthEvents`);
+  assert.equal(logs.status, 200);
+  const records = (await logs.text()).trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(
+    records.map((r) => [r.message.EventType, r.message.EventResponse, r.message.Username]),
+    [
+      ["SignIn", "Pass", "noor"],
+      ["SignIn", "Fail", "noor"],
+    ],
+    "oldest first",
+  );
   const notes = (await ctx.outboxMessages(poolId, "noor")).filter((m) => m.Kind === "RISK_NOTIFICATION");
   assert.equal(notes.length, 1);
   const token = notes[0].Code;
