@@ -115,8 +115,16 @@ async function run(ctx) {
     "User is already confirmed.",
   ]);
 
-  // Password reset of a user who does not exist (the client does not
-  // prevent user-existence errors).
+  // Password reset: a code for a known user (whose password still works
+  // until the code is used), a refusal for one who does not exist (the
+  // client does not prevent user-existence errors).
+  const forgot = await send(new cip.ForgotPasswordCommand({ ClientId: app.ClientId, Username: "frank" }));
+  assert.deepEqual(forgot.CodeDeliveryDetails, { Destination: "f***@e***", DeliveryMedium: "EMAIL", AttributeName: "email" });
+  await ctx.outboxCode(poolId, "frank", "FORGOT_PASSWORD");
+  const stillWorks = await send(
+    new cip.InitiateAuthCommand({ ClientId: app.ClientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: { USERNAME: "frank", PASSWORD: "N3w!password" } }),
+  );
+  assert.equal(stillWorks.ChallengeName, "SOFTWARE_TOKEN_MFA", "the password still works (frank has TOTP MFA)");
   await refused("accounts.forgotUnknown", new cip.ForgotPasswordCommand({ ClientId: app.ClientId, Username: "ghost" }), [
     "UserNotFoundException",
     "Username/client id combination not found.",
