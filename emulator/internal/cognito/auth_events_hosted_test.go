@@ -73,3 +73,66 @@ func TestHostedUI_AuthEvents(t *testing.T) {
 		t.Errorf("bob's events = %v", ev)
 	}
 }
+
+// headerTransport adds a header to every request, as a test of the risk
+// hook needs on the hosted UI's pages.
+type headerTransport struct {
+	name, value string
+	next        http.RoundTripper
+}
+
+func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(h.name, h.value)
+	return h.next.RoundTrip(r)
+}
+
+// TestHostedUI_AccountTakeover: a high-risk login (the emulator-only
+// X-Ccql-Risk-Level header on the page request) with the action BLOCK and
+// Notify is refused on the page, and the notification e-mail with its
+// feedback token lands in the outbox.
+func TestHostedUI_AccountTakeover(t *testing.T) {
+	st := newMemStore()
+	p := newIdP(t, st, cognito.DefaultAccount)
+	pool, ids := p.webPool()
+	p.call("UpdateUserPool", `{"UserPoolId":"`+pool+`","UserPoolAddOns":{"AdvancedSecurityMode":"ENFORCED"}}`)
+	p.call("SetRiskConfiguration", `{"UserPoolId":"`+pool+`","AccountTakeoverRiskConfiguration":{"Actions":{"HighAction":{"EventAction":"BLOCK","Notify":true}},"NotifyConfiguration":{"SourceArn":"arn:aws:ses:us-east-1:000000000000:identity/example.com"}}}`)
+	p.call("AdminCreateUser", `{"UserPoolId":"`+pool+`","Username":"alice","MessageAction":"SUPPRESS","UserAttributes":[{"Name":"email","Value":"alice@example.com"}]}`)
+	p.call("AdminSetUserPassword", `{"UserPoolId":"`+pool+`","Username":"alice","Password":"`+alicePassword+`","Permanent":true}`)
+	b := newPageClient(t, newOAuth(st))
+	b.c.Transport = headerTransport{name: "X-Ccql-Risk-Level", value: "HIGH", next: http.DefaultTransport}
+	q := url.Values{"client_id": {ids["code"]}, "response_type": {"code"}, "redirect_uri": {cbURL}, "scope": {"openid"}}
+	refused := b.submit(b.get(b.base+"/"+pool+"/oauth2/authorize?"+q.Encode()), map[string]string{"username": "alice", "password": alicePassword})
+	if refused.status != http.StatusUnauthorized || !strings.Contains(refused.body, "Unable to login because of security reasons.") {
+		t.Fatalf("high-risk login: %d\n%s", refused.status, refused.body)
+	}
+	ev := p.call("AdminListUserAuthEvents", `{"UserPoolId":"`+pool+`","Username":"alice"}`)["AuthEvents"].([]any)
+	if len(ev) != 1 {
+		t.Fatalf("events = %v", ev)
+	}
+	risk := ev[0].(map[string]any)["EventRisk"].(map[string]any)
+	if risk["RiskDecision"] != "Block" || risk["RiskLevel"] != "High" {
+		t.Errorf("risk = %v", risk)
+	}
+	var token string
+	p.st.mu.Lock()
+	msgs, err := cognito.ListMessages(p.st.scope(p.account, testRegion), pool, "alice")
+	p.st.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.Kind == cognito.MessageRiskNotification && m.Destination == "alice@example.com" {
+			token = m.Code
+		}
+	}
+	if token == "" {
+		t.Fatal("no risk notification in the outbox")
+	}
+	eventID := ev[0].(map[string]any)["EventId"].(string)
+	p.call("UpdateAuthEventFeedback", `{"UserPoolId":"`+pool+`","Username":"alice","EventId":"`+eventID+`","FeedbackToken":"`+token+`","FeedbackValue":"Valid"}`)
+	ev = p.call("AdminListUserAuthEvents", `{"UserPoolId":"`+pool+`","Username":"alice"}`)["AuthEvents"].([]any)
+	if fb, _ := ev[0].(map[string]any)["EventFeedback"].(map[string]any); fb["FeedbackValue"] != "Valid" {
+		t.Errorf("feedback = %v", fb)
+	}
+}
