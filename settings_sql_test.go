@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/ccql/ccql"
 	"github.com/ccql/ccql/emulator"
@@ -19,6 +21,12 @@ import (
 // (aws-sdk-go-v2) on the same emulator, so a test sees one state through
 // SQL and through the Cognito API.
 func openWithIdP(t *testing.T) (*ccql.Engine, *cip.Client) {
+	eng, idp, _ := openWithServer(t)
+	return eng, idp
+}
+
+// openWithServer is openWithIdP that also returns the emulator.
+func openWithServer(t *testing.T) (*ccql.Engine, *cip.Client, *emulator.Server) {
 	t.Helper()
 	srv, err := emulator.NewServer(emulator.Options{DataDir: t.TempDir()})
 	if err != nil {
@@ -33,7 +41,7 @@ func openWithIdP(t *testing.T) (*ccql.Engine, *cip.Client) {
 	idp := cip.NewFromConfig(aws.Config{Region: "us-east-1", HTTPClient: srv.HTTPClient(),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")},
 		func(o *cip.Options) { o.BaseEndpoint = aws.String(srv.URL()) })
-	return eng, idp
+	return eng, idp, srv
 }
 
 // insertOne runs an INSERT … RETURNING Identifier, OperationStatus,
@@ -185,4 +193,51 @@ func TestSQL_cognitoSettings(t *testing.T) {
 			t.Errorf("INSERT with an unknown client: err = %v", err)
 		}
 	})
+}
+
+// TestCloudControl_termsPages pages AWS::Cognito::Terms through
+// ListResources (the handler's key-set pager behind the core): every
+// document once, in identifier order, NextToken until the last page.
+func TestCloudControl_termsPages(t *testing.T) {
+	eng, idp, srv := openWithServer(t)
+	ctx := context.Background()
+	pool := insertOne(t, eng, `INSERT INTO awscc.cognito.user_pools (UserPoolName, region) SELECT 'pages', 'us-east-1'`)
+	var want []string
+	for i := range 3 {
+		c, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: &pool, ClientName: aws.String(fmt.Sprintf("c%d", i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"terms-of-use", "privacy-policy"} {
+			want = append(want, insertOne(t, eng, fmt.Sprintf(`INSERT INTO awscc.cognito.terms (UserPoolId, ClientId, TermsName, TermsSource, Enforcement, Links, region)
+				SELECT '%s', '%s', '%s', 'LINK', 'NONE', '{"cognito:default":"https://example.com/%s"}', 'us-east-1'`, pool, *c.UserPoolClient.ClientId, name, name)))
+		}
+	}
+	slices.Sort(want)
+	api := srv.CloudControl("")
+	var got []string
+	var token *string
+	pages := 1
+	for ; ; pages++ {
+		out, err := api.ListResources(ctx, &cc.ListResourcesInput{TypeName: aws.String("AWS::Cognito::Terms"), MaxResults: aws.Int32(4),
+			ResourceModel: aws.String(`{"UserPoolId":"` + pool + `"}`), NextToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range out.ResourceDescriptions {
+			got = append(got, aws.ToString(d.Identifier))
+		}
+		if token = out.NextToken; token == nil {
+			break
+		}
+		if pages > len(want) {
+			t.Fatal("NextToken never ends")
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("paged identifiers (-want +got):\n%s", diff)
+	}
+	if pages != 2 {
+		t.Errorf("%d pages of at most 4 for 6 documents, want 2", pages)
+	}
 }

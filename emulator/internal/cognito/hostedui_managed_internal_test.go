@@ -73,3 +73,30 @@ func TestBrandingStyle(t *testing.T) {
 		})
 	}
 }
+
+// FuzzBrandingStyle: whatever a style's settings document and assets hold,
+// the CSS inlined in the page cannot leave its <style> element or its
+// declarations, and the page language is a supported code.
+func FuzzBrandingStyle(f *testing.F) {
+	f.Add(`{"categories":{"global":{"colorSchemeMode":"DARK"}},"components":{"pageBackground":{"darkMode":{"color":"000000ff"}}}}`, "PNG", []byte("x"), "fr-CA,fr;q=0.9")
+	f.Add(`{"components":{"form":{"lightMode":{"borderColor":"</style><script>"}}}}`, "SVG", []byte("</style>"), "zh")
+	f.Fuzz(func(t *testing.T, settings, ext string, data []byte, accept string) {
+		str := func(s string) *string { return &s }
+		b := &storedBranding{branding: branding{Settings: json.RawMessage(settings), Assets: []brandingAsset{
+			{Category: str("PAGE_BACKGROUND"), ColorMode: str("LIGHT"), Extension: &ext, Bytes: data},
+			{Category: str("FORM_LOGO"), ColorMode: str("DYNAMIC"), Extension: &ext, Bytes: data},
+		}}}
+		css, logo, _ := brandingStyle(b)
+		if strings.ContainsAny(string(css), `<>\'`) || strings.Count(string(css), "{") != strings.Count(string(css), "}") {
+			t.Fatalf("unsafe CSS %q", css)
+		}
+		if logo != "" && !strings.HasPrefix(string(logo), "data:image/") {
+			t.Fatalf("logo %q", logo)
+		}
+		r := httptest.NewRequest("GET", "/login", nil)
+		r.Header.Set("Accept-Language", accept)
+		if _, ok := pageLanguages[pageLanguage(r)]; !ok {
+			t.Fatalf("page language %q for %q", pageLanguage(r), accept)
+		}
+	})
+}
