@@ -536,9 +536,13 @@ func TestSDK_UsersSignUp(t *testing.T) {
 			ConfirmationCode: aws.String(msgs[len(msgs)-1].Code), Password: aws.String("N3w-Passw0rd"), SecretHash: hash(secret, email, clientID)})
 		wantAPIError(t, err, "ExpiredCodeException", "Invalid code provided, please request a code again.")
 
-		// Unknown users: LEGACY says so.
+		// Unknown users: LEGACY says so, in the words the password-reset
+		// operations use (not InitiateAuth's "User does not exist.").
 		_, err = e.idp.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: aws.String(clientID), Username: aws.String("x@example.com"), SecretHash: hash(secret, "x@example.com", clientID)})
-		wantAPIError(t, err, "UserNotFoundException", "User does not exist.")
+		wantAPIError(t, err, "UserNotFoundException", "Username/client id combination not found.")
+		_, err = e.idp.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{ClientId: aws.String(clientID), Username: aws.String("x@example.com"),
+			ConfirmationCode: aws.String("123456"), Password: aws.String("N3w-Passw0rd"), SecretHash: hash(secret, "x@example.com", clientID)})
+		wantAPIError(t, err, "UserNotFoundException", "Username/client id combination not found.")
 		_, err = e.idp.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String("nosuchclient"), Username: aws.String(email), Password: aws.String("Passw0rd!")})
 		wantAPIError(t, err, "ResourceNotFoundException", "User pool client nosuchclient does not exist.")
 	})

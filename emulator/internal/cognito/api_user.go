@@ -1062,6 +1062,14 @@ func simulatedDelivery(cfg *poolConfig, name string) map[string]any {
 	}}
 }
 
+// resetUserNotFound is the UserNotFoundException of ForgotPassword and
+// ConfirmForgotPassword for an unknown user (a client that does not
+// prevent user-existence errors): AWS words it apart from the sign-in's
+// "User does not exist.".
+func resetUserNotFound() *APIError {
+	return apiErrorf(typeUserNotFound, "Username/client id combination not found.")
+}
+
 func opForgotPassword(_ context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
 	var in struct {
 		clientInput
@@ -1081,7 +1089,7 @@ func opForgotPassword(_ context.Context, env handler.Env, tx handler.Tx, body []
 		if preventsExistenceErrors(c) {
 			return simulatedDelivery(cfg, *in.Username), nil
 		}
-		return nil, userNotFound()
+		return nil, resetUserNotFound()
 	}
 	if !u.Enabled {
 		return nil, apiErrorf(typeNotAuthorized, msgUserDisabled)
@@ -1128,7 +1136,7 @@ func opConfirmForgotPassword(_ context.Context, env handler.Env, tx handler.Tx, 
 		if preventsExistenceErrors(c) {
 			return nil, apiErrorf(typeCodeMismatch, msgCodeMismatch)
 		}
-		return nil, userNotFound()
+		return nil, resetUserNotFound()
 	}
 	if !u.Enabled {
 		return nil, apiErrorf(typeNotAuthorized, msgUserDisabled)

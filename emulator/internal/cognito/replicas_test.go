@@ -128,7 +128,8 @@ func replicaFixture(t *testing.T) (f *fixture, replicaH, regionalH handler.Handl
 	return f, replicaH, regionalH, f.mustPool(nil)
 }
 
-// idpJSON runs an IdP operation, given as JSON text, on the fixture's store.
+// idpJSON runs an IdP operation, its body given as JSON text, on the
+// fixture's store.
 func (f *fixture) idpJSON(op, body string) (map[string]any, error) {
 	out, err := cognito.Operations()[op](context.Background(), f.env, f.tx, []byte(body))
 	if err != nil {
