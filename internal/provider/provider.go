@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -69,6 +70,19 @@ func (t withDefaultRegion) Columns() []vtable.Column {
 	}
 	return cols
 }
+
+// Stream implements vtable.Streamer: the wrapped table's stream, or its
+// Scan as one batch when it has none.
+func (t withDefaultRegion) Stream(ctx context.Context, keys map[string]any) iter.Seq2[[][]any, error] {
+	if st, ok := t.Table.(vtable.Streamer); ok {
+		return st.Stream(ctx, keys)
+	}
+	return func(yield func([][]any, error) bool) {
+		yield(t.Scan(ctx, keys))
+	}
+}
+
+var _ vtable.Streamer = withDefaultRegion{}
 
 // New returns a provider. concurrency bounds parallel calls per scan.
 func New(cat Catalog, api cloudcontrol.API, concurrency int) *Provider {
@@ -234,27 +248,59 @@ func parallel(ctx context.Context, n, limit int, fn func(ctx context.Context, i 
 	return fanout.First(fanout.Run(ctx, n, limit, fn))
 }
 
-// listAll pages through ListResources.
+// listAll pages through ListResources and returns every resource.
 func (p *Provider) listAll(ctx context.Context, typeName, region string, model map[string]any) ([]types.ResourceDescription, error) {
-	in := &cc.ListResourcesInput{TypeName: &typeName}
+	var out []types.ResourceDescription
+	for page, err := range p.listPages(ctx, typeName, region, model) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+	}
+	return out, nil
+}
+
+// listPages pages through ListResources lazily: each page is fetched when
+// the consumer asks for it, so that a consumer that stops (LIMIT) or
+// whose ctx ends fetches no more. An error is yielded once, last.
+func (p *Provider) listPages(ctx context.Context, typeName, region string, model map[string]any) iter.Seq2[[]types.ResourceDescription, error] {
+	return func(yield func([]types.ResourceDescription, error) bool) {
+		var token *string
+		for {
+			page, next, err := p.listPage(ctx, typeName, region, model, token)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(page, nil) || next == nil {
+				return
+			}
+			token = next
+		}
+	}
+}
+
+// listPage fetches one page of ListResources and the token of the next
+// (nil after the last page).
+func (p *Provider) listPage(ctx context.Context, typeName, region string, model map[string]any, token *string) ([]types.ResourceDescription, *string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, fmt.Errorf("list %s in %s: %w", typeName, region, err)
+	}
+	in := &cc.ListResourcesInput{TypeName: &typeName, NextToken: token}
 	if len(model) > 0 {
 		b, err := json.Marshal(model)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		s := string(b)
 		in.ResourceModel = &s
 	}
-	var out []types.ResourceDescription
-	for {
-		page, err := p.api.ListResources(ctx, in, cloudcontrol.WithRegion(region))
-		if err != nil {
-			return nil, fmt.Errorf("list %s in %s: %w", typeName, region, err)
-		}
-		out = append(out, page.ResourceDescriptions...)
-		if page.NextToken == nil || *page.NextToken == "" {
-			return out, nil
-		}
-		in.NextToken = page.NextToken
+	page, err := p.api.ListResources(ctx, in, cloudcontrol.WithRegion(region))
+	if err != nil {
+		return nil, nil, fmt.Errorf("list %s in %s: %w", typeName, region, err)
 	}
+	if page.NextToken == nil || *page.NextToken == "" {
+		return page.ResourceDescriptions, nil, nil
+	}
+	return page.ResourceDescriptions, page.NextToken, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"strings"
 
 	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
@@ -35,57 +36,125 @@ func (l lister) listRequiredColumns() map[string]string {
 }
 
 func (l lister) list(ctx context.Context, region string, keys map[string]any) ([]types.ResourceDescription, error) {
-	model := map[string]any{}
-	var missing []string
-	for prop, col := range l.listRequiredColumns() {
-		if v, ok := stringKey(keys, col); ok {
-			model[prop] = v
-		} else {
-			missing = append(missing, prop)
+	var out []types.ResourceDescription
+	for page, err := range l.pages(ctx, region, keys) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+	}
+	return out, nil
+}
+
+// pages lists lazily, a page at a time (see Provider.listPages). When the
+// list needs a parent's identifier the statement did not bind, the
+// parents are listed a page at a time too, and their children in rounds:
+// up to concurrency parents at once, one page of each per round, so that
+// at most concurrency pages are held whatever the number of children.
+func (l lister) pages(ctx context.Context, region string, keys map[string]any) iter.Seq2[[]types.ResourceDescription, error] {
+	return func(yield func([]types.ResourceDescription, error) bool) {
+		model := map[string]any{}
+		var missing []string
+		for prop, col := range l.listRequiredColumns() {
+			if v, ok := stringKey(keys, col); ok {
+				model[prop] = v
+			} else {
+				missing = append(missing, prop)
+			}
+		}
+		if len(missing) == 0 {
+			for page, err := range l.p.listPages(ctx, l.ct.TypeName, region, model) {
+				if !yield(page, err) || err != nil {
+					return
+				}
+			}
+			return
+		}
+		if len(missing) > 1 {
+			yield(nil, l.missing(missing))
+			return
+		}
+		parent, err := l.parent(missing[0])
+		if err == nil && parent == nil {
+			err = l.missing(missing)
+		}
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		for parents, err := range (lister{p: l.p, ct: parent}).pages(ctx, region, nil) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for start := 0; start < len(parents); start += l.p.concurrency {
+				group := parents[start:min(len(parents), start+l.p.concurrency)]
+				if !l.children(ctx, region, model, missing[0], group, yield) {
+					return
+				}
+			}
 		}
 	}
-	if len(missing) == 0 {
-		return l.p.listAll(ctx, l.ct.TypeName, region, model)
+}
+
+// children lists the children of a group of parents in rounds (one page
+// of each parent not yet done, in parallel) and yields each round's
+// rows; it reports whether to go on.
+func (l lister) children(ctx context.Context, region string, model map[string]any, prop string, parents []types.ResourceDescription, yield func([]types.ResourceDescription, error) bool) bool {
+	type child struct {
+		model map[string]any
+		token *string
+		done  bool
 	}
-	if len(missing) > 1 {
-		return nil, l.missing(missing)
-	}
-	parent, err := l.parent(missing[0])
-	if err != nil {
-		return nil, err
-	}
-	if parent == nil {
-		return nil, l.missing(missing)
-	}
-	parents, err := lister{p: l.p, ct: parent}.list(ctx, region, nil)
-	if err != nil {
-		return nil, err
-	}
-	results := make([][]types.ResourceDescription, len(parents))
-	err = parallel(ctx, len(parents), l.p.concurrency, func(ctx context.Context, i int) error {
-		m := map[string]any{}
+	kids := make([]child, len(parents))
+	for i, par := range parents {
+		m := make(map[string]any, len(model)+1)
 		for k, v := range model {
 			m[k] = v
 		}
-		m[missing[0]] = derefS(parents[i].Identifier)
-		got, err := l.p.listAll(ctx, l.ct.TypeName, region, m)
-		if isNotFound(err) {
-			return nil // the parent went away between the two lists
-		}
-		for j := range got {
-			got[j].Properties = withProperty(got[j].Properties, missing[0], m[missing[0]])
-		}
-		results[i] = got
-		return err
-	})
-	if err != nil {
-		return nil, err
+		m[prop] = derefS(par.Identifier)
+		kids[i].model = m
 	}
-	var out []types.ResourceDescription
-	for _, r := range results {
-		out = append(out, r...)
+	for {
+		round := make([][]types.ResourceDescription, len(kids))
+		err := parallel(ctx, len(kids), l.p.concurrency, func(ctx context.Context, i int) error {
+			k := &kids[i]
+			if k.done {
+				return nil
+			}
+			got, next, err := l.p.listPage(ctx, l.ct.TypeName, region, k.model, k.token)
+			if isNotFound(err) {
+				k.done = true // the parent went away between the two lists
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			for j := range got {
+				got[j].Properties = withProperty(got[j].Properties, prop, k.model[prop])
+			}
+			round[i], k.token, k.done = got, next, next == nil
+			return nil
+		})
+		if err != nil {
+			yield(nil, err)
+			return false
+		}
+		var rows []types.ResourceDescription
+		for _, r := range round {
+			rows = append(rows, r...)
+		}
+		if len(rows) > 0 && !yield(rows, nil) {
+			return false
+		}
+		more := false
+		for _, k := range kids {
+			more = more || !k.done
+		}
+		if !more {
+			return true
+		}
 	}
-	return out, nil
 }
 
 func (l lister) missing(props []string) error {
@@ -172,22 +241,44 @@ func newResourceTable(p *Provider, ct *catalog.Table) *resourceTable {
 
 func (t *resourceTable) Columns() []vtable.Column { return t.cols }
 
+// Scan implements vtable.Table: every row of Stream.
 func (t *resourceTable) Scan(ctx context.Context, keys map[string]any) ([][]any, error) {
-	region, _ := stringKey(keys, catalog.RegionColumn)
-	var ids []string
-	if id, ok := stringKey(keys, catalog.IdentifierColumn); ok {
-		ids = []string{id}
-	} else if id, ok := t.boundIdentifier(keys); ok {
-		ids = []string{id}
-	} else {
-		descs, err := lister{p: t.p, ct: t.ct}.list(ctx, region, keys)
-		if err != nil {
-			return nil, err
+	return collect(t.Stream(ctx, keys))
+}
+
+// Stream implements vtable.Streamer: a bound Identifier (or every
+// identifier column) is one GetResource; otherwise the list is read a
+// page at a time, and each page's resources are read in parallel.
+func (t *resourceTable) Stream(ctx context.Context, keys map[string]any) iter.Seq2[[][]any, error] {
+	return func(yield func([][]any, error) bool) {
+		region, _ := stringKey(keys, catalog.RegionColumn)
+		if id, ok := stringKey(keys, catalog.IdentifierColumn); ok {
+			yield(t.getAll(ctx, region, []string{id}))
+			return
 		}
-		for _, d := range descs {
-			ids = append(ids, derefS(d.Identifier))
+		if id, ok := t.boundIdentifier(keys); ok {
+			yield(t.getAll(ctx, region, []string{id}))
+			return
+		}
+		for descs, err := range (lister{p: t.p, ct: t.ct}).pages(ctx, region, keys) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			ids := make([]string, len(descs))
+			for i, d := range descs {
+				ids[i] = derefS(d.Identifier)
+			}
+			rows, err := t.getAll(ctx, region, ids)
+			if !yield(rows, err) || err != nil {
+				return
+			}
 		}
 	}
+}
+
+// getAll reads resources in parallel; missing ones are no row.
+func (t *resourceTable) getAll(ctx context.Context, region string, ids []string) ([][]any, error) {
 	rows := make([][]any, len(ids))
 	err := parallel(ctx, len(ids), t.p.concurrency, func(ctx context.Context, i int) error {
 		row, err := t.get(ctx, region, ids[i])
@@ -202,6 +293,18 @@ func (t *resourceTable) Scan(ctx context.Context, keys map[string]any) ([][]any,
 		if r != nil {
 			out = append(out, r)
 		}
+	}
+	return out, nil
+}
+
+// collect reads a whole stream.
+func collect(seq iter.Seq2[[][]any, error]) ([][]any, error) {
+	var out [][]any
+	for rows, err := range seq {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rows...)
 	}
 	return out, nil
 }
@@ -267,6 +370,9 @@ type listTable struct {
 	props []string // the property each column reads ("" for region)
 	// idPart is, per column, its index in the primary identifier, or -1.
 	idPart []int
+	// fromID: every column but region is a TEXT identifier part, so rows
+	// can be cut from the Identifier alone.
+	fromID bool
 }
 
 func newListTable(p *Provider, ct *catalog.Table) *listTable {
@@ -280,6 +386,15 @@ func newListTable(p *Provider, ct *catalog.Table) *listTable {
 				t.idPart[i] = j
 			}
 		}
+	}
+	t.fromID = len(ct.Identifier) > 0 && len(t.cols) > 1
+	for i := 1; i < len(t.cols); i++ {
+		if t.idPart[i] < 0 || t.cols[i].Decl != "TEXT" {
+			t.fromID = false
+		}
+	}
+	if len(ct.Identifier) == 1 && len(t.cols) != 2 {
+		t.fromID = false // one identifier part but several columns read it
 	}
 	return t
 }
@@ -311,42 +426,81 @@ func columns(ct *catalog.Table, identifierKeys bool) ([]vtable.Column, []string)
 
 func (t *listTable) Columns() []vtable.Column { return t.cols }
 
+// Scan implements vtable.Table: every row of Stream.
 func (t *listTable) Scan(ctx context.Context, keys map[string]any) ([][]any, error) {
-	region, _ := stringKey(keys, catalog.RegionColumn)
-	descs, err := lister{p: t.p, ct: t.ct}.list(ctx, region, keys)
+	return collect(t.Stream(ctx, keys))
+}
+
+// Stream implements vtable.Streamer: one batch of rows per ListResources
+// page, each page fetched when the cursor reaches it.
+func (t *listTable) Stream(ctx context.Context, keys map[string]any) iter.Seq2[[][]any, error] {
+	return func(yield func([][]any, error) bool) {
+		region, _ := stringKey(keys, catalog.RegionColumn)
+		for descs, err := range (lister{p: t.p, ct: t.ct}).pages(ctx, region, keys) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			rows := make([][]any, 0, len(descs))
+			for _, d := range descs {
+				row, err := t.row(region, keys, d)
+				if err != nil {
+					yield(nil, err)
+					return
+				}
+				rows = append(rows, row)
+			}
+			if !yield(rows, nil) {
+				return
+			}
+		}
+	}
+}
+
+// row converts one listed resource. When every column but region is a
+// text part of the primary identifier, the row is cut from the Identifier
+// without decoding Properties (the list path's main per-row cost).
+func (t *listTable) row(region string, keys map[string]any, d types.ResourceDescription) ([]any, error) {
+	id := derefS(d.Identifier)
+	row := make([]any, len(t.cols))
+	row[0] = region
+	if t.fromID {
+		if len(t.ct.Identifier) == 1 {
+			row[1] = id
+			return row, nil
+		}
+		if strings.Count(id, "|") == len(t.ct.Identifier)-1 {
+			parts := strings.Split(id, "|")
+			for i := 1; i < len(t.cols); i++ {
+				row[i] = parts[t.idPart[i]]
+			}
+			return row, nil
+		}
+	}
+	model, err := decodeModel(derefS(d.Properties))
 	if err != nil {
 		return nil, err
 	}
-	rows := make([][]any, 0, len(descs))
-	for _, d := range descs {
-		model, err := decodeModel(derefS(d.Properties))
-		if err != nil {
-			return nil, err
+	idParts := strings.Split(id, "|")
+	for i := 1; i < len(t.cols); i++ {
+		c := t.cols[i]
+		v := lookupPath(model, t.props[i])
+		if j := t.idPart[i]; v == nil && j >= 0 && j < len(idParts) {
+			// Some list handlers return only the identifier: take the
+			// part that belongs to this column.
+			v = idParts[j]
 		}
-		idParts := strings.Split(derefS(d.Identifier), "|")
-		row := make([]any, len(t.cols))
-		row[0] = region
-		for i := 1; i < len(t.cols); i++ {
-			c := t.cols[i]
-			v := lookupPath(model, t.props[i])
-			if j := t.idPart[i]; v == nil && j >= 0 && j < len(idParts) {
-				// Some list handlers return only the identifier: take the
-				// part that belongs to this column.
-				v = idParts[j]
+		if v == nil {
+			// A list parameter the handler does not echo: the row
+			// carries the value it was listed with, so that SQLite's
+			// check of the WHERE keeps it.
+			if kv, ok := stringKey(keys, c.Name); ok {
+				v = kv
 			}
-			if v == nil {
-				// A list parameter the handler does not echo: the row
-				// carries the value it was listed with, so that SQLite's
-				// check of the WHERE keeps it.
-				if kv, ok := stringKey(keys, c.Name); ok {
-					v = kv
-				}
-			}
-			row[i] = value(v)
 		}
-		rows = append(rows, row)
+		row[i] = value(v)
 	}
-	return rows, nil
+	return row, nil
 }
 
 // withProperty adds name = value to a Properties JSON object that lacks it:

@@ -108,15 +108,30 @@ func (t *table) Disconnect() error { return nil }
 func (t *table) Destroy() error { return nil }
 
 type cursor struct {
-	t    *table
-	rows [][]any
-	pos  int
+	t *table
+	s *session // the statement's session; nil when it cannot be found
+	// rows is the batch being read and pos the current row in it.
+	rows  [][]any
+	pos   int
+	rowid int64
+	// src is the rest of a streamed scan; nil when rows is all of it.
+	src *batches
+	// key is the scan's cache key; kept are the rows read so far while
+	// keep holds (the scan is short enough to cache when it ends).
+	key  string
+	kept [][]any
+	keep bool
+	// shared: rows belong to the session's cache (not counted here).
+	shared bool
+	held   int // rows counted in the session's held total by this cursor
 }
 
 var _ vtab.Cursor = (*cursor)(nil)
 
 func (c *cursor) Filter(_ int, idxStr string, vals []vtab.Value) error {
+	c.reset()
 	s := c.t.v.lookup(c.t.session)
+	c.s = s
 	ctx := context.Background()
 	if s != nil && s.ctx != nil {
 		ctx = s.ctx
@@ -145,30 +160,110 @@ func (c *cursor) Filter(_ int, idxStr string, vals []vtab.Value) error {
 		}
 	}
 	if len(missing) > 0 {
-		return c.fail(s, &MissingKeyError{Table: c.t.name, Keys: missing})
+		return c.fail(&MissingKeyError{Table: c.t.name, Keys: missing})
 	}
-	var rows [][]any
-	if cached, ok := s.cached(c.t.name, keys); ok {
-		rows = cached
-	} else {
-		var err error
-		if rows, err = c.t.t.Scan(ctx, keys); err != nil {
-			return c.fail(s, err)
+	c.key = cacheKey(c.t.name, keys)
+	if e, ok := s.take(c.key); ok {
+		if e.src == nil {
+			c.rows, c.shared = e.rows, true // a whole scan, kept for the statement
+			return nil
 		}
+		c.src = e.src // a prefetched stream: its first rows, then the rest
+		return c.advance()
 	}
-	c.rows, c.pos = rows, 0
+	if st, ok := c.t.t.(Streamer); ok {
+		c.src, c.keep = pull(st.Stream(ctx, keys)), true
+		return c.advance()
+	}
+	rows, err := c.t.t.Scan(ctx, keys)
+	if err != nil {
+		return c.fail(err)
+	}
+	c.rows = rows
+	if len(rows) <= MaxCachedRows {
+		s.keep(c.key, rows)
+		c.shared = true
+	}
+	c.account()
 	return nil
 }
 
-// fail keeps err on the statement's session (s may be nil) for unwrap.
-func (c *cursor) fail(s *session, err error) error {
-	if s != nil {
-		s.err = err
+// advance reads the stream's next non-empty batch when the current one is
+// used up; at the end of a short stream the rows read are kept for the
+// statement.
+func (c *cursor) advance() error {
+	for c.pos >= len(c.rows) && c.src != nil {
+		rows, err := c.src.read()
+		if err != nil {
+			c.src = nil
+			c.rows, c.pos, c.kept, c.keep = nil, 0, nil, false
+			c.account()
+			return c.fail(err)
+		}
+		if rows == nil { // the end
+			c.src = nil
+			c.rows, c.pos = nil, 0
+			if c.keep {
+				kept := c.kept
+				c.kept, c.keep = nil, false
+				c.account()
+				c.s.keep(c.key, kept)
+			}
+			c.account()
+			return nil
+		}
+		if c.keep {
+			if len(c.kept)+len(rows) <= MaxCachedRows {
+				c.kept = append(c.kept, rows...)
+			} else {
+				c.kept, c.keep = nil, false
+			}
+		}
+		c.rows, c.pos = rows, 0
+		c.account()
+	}
+	return nil
+}
+
+// account updates the session's count of rows held with this cursor's.
+func (c *cursor) account() {
+	n := len(c.kept)
+	if !c.shared {
+		n += len(c.rows)
+	}
+	c.s.hold(n - c.held)
+	c.held = n
+}
+
+// reset stops the cursor's stream and drops its rows.
+func (c *cursor) reset() {
+	if c.src != nil {
+		c.src.close()
+		c.src = nil
+	}
+	c.rows, c.pos, c.rowid, c.kept, c.keep, c.shared = nil, 0, 0, nil, false, false
+	c.account()
+}
+
+// fail keeps err on the statement's session (if any) for unwrap.
+func (c *cursor) fail(err error) error {
+	if c.s != nil {
+		c.s.err = err
 	}
 	return err
 }
 
-func (c *cursor) Next() error { c.pos++; return nil }
+// Next moves to the next row, reading the stream's next batch when the
+// current one is used up: an error there (a page that failed, the
+// statement's context ending) fails the statement.
+func (c *cursor) Next() error {
+	c.pos++
+	c.rowid++
+	if c.pos >= len(c.rows) {
+		return c.advance()
+	}
+	return nil
+}
 
 func (c *cursor) Eof() bool { return c.pos >= len(c.rows) }
 
@@ -190,6 +285,10 @@ func (c *cursor) Column(col int) (vtab.Value, error) {
 	}
 }
 
-func (c *cursor) Rowid() (int64, error) { return int64(c.pos), nil }
+func (c *cursor) Rowid() (int64, error) { return c.rowid, nil }
 
-func (c *cursor) Close() error { return nil }
+// Close stops the cursor's stream: no page is fetched after it.
+func (c *cursor) Close() error {
+	c.reset()
+	return nil
+}

@@ -78,6 +78,7 @@ type DB struct {
 	slots    chan struct{} // one per open session: bounds them without database/sql's cap
 	nextID   atomic.Int64
 	closed   atomic.Bool
+	peak     atomic.Int64 // see PeakRowsHeld
 }
 
 // Funcs are extra scalar functions to register on every connection.
@@ -137,12 +138,16 @@ func (c connector) Driver() driver.Driver                        { return c.d }
 // session is one connection and the context of the statement it runs.
 type session struct {
 	id     int64
+	v      *DB
 	conn   *sql.Conn
 	ctx    context.Context
 	tables map[string]bool
 	stmts  map[string]*sql.Stmt // prepared statements by SQL text, see prepare
-	cache  map[string][][]any   // prefetched scans of the running statement, see QueryPrefetch
-	err    error                // the provider error a cursor failed with, see unwrap
+	// cache holds the running statement's prefetched and short scans, so
+	// that a scan is not fetched twice (see QueryPrefetch, MaxCachedRows).
+	cache map[string]*scan
+	held  atomic.Int64 // rows the cursors and cache hold now, see PeakRowsHeld
+	err   error        // the provider error a cursor failed with, see unwrap
 }
 
 // maxCachedStmts bounds a session's prepared statements; preparing is most
@@ -189,7 +194,7 @@ func (v *DB) acquire(ctx context.Context) (*session, error) {
 		<-v.slots
 		return nil, fmt.Errorf("open sqlite session: %w", err)
 	}
-	s := &session{id: v.nextID.Add(1), conn: conn, tables: map[string]bool{}, stmts: map[string]*sql.Stmt{}}
+	s := &session{id: v.nextID.Add(1), v: v, conn: conn, tables: map[string]bool{}, stmts: map[string]*sql.Stmt{}}
 	v.mu.Lock()
 	v.sessions[s.id] = s
 	v.mu.Unlock()
@@ -198,7 +203,7 @@ func (v *DB) acquire(ctx context.Context) (*session, error) {
 
 func (v *DB) release(s *session, broken bool) {
 	s.ctx = nil
-	s.cache = nil
+	s.dropCache()
 	s.err = nil
 	if !broken && !v.closed.Load() {
 		select {
@@ -290,10 +295,12 @@ func (v *DB) run(ctx context.Context, s *session, tables []string, query string,
 }
 
 // unwrap gives back the provider's original error after SQLite has turned
-// it into text, so that callers can still use errors.Is/As. The cursors of
-// a statement run on its session's goroutine, so the session holds it.
+// it into text (or, for a failed Next, into a bare "SQL logic error"), so
+// that callers can still use errors.Is/As. The cursors of a statement run
+// on its session's goroutine, so the session holds it; a cursor's failure
+// ends the statement, so it is the cause of the error SQLite reports.
 func (s *session) unwrap(err error) error {
-	if err == nil || s.err == nil || !strings.Contains(err.Error(), s.err.Error()) {
+	if err == nil || s.err == nil {
 		return err
 	}
 	found := s.err
