@@ -378,6 +378,11 @@ func (c *core) listPage(ctx context.Context, p store.Partition, ti *typeInfo, rm
 		}
 		return err
 	})
+	if err != nil && ctx.Err() != nil {
+		// The caller went away (an in-process cursor stopped, a client
+		// hung up): its context's error, not a handler failure to log.
+		return nil, false, fmt.Errorf("list %s: %w", ti.res.TypeName, ctx.Err())
+	}
 	if err != nil {
 		return nil, false, c.handlerFailure(ti.res.TypeName, err)
 	}
