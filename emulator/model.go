@@ -106,11 +106,209 @@ func deepCopy(v any) any {
 // marshalModel encodes a model with its top-level properties in schema
 // order (then any others by name), as people read them.
 func (ti *typeInfo) marshalModel(model map[string]any) (string, error) {
+	return marshalOrdered(ti, model, func(v any) ([]byte, error) { return json.Marshal(v) })
+}
+
+// marshalRaw is marshalModel for a model as the store holds it (a JSON
+// object), without decoding what it need not: it writes exactly what
+// marshalModel writes for the decoded model. Members whose name and value
+// json.Marshal would write as they are (ASCII names and strings without
+// escapes, short integers, true, false, null) are copied; other values
+// are decoded and encoded again; a name that needs escaping, a repeated
+// name or anything unusual takes marshalModel's path for the whole model.
+// Decoding and re-encoding every model was the list path's main cost.
+func (ti *typeInfo) marshalRaw(raw json.RawMessage) (string, error) {
+	members, ok := splitObject(raw)
+	if !ok {
+		var model map[string]any
+		if err := json.Unmarshal(raw, &model); err != nil || model == nil {
+			return "", fmt.Errorf("decode %s model: not a JSON object", ti.res.TypeName)
+		}
+		return ti.marshalModel(model)
+	}
+	// Schema order, then the others by name, as marshalModel.
+	sort.Slice(members, func(i, j int) bool {
+		pi, iok := ti.propOrder[string(members[i].name)]
+		pj, jok := ti.propOrder[string(members[j].name)]
+		switch {
+		case iok && jok:
+			return pi < pj
+		case iok != jok:
+			return iok
+		}
+		return bytes.Compare(members[i].name, members[j].name) < 0
+	})
+	var b bytes.Buffer
+	b.Grow(len(raw) + 2)
+	b.WriteByte('{')
+	for i, m := range members {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.Write(m.name)
+		b.WriteString(`":`)
+		if plainValue(m.value) {
+			b.Write(m.value)
+			continue
+		}
+		var v any
+		if err := json.Unmarshal(m.value, &v); err != nil {
+			return "", fmt.Errorf("decode %s: %w", m.name, err)
+		}
+		vb, err := json.Marshal(v)
+		if err != nil {
+			return "", fmt.Errorf("encode %s: %w", m.name, err)
+		}
+		b.Write(vb)
+	}
+	b.WriteByte('}')
+	return b.String(), nil
+}
+
+// member is one top-level member of a JSON object: its name's text
+// (between the quotes) and its value's text.
+type member struct {
+	name  []byte
+	value []byte
+}
+
+// splitObject splits a valid JSON object into its members; ok is false
+// when the text is not a valid object, or a name needs escaping (its text
+// is not its value) or repeats.
+func splitObject(raw []byte) ([]member, bool) {
+	if !json.Valid(raw) {
+		return nil, false
+	}
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return nil, false
+	}
+	out := make([]member, 0, 8)
+	i = skipSpace(raw, i+1)
+	if i < len(raw) && raw[i] == '}' {
+		return out, true
+	}
+	for i < len(raw) {
+		// A valid object: a string name, ':', a value, then ',' or '}'.
+		end := skipString(raw, i)
+		name := raw[i+1 : end-1]
+		if !plainString(name) {
+			return nil, false
+		}
+		for _, m := range out {
+			if bytes.Equal(m.name, name) {
+				return nil, false
+			}
+		}
+		i = skipSpace(raw, end)
+		i = skipSpace(raw, i+1) // ':'
+		vend := skipValue(raw, i)
+		out = append(out, member{name: name, value: raw[i:vend]})
+		i = skipSpace(raw, vend)
+		if raw[i] == '}' {
+			return out, true
+		}
+		i = skipSpace(raw, i+1) // ','
+	}
+	return nil, false
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index after the string starting at b[i] ('"').
+func skipString(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return i
+}
+
+// skipValue returns the index after the (valid) value starting at b[i].
+func skipValue(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = skipString(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return i
+	}
+	for i < len(b) && !strings.ContainsRune(",}] \t\n\r", rune(b[i])) {
+		i++
+	}
+	return i
+}
+
+// plainString reports whether a string's text (between the quotes) is
+// what json.Marshal writes for it: printable ASCII, no escape, none of
+// the characters it escapes for HTML.
+func plainString(s []byte) bool {
+	for _, c := range s {
+		if c < 0x20 || c >= 0x7f || c == '\\' || c == '"' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
+// plainValue reports whether json.Marshal of the decoded value writes the
+// value's text as it is: true, false, null, a plain string, or an integer
+// of at most 15 digits (exact as a float64, written without exponent).
+func plainValue(v []byte) bool {
+	switch {
+	case len(v) == 0:
+		return false
+	case string(v) == "true" || string(v) == "false" || string(v) == "null":
+		return true
+	case v[0] == '"':
+		return len(v) >= 2 && v[len(v)-1] == '"' && plainString(v[1:len(v)-1])
+	}
+	digits := v
+	if digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 15 || digits[0] == '0' && (len(digits) > 1 || len(v) > 1) {
+		return false // "-0" is written 0 (a float64 -0 → "-0"? keep it exact: decode)
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// marshalOrdered writes model's members in schema order, then the others
+// by name, each value encoded by enc.
+func marshalOrdered[V any](ti *typeInfo, model map[string]V, enc func(V) ([]byte, error)) (string, error) {
 	var b bytes.Buffer
 	b.Grow(512)
 	b.WriteByte('{')
 	first := true
-	write := func(k string, v any) error {
+	write := func(k string, v V) error {
 		if !first {
 			b.WriteByte(',')
 		}
@@ -118,7 +316,7 @@ func (ti *typeInfo) marshalModel(model map[string]any) (string, error) {
 		kb, _ := json.Marshal(k)
 		b.Write(kb)
 		b.WriteByte(':')
-		vb, err := json.Marshal(v)
+		vb, err := enc(v)
 		if err != nil {
 			return fmt.Errorf("encode %s: %w", k, err)
 		}

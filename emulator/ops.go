@@ -343,7 +343,12 @@ func (c *core) listResources(ctx context.Context, p store.Partition, in *cc.List
 	}
 	out := &cc.ListResourcesOutput{TypeName: aws.String(ti.res.TypeName), ResourceDescriptions: make([]types.ResourceDescription, 0, len(page))}
 	for _, it := range page {
-		props, err := ti.marshalModel(without(it.model, ti.writeOnly))
+		var props string
+		if it.raw != nil {
+			props, err = ti.marshalRaw(it.raw)
+		} else {
+			props, err = ti.marshalModel(without(it.model, ti.writeOnly))
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -355,26 +360,45 @@ func (c *core) listResources(ctx context.Context, p store.Partition, in *cc.List
 	return out, nil
 }
 
-// listItem is one model of a list page and its identifier.
+// listItem is one model of a list page and its identifier: decoded, or
+// as stored (raw) on the fast path.
 type listItem struct {
 	id    string
 	model map[string]any
+	raw   json.RawMessage
+}
+
+// rawPager is the generic handler's fast path for a list that filters
+// nothing (see generic.Handler.ListPageRaw): the page's stored models,
+// undecoded, which marshalRaw reorders as marshalModel would.
+type rawPager interface {
+	ListPageRaw(ctx context.Context, env handler.Env, tx handler.Tx, resourceModel map[string]any, after string, limit int) ([]handler.Record, bool, error)
 }
 
 // listPage returns up to limit models after the identifier after, in
 // identifier order, and whether more follow. A handler with a key-set
 // pager (handler.Pager: the generic handler) is asked for limit+1 models
 // only, which the store reads from its index, so a page costs O(page);
-// other handlers list every model and the page is cut from them.
+// other handlers list every model and the page is cut from them. When
+// the type has no write-only property to hide, the generic handler's raw
+// pager spares decoding and re-encoding every model of the page.
 func (c *core) listPage(ctx context.Context, p store.Partition, ti *typeInfo, rm map[string]any, after string, limit int) ([]listItem, bool, error) {
 	var models []map[string]any
+	var recs []handler.Record
+	raw := false
 	pager, paged := ti.h.(handler.Pager)
 	err := c.st.View(ctx, func(tx store.Tx) error {
 		var err error
+		scoped := store.Scope(tx, p)
+		if rp, ok := ti.h.(rawPager); ok && len(ti.writeOnly) == 0 {
+			if recs, raw, err = rp.ListPageRaw(ctx, c.env(p), scoped, rm, after, limit+1); raw || err != nil {
+				return err
+			}
+		}
 		if paged {
-			models, err = pager.ListPage(ctx, c.env(p), store.Scope(tx, p), rm, after, limit+1)
+			models, err = pager.ListPage(ctx, c.env(p), scoped, rm, after, limit+1)
 		} else {
-			models, err = ti.h.List(ctx, c.env(p), store.Scope(tx, p), rm)
+			models, err = ti.h.List(ctx, c.env(p), scoped, rm)
 		}
 		return err
 	})
@@ -386,10 +410,20 @@ func (c *core) listPage(ctx context.Context, p store.Partition, ti *typeInfo, rm
 	if err != nil {
 		return nil, false, c.handlerFailure(ti.res.TypeName, err)
 	}
+	if raw {
+		items := make([]listItem, 0, len(recs))
+		for _, r := range recs {
+			items = append(items, listItem{id: r.Identifier, raw: r.Model})
+		}
+		if len(items) > limit {
+			return items[:limit], true, nil
+		}
+		return items, false, nil
+	}
 	items := make([]listItem, 0, min(len(models), limit+1))
 	for _, m := range models {
 		if id, ok := ti.identifierOf(m); ok && (paged || id > after) {
-			items = append(items, listItem{id, m})
+			items = append(items, listItem{id: id, model: m})
 		}
 	}
 	if !paged {

@@ -35,17 +35,6 @@ func (l lister) listRequiredColumns() map[string]string {
 	return out
 }
 
-func (l lister) list(ctx context.Context, region string, keys map[string]any) ([]types.ResourceDescription, error) {
-	var out []types.ResourceDescription
-	for page, err := range l.pages(ctx, region, keys) {
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page...)
-	}
-	return out, nil
-}
-
 // pages lists lazily, a page at a time (see Provider.listPages). When the
 // list needs a parent's identifier the statement did not bind, the
 // parents are listed a page at a time too, and their children in rounds:

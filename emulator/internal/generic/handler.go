@@ -339,6 +339,24 @@ func (h *Handler) ListPage(ctx context.Context, env handler.Env, tx handler.Tx, 
 	return out, nil
 }
 
+// ListPageRaw is ListPage's fast path when resourceModel filters nothing
+// (it binds no list-handler parameter) and the store pages (TxPager): the
+// stored models of the page as they are, undecoded, in identifier order.
+// ok is false when it does not apply; the caller then uses ListPage.
+func (h *Handler) ListPageRaw(_ context.Context, _ handler.Env, tx handler.Tx, resourceModel map[string]any, after string, limit int) (recs []handler.Record, ok bool, err error) {
+	pt, paged := tx.(handler.TxPager)
+	if !paged {
+		return nil, false, nil
+	}
+	for _, name := range h.listRequired {
+		if _, filters := resourceModel[name]; filters {
+			return nil, false, nil
+		}
+	}
+	recs, err = pt.ListAfter(h.res.TypeName, "", after, limit)
+	return recs, err == nil, err
+}
+
 func (h *Handler) listPageSlow(ctx context.Context, env handler.Env, tx handler.Tx, rm map[string]any, after string, limit int) ([]map[string]any, error) {
 	all, err := h.List(ctx, env, tx, rm)
 	if err != nil {
