@@ -285,8 +285,15 @@ func countWithCLI(ctx context.Context, bin, dir, table string, want int) (wall, 
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err = cmd.Run()
+	if err = cmd.Start(); err != nil {
+		return 0, 0, 0, fmt.Errorf("bench scale: count %s: %w", table, err)
+	}
+	stop := make(chan struct{})
+	hwm := watchHWM(cmd.Process.Pid, stop)
+	err = cmd.Wait()
 	secs := time.Since(start).Seconds()
+	close(stop)
+	ownPeak := <-hwm
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("bench scale: count %s: %w: %s", table, err, strings.TrimSpace(stderr.String()))
 	}
@@ -295,5 +302,9 @@ func countWithCLI(ctx context.Context, bin, dir, table string, want int) (wall, 
 		return 0, 0, 0, fmt.Errorf("bench scale: count %s = %q, want %d", table, got, want)
 	}
 	ps := cmd.ProcessState
-	return secs, (ps.UserTime() + ps.SystemTime()).Seconds(), peakRSSMB(ps), nil
+	rss := peakRSSMB(ps)
+	if ownPeak > 0 {
+		rss = ownPeak // see watchHWM: rusage counts the benchmark's own peak
+	}
+	return secs, (ps.UserTime() + ps.SystemTime()).Seconds(), rss, nil
 }
