@@ -49,6 +49,21 @@ func (c *core) event(r *store.Request) *types.ProgressEvent {
 }
 
 func (c *core) createResource(ctx context.Context, p store.Partition, in *cc.CreateResourceInput) (*cc.CreateResourceOutput, error) {
+	m, err := c.createMutation(p, in)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.accept(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	return &cc.CreateResourceOutput{ProgressEvent: c.event(r)}, nil
+}
+
+// createMutation validates a CreateResource call and prepares its model:
+// everything CreateResource does before the accepting transaction. The
+// bulk import (bulk.go) shares it, so both paths store the same model.
+func (c *core) createMutation(p store.Partition, in *cc.CreateResourceInput) (mutation, error) {
 	if in == nil {
 		in = &cc.CreateResourceInput{}
 	}
@@ -58,15 +73,15 @@ func (c *core) createResource(ctx context.Context, p store.Partition, in *cc.Cre
 	ck.clientToken(in.ClientToken)
 	ck.str("desiredState", in.DesiredState, true, 1, maxDocumentSize, nil, true)
 	if err := ck.err(); err != nil {
-		return nil, err
+		return mutation{}, err
 	}
 	ti, err := c.typeFor(*in.TypeName, "create", "CREATE")
 	if err != nil {
-		return nil, err
+		return mutation{}, err
 	}
 	desired, err := decodeObject(*in.DesiredState)
 	if err != nil {
-		return nil, errValidation("Model validation failed (#: expected type: JSONObject, found: %s)", jsonKind(*in.DesiredState))
+		return mutation{}, errValidation("Model validation failed (#: expected type: JSONObject, found: %s)", jsonKind(*in.DesiredState))
 	}
 	// Read-only properties are the service's to set; supplying one is
 	// refused rather than silently dropped (see the package doc).
@@ -77,35 +92,30 @@ func (c *core) createResource(ctx context.Context, p store.Partition, in *cc.Cre
 		}
 	}
 	if len(ro) > 0 {
-		return nil, errValidation("Model validation failed (#: readOnlyProperties [%s] cannot be set)", strings.Join(ro, ", "))
+		return mutation{}, errValidation("Model validation failed (#: readOnlyProperties [%s] cannot be set)", strings.Join(ro, ", "))
 	}
 	if msgs, err := validate(ti.model, []byte(*in.DesiredState)); err != nil {
-		return nil, errValidation("Model validation failed (#: %v)", err)
+		return mutation{}, errValidation("Model validation failed (#: %v)", err)
 	} else if len(msgs) > 0 {
-		return nil, modelValidationError(msgs)
+		return mutation{}, modelValidationError(msgs)
 	}
 	prepared, err := ti.h.Prepare(c.env(p), deepCopy(desired).(map[string]any))
 	if err != nil {
 		var he *handler.Error
 		if errors.As(err, &he) {
-			return nil, errInvalidRequest("%s", he.Message)
+			return mutation{}, errInvalidRequest("%s", he.Message)
 		}
-		return nil, fmt.Errorf("prepare %s: %w", ti.res.TypeName, err)
+		return mutation{}, fmt.Errorf("prepare %s: %w", ti.res.TypeName, err)
 	}
 	identifier, _ := ti.identifierOf(prepared)
-	m := mutation{
+	return mutation{
 		p: p, ti: ti, op: "CREATE", identifier: identifier,
 		clientToken: aws.ToString(in.ClientToken),
 		fingerprint: fingerprint("CREATE", ti.res.TypeName, canonicalJSON(desired), aws.ToString(in.RoleArn), aws.ToString(in.TypeVersionId)),
 		prepare: func(store.Tx) (payload, string, error) {
 			return payload{Model: prepared}, "", nil
 		},
-	}
-	r, err := c.accept(ctx, m)
-	if err != nil {
-		return nil, err
-	}
-	return &cc.CreateResourceOutput{ProgressEvent: c.event(r)}, nil
+	}, nil
 }
 
 func jsonKind(s string) string {

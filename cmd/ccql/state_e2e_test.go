@@ -85,19 +85,24 @@ func TestE2E_DamagedStore(t *testing.T) {
 	}
 }
 
-// TestE2E_BenchScale runs ccql bench scale at two tiny sizes: every row is
+// TestE2E_BenchScale runs ccql bench scale at two tiny sizes, 10 log groups
+// of each step through the API and the rest bulk loaded: every row is
 // measured (counts checked by the bench itself against what it created).
 func TestE2E_BenchScale(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	out, errOut, code := ccqlBin(t, nil, "bench", "scale", "--sizes", "20,50", "--clients", "4", "-o", "json", "--data-dir", t.TempDir())
+	out, errOut, code := ccqlBin(t, nil, "bench", "scale", "--sizes", "20,50", "--clients", "4", "--api-creates", "10", "-o", "json", "--data-dir", t.TempDir())
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var rows []struct {
 		Resources       int     `json:"resources"`
 		Created         int     `json:"created"`
+		APICreated      int     `json:"apiCreated"`
+		BulkCreated     int     `json:"bulkCreated"`
+		BulkPerSec      float64 `json:"bulkPerSec"`
+		OpenSeconds     float64 `json:"openSeconds"`
 		CreatePerSec    float64 `json:"createPerSec"`
 		ListOnlySeconds float64 `json:"listOnlySeconds"`
 		ListOnlyRSSMB   float64 `json:"listOnlyPeakRSSMB"`
@@ -111,7 +116,10 @@ func TestE2E_BenchScale(t *testing.T) {
 		t.Fatalf("rows = %+v", rows)
 	}
 	for _, r := range rows {
-		if r.CreatePerSec <= 0 || r.ListOnlySeconds <= 0 || r.ListOnlyRSSMB <= 0 || r.FullSeconds <= 0 || r.DBBytes <= 0 {
+		if r.APICreated != 10 || r.BulkCreated != r.Created-10 {
+			t.Errorf("row loaded %d through the API and %d bulk, want 10 and %d", r.APICreated, r.BulkCreated, r.Created-10)
+		}
+		if r.CreatePerSec <= 0 || r.BulkPerSec <= 0 || r.OpenSeconds <= 0 || r.ListOnlySeconds <= 0 || r.ListOnlyRSSMB <= 0 || r.FullSeconds <= 0 || r.DBBytes <= 0 {
 			t.Errorf("row not measured: %+v", r)
 		}
 	}

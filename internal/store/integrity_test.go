@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -80,40 +81,137 @@ func TestOpen_Damaged(t *testing.T) {
 		}, ""},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filledStore(t)
-			tt.damage(t, path)
-			before, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
+		for _, mode := range []string{"", "after a verified open, mtime kept"} {
+			name := tt.name
+			if mode != "" {
+				name += ", " + mode
 			}
-			s, err := store.Open(context.Background(), path)
-			if err == nil {
-				s.Close()
-				t.Fatal("a damaged store opened")
-			}
-			var d *store.DamagedError
-			if !errors.As(err, &d) || !store.IsDamaged(err) {
-				t.Fatalf("error %v is not a *store.DamagedError", err)
-			}
-			if d.Path != path || !strings.Contains(d.Damage, tt.want) {
-				t.Errorf("DamagedError = %+v, want path %s and damage containing %q", d, path, tt.want)
-			}
-			msg := err.Error()
-			for _, part := range []string{path, "damaged", "ccql state load", "docs/state.md"} {
-				if !strings.Contains(msg, part) {
-					t.Errorf("message %q lacks %q", msg, part)
+			t.Run(name, func(t *testing.T) {
+				path := filledStore(t)
+				if mode != "" {
+					if runtime.GOOS != "linux" {
+						t.Skip("the stamp relies on the change time, which Linux alone exposes")
+					}
+					// An open that runs the full check and records the
+					// file as verified, then damage behind its back that
+					// sets the modification time back.
+					openClose(t, path, true)
+					openClose(t, path, false)
+					fi, err := os.Stat(path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					tt.damage(t, path)
+					if err := os.Chtimes(path, fi.ModTime(), fi.ModTime()); err != nil {
+						t.Fatal(err)
+					}
+				} else {
+					tt.damage(t, path)
 				}
-			}
-			after, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(before) != string(after) {
-				t.Error("opening changed the damaged file")
-			}
-		})
+				checkRefused(t, path, tt.want)
+			})
+		}
 	}
+}
+
+// checkRefused opens the damaged store at path and checks the error.
+func checkRefused(t *testing.T, path, want string) {
+	t.Helper()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := store.Open(context.Background(), path)
+	if err == nil {
+		s.Close()
+		t.Fatal("a damaged store opened")
+	}
+	var d *store.DamagedError
+	if !errors.As(err, &d) || !store.IsDamaged(err) {
+		t.Fatalf("error %v is not a *store.DamagedError", err)
+	}
+	if d.Path != path || !strings.Contains(d.Damage, want) {
+		t.Errorf("DamagedError = %+v, want path %s and damage containing %q", d, path, want)
+	}
+	msg := err.Error()
+	for _, part := range []string{path, "damaged", "ccql state load", "docs/state.md"} {
+		if !strings.Contains(msg, part) {
+			t.Errorf("message %q lacks %q", msg, part)
+		}
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(before) != string(after) {
+		t.Error("opening changed the damaged file")
+	}
+}
+
+// openClose opens and closes the store at path, checking whether the open
+// ran the full integrity check.
+func openClose(t *testing.T, path string, wantFull bool) {
+	t.Helper()
+	s, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.FullCheck() != wantFull {
+		t.Errorf("FullCheck() = %v, want %v", s.FullCheck(), wantFull)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOpen_fullCheckWhenChanged: the full integrity check runs on the
+// first open of a file, is skipped while the file stays as that open left
+// it, and runs again after any change: a commit, a replaced file, a lost
+// or garbled record.
+func TestOpen_fullCheckWhenChanged(t *testing.T) {
+	path := filledStore(t)
+	openClose(t, path, true)
+	openClose(t, path, false)
+	openClose(t, path, false)
+
+	s, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := store.Partition{Account: "000000000000", Region: "us-east-1"}
+	if err := s.Update(context.Background(), func(tx store.Tx) error {
+		return tx.PutModel(p, "AWS::Logs::LogGroup", "group-new", json.RawMessage(`{}`))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	openClose(t, path, true)
+	openClose(t, path, false)
+
+	// The same bytes under a new inode (a restored copy): checked.
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path+".copy", b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path+".copy", path); err != nil {
+		t.Fatal(err)
+	}
+	openClose(t, path, runtime.GOOS == "linux")
+
+	openClose(t, path, false)
+	if err := os.WriteFile(path+store.VerifiedSuffix, []byte(`{"size":`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	openClose(t, path, true)
+	if err := os.Remove(path + store.VerifiedSuffix); err != nil {
+		t.Fatal(err)
+	}
+	openClose(t, path, true)
 }
 
 func overwrite(t *testing.T, path string, off int64, b []byte) {

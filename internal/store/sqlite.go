@@ -45,6 +45,9 @@ type SQLite struct {
 	rdb     *sql.DB
 	conn    *sql.Conn            // the write connection, owned by the committer
 	wstmts  map[string]*sql.Stmt // prepared on conn; used by the committer only
+	// fullCheck is whether Open ran the full integrity check (see
+	// verified.go): always for a file that changed since the last one.
+	fullCheck bool
 
 	readers chan *reader  // idle read connections
 	rslots  chan struct{} // one per open read connection, up to nreader
@@ -80,7 +83,10 @@ type writeResult struct {
 var _ Store = (*SQLite)(nil)
 
 // Open opens (creating if needed) the store in the SQLite file at path and
-// brings its schema up to date. An empty path opens a temporary store: a
+// brings its schema up to date. It refuses a damaged file (*DamagedError):
+// it checks SQLite's header on every open, and runs SQLite's quick_check
+// (which reads the whole file) unless the file is unchanged since an open
+// that ran it and passed (verified.go). An empty path opens a temporary store: a
 // file in a new temporary directory, not fsynced, removed on Close; tests
 // and the in-memory emulator use it.
 func Open(ctx context.Context, path string) (*SQLite, error) {
@@ -102,8 +108,15 @@ func Open(ctx context.Context, path string) (*SQLite, error) {
 		}
 		// SQLite would take an empty file for a new database: a store
 		// truncated to nothing must not silently come back empty.
-		if fi, err := os.Stat(path); err == nil && fi.Size() == 0 {
+		fi, err := os.Stat(path)
+		if err == nil && fi.Size() == 0 {
 			return nil, &DamagedError{Path: path, Damage: "the file is empty (0 bytes), where a ccql store was expected"}
+		}
+		if err == nil {
+			if err := checkHeader(path, walPending(path)); err != nil {
+				return nil, err
+			}
+			s.fullCheck = !verifiedUnchanged(path)
 		}
 	}
 	base := "file:" + (&url.URL{Path: s.path}).EscapedPath() +
@@ -120,9 +133,12 @@ func Open(ctx context.Context, path string) (*SQLite, error) {
 		s.cleanup()
 		return nil, damaged(s.path, err)
 	}
-	if err := checkIntegrity(ctx, s.conn, s.path); err != nil {
-		s.cleanup()
-		return nil, err
+	if s.fullCheck {
+		if err := checkIntegrity(ctx, s.conn, s.path); err != nil {
+			s.cleanup()
+			return nil, err
+		}
+		recordVerified(s.path)
 	}
 	if err := migrate(ctx, s.conn); err != nil {
 		s.cleanup()
@@ -146,6 +162,11 @@ func Open(ctx context.Context, path string) (*SQLite, error) {
 	go s.commitLoop()
 	return s, nil
 }
+
+// FullCheck reports whether Open ran the full integrity check
+// (quick_check), rather than finding the file unchanged since an open
+// that had.
+func (s *SQLite) FullCheck() bool { return s.fullCheck }
 
 func (s *SQLite) cleanup() {
 	if s.conn != nil {
