@@ -243,6 +243,35 @@ func TestOpen_newFile(t *testing.T) {
 	s.Close()
 }
 
+// TestOpen_concurrentCreate: processes that start together on a fresh
+// data directory (a test's poller beside the ccql exec it watches) all
+// open the store. The file another opener has just created, still empty,
+// is a store being made, not a store truncated to nothing.
+func TestOpen_concurrentCreate(t *testing.T) {
+	const rounds, openers = 40, 4
+	for round := range rounds {
+		path := filepath.Join(t.TempDir(), store.FileName)
+		errs := make(chan error, openers)
+		start := make(chan struct{})
+		for range openers {
+			go func() {
+				<-start
+				s, err := store.Open(context.Background(), path)
+				if err == nil {
+					err = s.Close()
+				}
+				errs <- err
+			}()
+		}
+		close(start)
+		for range openers {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+	}
+}
+
 // TestModelsAfter_seeks: a page after a cursor is a seek in the primary
 // key, never a scan from the start of the type (which would make each
 // page cost O(position)). The plan is SQLite's own.

@@ -106,10 +106,16 @@ func Open(ctx context.Context, path string) (*SQLite, error) {
 				return nil, fmt.Errorf("open store: %w", err)
 			}
 		}
+		unlock, err := lockOpen(path)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
 		// SQLite would take an empty file for a new database: a store
-		// truncated to nothing must not silently come back empty.
+		// truncated to nothing must not silently come back empty. A new
+		// store in WAL mode may have all its pages in the log still.
 		fi, err := os.Stat(path)
-		if err == nil && fi.Size() == 0 {
+		if err == nil && fi.Size() == 0 && !walPending(path) {
 			return nil, &DamagedError{Path: path, Damage: "the file is empty (0 bytes), where a ccql store was expected"}
 		}
 		if err == nil {
