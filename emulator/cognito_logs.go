@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/ccql/ccql/emulator/internal/cognito"
 	"github.com/ccql/ccql/internal/awsjson"
@@ -45,27 +44,10 @@ func newLogsRoute(c *core, credentials map[string]string, next http.Handler) htt
 // logRecordsOf reads a pool's delivered log records from the first
 // account that has the pool.
 func logRecordsOf(ctx context.Context, st store.Store, accounts []string, poolID, source string) ([]cognito.LogRecord, error) {
-	region, _, ok := strings.Cut(poolID, "_")
-	if !ok || region == "" {
-		return nil, fmt.Errorf("cognito logs: invalid user pool id %q", poolID)
-	}
 	var out []cognito.LogRecord
-	err := st.View(ctx, func(tx store.Tx) error {
-		for _, a := range accounts {
-			scoped := store.Scope(tx, store.Partition{Account: a, Region: region})
-			if _, err := scoped.Get("AWS::Cognito::UserPool", poolID); errors.Is(err, handler.ErrNotFound) {
-				continue
-			} else if err != nil {
-				return err
-			}
-			recs, err := cognito.ListLogRecords(scoped, poolID, source)
-			if err != nil {
-				return err
-			}
-			out = recs
-			return nil
-		}
-		return ErrUserPoolNotFound
+	err := viewPool(ctx, st, accounts, poolID, func(tx handler.Tx) (err error) {
+		out, err = cognito.ListLogRecords(tx, poolID, source)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cognito logs of %s: %w", poolID, err)

@@ -67,12 +67,26 @@ type CognitoMessage struct {
 // messagesOf reads a pool's outbox from the first account that has the
 // pool.
 func messagesOf(ctx context.Context, st store.Store, accounts []string, poolID, username string) ([]cognito.Message, error) {
+	var out []cognito.Message
+	err := viewPool(ctx, st, accounts, poolID, func(tx handler.Tx) (err error) {
+		out, err = cognito.ListMessages(tx, poolID, username)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cognito messages of %s: %w", poolID, err)
+	}
+	return out, nil
+}
+
+// viewPool runs fn in a read transaction scoped to the partition of the
+// first of accounts that has the user pool poolID (whose region is the
+// id's prefix); ErrUserPoolNotFound when none has it.
+func viewPool(ctx context.Context, st store.Store, accounts []string, poolID string, fn func(handler.Tx) error) error {
 	region, _, ok := strings.Cut(poolID, "_")
 	if !ok || region == "" {
-		return nil, fmt.Errorf("cognito messages: invalid user pool id %q", poolID)
+		return fmt.Errorf("invalid user pool id %q", poolID)
 	}
-	var out []cognito.Message
-	err := st.View(ctx, func(tx store.Tx) error {
+	return st.View(ctx, func(tx store.Tx) error {
 		for _, a := range accounts {
 			scoped := store.Scope(tx, store.Partition{Account: a, Region: region})
 			if _, err := scoped.Get("AWS::Cognito::UserPool", poolID); errors.Is(err, handler.ErrNotFound) {
@@ -80,19 +94,10 @@ func messagesOf(ctx context.Context, st store.Store, accounts []string, poolID, 
 			} else if err != nil {
 				return err
 			}
-			msgs, err := cognito.ListMessages(scoped, poolID, username)
-			if err != nil {
-				return err
-			}
-			out = msgs
-			return nil
+			return fn(scoped)
 		}
 		return ErrUserPoolNotFound
 	})
-	if err != nil {
-		return nil, fmt.Errorf("cognito messages of %s: %w", poolID, err)
-	}
-	return out, nil
 }
 
 // ErrUserPoolNotFound is the error (wrapped) of CognitoMessages for a user
