@@ -3,7 +3,6 @@ package emulator
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -51,14 +50,8 @@ func (a *CloudControl) BulkCreate(ctx context.Context, typeName string, desiredS
 // bulkCreateOne is accept and complete of one CREATE in the caller's
 // transaction: the same checks, payload round trip and handler call.
 func (c *core) bulkCreateOne(ctx context.Context, tx store.Tx, m mutation) error {
-	if m.identifier != "" {
-		active, err := tx.ActiveRequest(m.p, m.ti.res.TypeName, m.identifier)
-		if err == nil {
-			return errConcurrentOperation(m.ti.res.TypeName, m.identifier, active.Token)
-		}
-		if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
+	if err := m.refuseConcurrent(tx); err != nil {
+		return err
 	}
 	pl, _, err := m.prepare(tx)
 	if err != nil {

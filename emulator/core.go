@@ -176,14 +176,8 @@ func (c *core) accept(ctx context.Context, m mutation) (*store.Request, error) {
 				return err
 			}
 		}
-		if m.identifier != "" {
-			active, err := tx.ActiveRequest(m.p, m.ti.res.TypeName, m.identifier)
-			if err == nil {
-				return errConcurrentOperation(m.ti.res.TypeName, m.identifier, active.Token)
-			}
-			if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
+		if err := m.refuseConcurrent(tx); err != nil {
+			return err
 		}
 		pl, model, err := m.prepare(tx)
 		if err != nil {
@@ -404,4 +398,20 @@ func (w *worker) drain() {
 	}
 	w.mu.Unlock()
 	w.wg.Wait()
+}
+
+// refuseConcurrent fails with ConcurrentOperationException when a request
+// on the mutation's resource is still in progress.
+func (m mutation) refuseConcurrent(tx store.Tx) error {
+	if m.identifier == "" {
+		return nil
+	}
+	active, err := tx.ActiveRequest(m.p, m.ti.res.TypeName, m.identifier)
+	if err == nil {
+		return errConcurrentOperation(m.ti.res.TypeName, m.identifier, active.Token)
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return nil
 }
