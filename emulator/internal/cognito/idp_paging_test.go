@@ -324,3 +324,40 @@ func TestIdPPaging_ClientsAndImportJobs(t *testing.T) {
 	}, "UserImportJobs", "PaginationToken", func(m map[string]any) string { return m["JobId"].(string) }, limit+1+overhead)
 	samePages(t, "ListUserImportJobs", got, chunked(jobs, limit))
 }
+
+// TestIdPPaging_ReplicaPager: the replica handler lists a page at a time
+// (handler.Pager) the replicas List returns, in identifier order.
+func TestIdPPaging_ReplicaPager(t *testing.T) {
+	s := newIdPStore(t)
+	var pool string
+	regions := []string{"eu-west-1", "ap-south-1", "us-west-2", "eu-central-1", "sa-east-1"}
+	s.batch(func(call func(op, body string) (map[string]any, error)) error {
+		out, err := call("CreateUserPool", `{"PoolName":"replicated"}`)
+		if err != nil {
+			return err
+		}
+		pool = out["UserPool"].(map[string]any)["Id"].(string)
+		for _, r := range regions {
+			if _, err := call("CreateUserPoolReplica", fmt.Sprintf(`{"UserPoolId":%q,"RegionName":%q}`, pool, r)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var h handler.Handler
+	for _, c := range cognito.Handlers(nil) {
+		if c.TypeName() == "AWS::Cognito::UserPoolReplica" {
+			h = c
+		}
+	}
+	var want []string
+	for _, r := range regions {
+		want = append(want, pool+"|"+r)
+	}
+	slices.Sort(want)
+	got := pageAll(t, s.st, s.p, s.env, h, func(m map[string]any) string { return m["UserPoolId"].(string) + "|" + m["RegionName"].(string) },
+		map[string]any{"UserPoolId": pool}, 2)
+	if !slices.Equal(got, want) {
+		t.Errorf("paged replicas %v, want %v", got, want)
+	}
+}
