@@ -271,8 +271,10 @@ func TestIdPPaging_ListUsers(t *testing.T) {
 }
 
 // TestIdPPaging_ClientsAndImportJobs pages ListUserPoolClients over a
-// pool's quota of clients and ListUserImportJobs over a thousand jobs:
-// every page is right and reads about a page.
+// pool's quota of clients, ListUserImportJobs over a thousand jobs, and
+// ListGroups over 300 groups and ListResourceServers over the pool's
+// quota of 25: every page is
+// right and reads about a page.
 func TestIdPPaging_ClientsAndImportJobs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("creates thousands of clients and jobs")
@@ -280,7 +282,7 @@ func TestIdPPaging_ClientsAndImportJobs(t *testing.T) {
 	s := newIdPStore(t)
 	const n, limit = 1000, 60
 	var pool string
-	var clients, jobs []string
+	var clients, jobs, groups, servers []string
 	s.batch(func(call func(op, body string) (map[string]any, error)) error {
 		out, err := call("CreateUserPool", `{"PoolName":"big"}`)
 		if err != nil {
@@ -303,6 +305,20 @@ func TestIdPPaging_ClientsAndImportJobs(t *testing.T) {
 				return err
 			}
 			jobs = append(jobs, j["UserImportJob"].(map[string]any)["JobId"].(string))
+			if i < 300 {
+				g := fmt.Sprintf("Group-%03d", (i*7)%300) // created out of order
+				if _, err := call("CreateGroup", fmt.Sprintf(`{"UserPoolId":%q,"GroupName":%q}`, pool, g)); err != nil {
+					return err
+				}
+				groups = append(groups, g)
+			}
+			if i < 25 { // the pool's quota
+				rs := fmt.Sprintf("https://api.example.com/%03d", i)
+				if _, err := call("CreateResourceServer", fmt.Sprintf(`{"UserPoolId":%q,"Identifier":%q,"Name":"rs"}`, pool, rs)); err != nil {
+					return err
+				}
+				servers = append(servers, rs)
+			}
 			if i%100 == 0 {
 				if _, err := call("CreateUserPoolClient", fmt.Sprintf(`{"UserPoolId":%q,"ClientName":"n"}`, otherID)); err != nil {
 					return err
@@ -313,6 +329,7 @@ func TestIdPPaging_ClientsAndImportJobs(t *testing.T) {
 	})
 	slices.Sort(clients)
 	slices.Sort(jobs)
+	slices.Sort(groups)
 	const overhead = 4
 	got, _ := s.pageList("ListUserPoolClients", func(tok string) string {
 		return bodyWith(fmt.Sprintf(`"UserPoolId":%q,"MaxResults":%d`, pool, limit), "NextToken", tok)
@@ -323,6 +340,16 @@ func TestIdPPaging_ClientsAndImportJobs(t *testing.T) {
 		return bodyWith(fmt.Sprintf(`"UserPoolId":%q,"MaxResults":%d`, pool, limit), "PaginationToken", tok)
 	}, "UserImportJobs", "PaginationToken", func(m map[string]any) string { return m["JobId"].(string) }, limit+1+overhead)
 	samePages(t, "ListUserImportJobs", got, chunked(jobs, limit))
+
+	got, _ = s.pageList("ListGroups", func(tok string) string {
+		return bodyWith(fmt.Sprintf(`"UserPoolId":%q,"Limit":%d`, pool, limit), "NextToken", tok)
+	}, "Groups", "NextToken", func(m map[string]any) string { return m["GroupName"].(string) }, 2*limit+1+overhead) // a group and its dates
+	samePages(t, "ListGroups", got, chunked(groups, limit))
+
+	got, _ = s.pageList("ListResourceServers", func(tok string) string {
+		return bodyWith(fmt.Sprintf(`"UserPoolId":%q,"MaxResults":4`, pool), "NextToken", tok)
+	}, "ResourceServers", "NextToken", func(m map[string]any) string { return m["Identifier"].(string) }, 4+1+overhead)
+	samePages(t, "ListResourceServers", got, chunked(servers, 4))
 }
 
 // TestIdPPaging_ReplicaPager: the replica handler lists a page at a time
