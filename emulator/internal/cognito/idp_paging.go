@@ -21,6 +21,11 @@ import (
 // ListDevices' remembered devices) scans from the cursor in key order
 // until the page and the next record are found or the set ends: O(records
 // scanned), never the whole set per page.
+//
+// Three lists stay whole-set, each bounded small by AWS's quotas:
+// ListUserPoolReplicas (a replica per region), AdminListGroupsForUser (the
+// group names kept on the user's own record, so a page reads only its
+// groups) and ListTagsForResource (50 tags).
 
 // scanChunk caps how many records a filtered page reads from the index at
 // a time once its first read came up short: large enough that a sparse
