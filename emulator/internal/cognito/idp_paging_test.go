@@ -272,8 +272,8 @@ func TestIdPPaging_ListUsers(t *testing.T) {
 
 // TestIdPPaging_ClientsAndImportJobs pages ListUserPoolClients over a
 // pool's quota of clients, ListUserImportJobs over a thousand jobs, and
-// ListGroups over 300 groups and ListResourceServers over the pool's
-// quota of 25: every page is
+// ListGroups over 300 groups, ListTerms over 80 documents and
+// ListResourceServers over the pool's quota of 25: every page is
 // right and reads about a page.
 func TestIdPPaging_ClientsAndImportJobs(t *testing.T) {
 	if testing.Short() {
@@ -282,7 +282,7 @@ func TestIdPPaging_ClientsAndImportJobs(t *testing.T) {
 	s := newIdPStore(t)
 	const n, limit = 1000, 60
 	var pool string
-	var clients, jobs, groups, servers []string
+	var clients, jobs, groups, servers, terms []string
 	s.batch(func(call func(op, body string) (map[string]any, error)) error {
 		out, err := call("CreateUserPool", `{"PoolName":"big"}`)
 		if err != nil {
@@ -305,6 +305,16 @@ func TestIdPPaging_ClientsAndImportJobs(t *testing.T) {
 				return err
 			}
 			jobs = append(jobs, j["UserImportJob"].(map[string]any)["JobId"].(string))
+			if i < 40 {
+				for _, kind := range []string{"terms-of-use", "privacy-policy"} {
+					tm, err := call("CreateTerms", fmt.Sprintf(`{"UserPoolId":%q,"ClientId":%q,"TermsName":%q,"TermsSource":"LINK","Enforcement":"NONE","Links":{"cognito:default":"https://example.com/%s"}}`,
+						pool, clients[i], kind, kind))
+					if err != nil {
+						return err
+					}
+					terms = append(terms, tm["Terms"].(map[string]any)["TermsId"].(string))
+				}
+			}
 			if i < 300 {
 				g := fmt.Sprintf("Group-%03d", (i*7)%300) // created out of order
 				if _, err := call("CreateGroup", fmt.Sprintf(`{"UserPoolId":%q,"GroupName":%q}`, pool, g)); err != nil {
@@ -330,6 +340,7 @@ func TestIdPPaging_ClientsAndImportJobs(t *testing.T) {
 	slices.Sort(clients)
 	slices.Sort(jobs)
 	slices.Sort(groups)
+	slices.Sort(terms)
 	const overhead = 4
 	got, _ := s.pageList("ListUserPoolClients", func(tok string) string {
 		return bodyWith(fmt.Sprintf(`"UserPoolId":%q,"MaxResults":%d`, pool, limit), "NextToken", tok)
@@ -350,6 +361,11 @@ func TestIdPPaging_ClientsAndImportJobs(t *testing.T) {
 		return bodyWith(fmt.Sprintf(`"UserPoolId":%q,"MaxResults":4`, pool), "NextToken", tok)
 	}, "ResourceServers", "NextToken", func(m map[string]any) string { return m["Identifier"].(string) }, 4+1+overhead)
 	samePages(t, "ListResourceServers", got, chunked(servers, 4))
+
+	got, _ = s.pageList("ListTerms", func(tok string) string {
+		return bodyWith(fmt.Sprintf(`"UserPoolId":%q,"MaxResults":7`, pool), "NextToken", tok)
+	}, "Terms", "NextToken", func(m map[string]any) string { return m["TermsId"].(string) }, 7+1+overhead)
+	samePages(t, "ListTerms", got, chunked(terms, 7))
 }
 
 // TestIdPPaging_ReplicaPager: the replica handler lists a page at a time
