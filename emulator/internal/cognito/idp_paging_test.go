@@ -271,7 +271,7 @@ func TestIdPPaging_ListUsers(t *testing.T) {
 }
 
 // TestIdPPaging_ClientsAndImportJobs pages ListUserPoolClients over a
-// pool's quota of clients, ListUserImportJobs over a thousand jobs, and
+// pool's quota of clients, ListUserImportJobs over a thousand jobs,
 // ListGroups over 300 groups, ListTerms over 80 documents and
 // ListResourceServers over the pool's quota of 25: every page is
 // right and reads about a page.
