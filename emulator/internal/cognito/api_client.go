@@ -118,13 +118,9 @@ func opListUserPoolClients(_ context.Context, _ handler.Env, tx handler.Tx, body
 	if _, err := loadPool(tx, *in.UserPoolId); err != nil {
 		return nil, err
 	}
-	recs, err := tx.List(typeUserPoolClient, *in.UserPoolId+"|")
+	p, err := keyPage(tx, typeUserPoolClient, *in.UserPoolId+"|", size, in.NextToken, "ListUserPoolClients|"+*in.UserPoolId, nil)
 	if err != nil {
 		return nil, err
-	}
-	p, apiErr := paginate(recs, size, in.NextToken, "ListUserPoolClients|"+*in.UserPoolId)
-	if apiErr != nil {
-		return nil, apiErr
 	}
 	type description struct {
 		ClientId   string `json:"ClientId"`

@@ -209,13 +209,9 @@ func opListUserPools(_ context.Context, _ handler.Env, tx handler.Tx, body []byt
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	recs, err := tx.List(typeUserPool, "")
+	p, err := keyPage(tx, typeUserPool, "", size, in.NextToken, "ListUserPools", nil)
 	if err != nil {
 		return nil, err
-	}
-	p, apiErr := paginate(recs, size, in.NextToken, "ListUserPools")
-	if apiErr != nil {
-		return nil, apiErr
 	}
 	pools := make([]map[string]any, 0, len(p.recs))
 	for _, r := range p.recs {

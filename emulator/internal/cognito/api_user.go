@@ -643,22 +643,23 @@ func opListUsersInGroup(_ context.Context, _ handler.Env, tx handler.Tx, body []
 	if _, err := loadGroupModel(tx, *in.UserPoolId, *in.GroupName); err != nil {
 		return nil, err
 	}
-	users, err := listUsers(tx, *in.UserPoolId)
+	// Membership is kept on the user: a page scans the pool's users from
+	// the cursor in name order for the group's members.
+	byKey := map[string]*user{}
+	member := func(r handler.Record) (bool, error) {
+		var u user
+		if err := decodeRaw(r.Model, &u); err != nil {
+			return false, err
+		}
+		if !u.inGroup(*in.GroupName) {
+			return false, nil
+		}
+		byKey[r.Identifier] = &u
+		return true, nil
+	}
+	p, err := keyPage(tx, typeUser, *in.UserPoolId+"|", limit, in.NextToken, "ListUsersInGroup|"+*in.UserPoolId+"|"+*in.GroupName, member)
 	if err != nil {
 		return nil, err
-	}
-	var recs []handler.Record
-	byKey := map[string]*user{}
-	for i, u := range users {
-		if u.inGroup(*in.GroupName) {
-			k := fmt.Sprintf("%012d", i)
-			recs = append(recs, handler.Record{Identifier: k})
-			byKey[k] = u
-		}
-	}
-	p, apiErr := paginate(recs, limit, in.NextToken, "ListUsersInGroup|"+*in.UserPoolId+"|"+*in.GroupName)
-	if apiErr != nil {
-		return nil, apiErr
 	}
 	list := make([]map[string]any, 0, len(p.recs))
 	for _, r := range p.recs {
@@ -710,25 +711,24 @@ func opListUsers(_ context.Context, _ handler.Env, tx handler.Tx, body []byte) (
 		}
 		keep = func(n string) bool { return contains(in.AttributesToGet, n) }
 	}
-	recs, err := tx.List(typeUser, cfg.ID+"|")
-	if err != nil {
-		return nil, fmt.Errorf("list users of %s: %w", cfg.ID, err)
-	}
-	var matched []handler.Record
+	// Users are stored under their name as the pool compares names, so a
+	// page is read from the index in that order; with a Filter it scans
+	// from the cursor until the page (and the next match) is found.
 	users := map[string]*user{}
-	for _, r := range recs {
+	matches := func(r handler.Record) (bool, error) {
 		var u user
 		if err := decodeRaw(r.Model, &u); err != nil {
-			return nil, err
+			return false, err
 		}
-		if f.matches(&u) {
-			matched = append(matched, r)
-			users[r.Identifier] = &u
+		if !f.matches(&u) {
+			return false, nil
 		}
+		users[r.Identifier] = &u
+		return true, nil
 	}
-	p, apiErr := paginate(matched, limit, in.PaginationToken, "ListUsers|"+cfg.ID+"|"+deref(in.Filter, ""))
-	if apiErr != nil {
-		return nil, apiErr
+	p, err := keyPage(tx, typeUser, cfg.ID+"|", limit, in.PaginationToken, "ListUsers|"+cfg.ID+"|"+deref(in.Filter, ""), matches)
+	if err != nil {
+		return nil, err
 	}
 	list := make([]map[string]any, 0, len(p.recs))
 	for _, r := range p.recs {

@@ -814,13 +814,10 @@ func opAdminListUserAuthEvents(_ context.Context, _ handler.Env, tx handler.Tx, 
 	if in.MaxResults != nil && *in.MaxResults > 0 {
 		size = *in.MaxResults
 	}
-	recs, err := tx.List(typeAuthEvent, eventPrefix(cfg.ID, u.Sub))
+	// Events are stored newest first (an inverted sequence), AWS's order.
+	p, err := keyPage(tx, typeAuthEvent, eventPrefix(cfg.ID, u.Sub), size, in.NextToken, "AdminListUserAuthEvents|"+cfg.ID+"|"+u.Sub, nil)
 	if err != nil {
-		return nil, fmt.Errorf("list auth events: %w", err)
-	}
-	p, apiErr := paginate(recs, size, in.NextToken, "AdminListUserAuthEvents|"+cfg.ID+"|"+u.Sub)
-	if apiErr != nil {
-		return nil, apiErr
+		return nil, err
 	}
 	events := make([]authEvent, 0, len(p.recs))
 	for _, r := range p.recs {

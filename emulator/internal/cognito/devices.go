@@ -653,22 +653,18 @@ func listDevicesOp(ctx context.Context, env handler.Env, tx handler.Tx, body []b
 	if err != nil {
 		return nil, err
 	}
-	recs, err := listDevices(tx, o.cfg.ID, o.user.Sub)
-	if err != nil {
-		return nil, err
-	}
 	devices := map[string]*deviceRecord{}
-	shown := recs[:0]
-	for _, r := range recs {
+	// The user sees remembered devices only; the admin every one.
+	shown := func(r handler.Record) (bool, error) {
 		var d deviceRecord
 		if err := decodeRaw(r.Model, &d); err != nil {
-			return nil, err
+			return false, err
 		}
-		// The user sees remembered devices only; the admin every one.
 		if admin || d.Status == deviceRemembered {
 			devices[r.Identifier] = &d
-			shown = append(shown, r)
+			return true, nil
 		}
+		return false, nil
 	}
 	limit := deref(in.Limit, 0)
 	if limit == 0 {
@@ -678,9 +674,9 @@ func listDevicesOp(ctx context.Context, env handler.Env, tx handler.Tx, body []b
 	if admin {
 		op = "AdminListDevices"
 	}
-	p, perr := paginate(shown, limit, in.PaginationToken, op+"|"+o.cfg.ID+"|"+o.user.Sub)
-	if perr != nil {
-		return nil, perr
+	p, err := keyPage(tx, typeDevice, o.cfg.ID+"|"+o.user.Sub+"|", limit, in.PaginationToken, op+"|"+o.cfg.ID+"|"+o.user.Sub, shown)
+	if err != nil {
+		return nil, err
 	}
 	out := struct {
 		Devices         []deviceOut `json:"Devices"`

@@ -102,7 +102,9 @@
 // hand-written handlers over these same records (settings_handlers.go).
 //
 // Every handler lists a page at a time (handler.Pager, pager.go): a
-// key-set cursor read from the store's index. Operations register
+// key-set cursor read from the store's index; the IdP API's List*
+// operations read their pages the same way (keyPage, idp_paging.go), with
+// NextTokens bound to the list's scope. Operations register
 // through moreOperations (api_more.go); TestOperations_CoverSDKModel lists
 // the SDK operations not served yet.
 //

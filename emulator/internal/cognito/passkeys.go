@@ -582,22 +582,17 @@ func opListWebAuthnCredentials(ctx context.Context, env handler.Env, tx handler.
 	if err != nil {
 		return nil, err
 	}
-	recs, creds, err := listWebAuthnCredentials(tx, tc.cfg.ID, tc.user.Sub)
+	// The token is bound to the list's scope: this user of this pool.
+	p, err := keyPage(tx, typeWebAuthnCredential, webAuthnKeyPrefix(tc.cfg.ID, tc.user.Sub), deref(in.MaxResults, 20), in.NextToken, "ListWebAuthnCredentials|"+tc.cfg.ID+"|"+tc.user.Sub, nil)
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]*webAuthnCredential, len(recs))
-	for i, r := range recs {
-		byID[r.Identifier] = creds[i]
-	}
-	// The token is bound to the list's scope: this user of this pool.
-	p, apiErr := paginate(recs, deref(in.MaxResults, 20), in.NextToken, "ListWebAuthnCredentials|"+tc.cfg.ID+"|"+tc.user.Sub)
-	if apiErr != nil {
-		return nil, apiErr
-	}
 	out := []map[string]any{}
 	for _, r := range p.recs {
-		c := byID[r.Identifier]
+		c := new(webAuthnCredential)
+		if err := decodeRaw(r.Model, c); err != nil {
+			return nil, err
+		}
 		d := map[string]any{
 			"CredentialId":            c.CredentialID,
 			"FriendlyCredentialName":  c.FriendlyCredentialName,

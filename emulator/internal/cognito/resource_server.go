@@ -276,13 +276,9 @@ func listSatellites(tx handler.Tx, body []byte, typeName string, ps pageSize, re
 	if _, err := loadPool(tx, *in.UserPoolId); err != nil {
 		return nil, "", err
 	}
-	recs, err := tx.List(typeName, *in.UserPoolId+"|")
+	p, err := keyPage(tx, typeName, *in.UserPoolId+"|", size, in.NextToken, typeName+"|"+*in.UserPoolId, nil)
 	if err != nil {
-		return nil, "", fmt.Errorf("list %s: %w", typeName, err)
-	}
-	p, apiErr := paginate(recs, size, in.NextToken, typeName+"|"+*in.UserPoolId)
-	if apiErr != nil {
-		return nil, "", apiErr
+		return nil, "", err
 	}
 	items := make([]map[string]any, 0, len(p.recs))
 	for _, r := range p.recs {

@@ -289,13 +289,9 @@ func opListTerms(_ context.Context, _ handler.Env, tx handler.Tx, body []byte) (
 	if _, err := loadPool(tx, *in.UserPoolId); err != nil {
 		return nil, err
 	}
-	recs, _, err := listTerms(tx, *in.UserPoolId)
+	p, err := keyPage(tx, typePoolSettings, termsKey(*in.UserPoolId, "")+"|", size, in.NextToken, "ListTerms|"+*in.UserPoolId, nil)
 	if err != nil {
 		return nil, err
-	}
-	p, apiErr := paginate(recs, size, in.NextToken, "ListTerms|"+*in.UserPoolId)
-	if apiErr != nil {
-		return nil, apiErr
 	}
 	out := make([]map[string]any, 0, len(p.recs))
 	for _, r := range p.recs {

@@ -245,13 +245,9 @@ func opListUserImportJobs(_ context.Context, _ handler.Env, tx handler.Tx, body 
 	if _, err := loadPool(tx, *in.UserPoolId); err != nil {
 		return nil, err
 	}
-	recs, err := tx.List(typePoolSettings, settingKey(*in.UserPoolId, "import", "")+"|")
+	p, err := keyPage(tx, typePoolSettings, settingKey(*in.UserPoolId, "import", "")+"|", *in.MaxResults, in.PaginationToken, "ListUserImportJobs|"+*in.UserPoolId, nil)
 	if err != nil {
 		return nil, fmt.Errorf("list import jobs of %s: %w", *in.UserPoolId, err)
-	}
-	p, apiErr := paginate(recs, *in.MaxResults, in.PaginationToken, "ListUserImportJobs|"+*in.UserPoolId)
-	if apiErr != nil {
-		return nil, apiErr
 	}
 	jobs := make([]map[string]any, 0, len(p.recs))
 	for _, r := range p.recs {
