@@ -48,15 +48,16 @@ type Rows struct {
 // from a virtual table, the context's end) is Rows.Err, of the same types
 // Exec returns. Every other statement runs whole, as Exec runs it, and its
 // Result's rows are read from memory; when Exec fails, Query returns its
-// error (use Exec to see the requests a failed mutation did send).
+// error, and, when Exec returns a Result with it (a mutation some of whose
+// requests failed), Rows over that Result too.
 func (s *Stmt) Query(ctx context.Context, args ...any) (*Rows, error) {
 	x, isSelect := s.st.(*iql.Select)
 	if s.fn != nil || !isSelect {
 		res, err := s.Exec(ctx, args...)
-		if err != nil {
+		if res == nil {
 			return nil, err
 		}
-		return &Rows{cols: res.Columns, res: res}, nil
+		return &Rows{cols: res.Columns, res: res}, err
 	}
 	args, err := s.bindArgs(args)
 	if err != nil {
