@@ -218,3 +218,7 @@ func (r *Rows) Close() error {
 	r.done = true
 	return r.cur.Close()
 }
+
+// RowsOf returns Rows that read res: for a front end that answers some
+// statements itself (NewStmt does the same for a Stmt).
+func RowsOf(res *Result) *Rows { return &Rows{cols: res.Columns, res: res} }
