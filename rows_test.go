@@ -107,6 +107,37 @@ func TestStmt_Query_closeStopsPaging(t *testing.T) {
 	}
 }
 
+// TestStmt_Query_cancelStopsPaging: cancelling the context while rows are
+// read ends them with the context's error and fetches no further page.
+func TestStmt_Query_cancelStopsPaging(t *testing.T) {
+	eng, cl := openCounted(t, ccql.Config{Wait: true, MaxStatements: 1})
+	seedLogGroups(t, eng, 1500)
+	cl.reset()
+	ctx, cancel := context.WithCancel(context.Background())
+	rows, err := eng.QueryRows(ctx, `SELECT log_group_name FROM awscc.logs.log_groups_list_only WHERE region = 'us-east-1'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for i := 0; i < 5 && rows.Next(); i++ {
+	}
+	cancel()
+	for rows.Next() {
+		if rows.Count() > 1500 {
+			t.Fatal("rows go on after cancel")
+		}
+	}
+	if !errors.Is(rows.Err(), context.Canceled) {
+		t.Fatalf("Err = %v, want context.Canceled", rows.Err())
+	}
+	if n := cl.n("ListResources"); n != 1 {
+		t.Errorf("ListResources calls = %d, want 1", n)
+	}
+	rows.Close()
+	// The session came back: the next statement runs.
+	query(t, eng, `SELECT count(*) FROM awscc.logs.log_groups_list_only WHERE region = 'us-east-1'`)
+}
+
 // TestStmt_Query_errors: an error met while streaming is Rows.Err (or
 // Query's when it comes first) and wraps the sentinel Exec's does.
 func TestStmt_Query_errors(t *testing.T) {
