@@ -227,7 +227,7 @@ func (c *conn) sendRows(p *prepared, rows *ccql.Rows) error {
 	if err != nil {
 		return err
 	}
-	oids := fitColumns(&ccql.Result{Columns: cols, Rows: ahead})
+	oids := fitRows(rows, ahead)
 	c.be.Send(rowDescription(cols, oids, nil))
 	var n int64
 	send := func(row []any) error {
@@ -257,6 +257,15 @@ func (c *conn) sendRows(p *prepared, rows *ccql.Rows) error {
 	}
 	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(commandTagN(p, n))})
 	return nil
+}
+
+// fitRows fits the column types to the rows read ahead of a streamed
+// result, or to every row of one already whole (a RETURNING list).
+func fitRows(rows *ccql.Rows, ahead [][]any) []uint32 {
+	if res := rows.Result(); res != nil {
+		return fitColumns(res)
+	}
+	return fitColumns(&ccql.Result{Columns: rows.Columns(), Rows: ahead})
 }
 
 // fitColumns returns each column's type OID, falling back to text for a
@@ -463,7 +472,7 @@ func (c *conn) runPortal(ctx context.Context, pt *portal, promised []uint32) err
 		pt.ran, pt.rows = false, nil
 		return err
 	}
-	pt.oids = fitColumns(&ccql.Result{Columns: cols, Rows: pt.ahead})
+	pt.oids = fitRows(rows, pt.ahead)
 	return nil
 }
 
