@@ -107,6 +107,12 @@ func runExec(a *app, f *execFlags, args []string) error {
 		// A SELECT's rows stream from Cloud Control's pages to the output
 		// (but for the table format, see resultPrinter.printRows).
 		rows, err := eng.QueryRows(a.ctx, p.Text)
+		if err != nil && wasInterrupted(a.ctx, err) {
+			if rows != nil {
+				rows.Close()
+			}
+			return interruptedError(name, p, isMutation(eng, p.Text), len(pieces)-i-1)
+		}
 		// A mutation reports its requests even when some failed: print
 		// them, then the error.
 		if rows != nil {
