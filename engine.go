@@ -167,12 +167,9 @@ func (e *Engine) table(n iql.TableName) (*catalog.Table, error) {
 }
 
 func (e *Engine) runSelect(ctx context.Context, s *iql.Select, args []any) (*Result, error) {
-	var tables []string
-	for _, n := range iql.Names(s.Tables) {
-		if _, err := e.table(n); err != nil {
-			return nil, err
-		}
-		tables = append(tables, n.String())
+	tables, err := e.selectTables(s)
+	if err != nil {
+		return nil, err
 	}
 	rows, err := e.db.QueryPrefetch(ctx, tables, e.prefetchFor(tables, s.Bindings, args), e.cfg.Concurrency, s.SQL, argsFor(s.SQL, args)...)
 	if err != nil {

@@ -58,6 +58,7 @@ func (c *conn) serve() {
 	if err == nil {
 		err = c.loop()
 	}
+	c.dropPortals() // their open rows hold engine sessions
 	switch {
 	case err == nil, errors.Is(err, errSessionEnded), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
 		c.s.log.Debug("connection closed", "pid", c.pid)
@@ -488,7 +489,8 @@ func (c *conn) startupSettings() error {
 // statementContext returns the context for the statements of one message,
 // cancelled by a CancelRequest, the client's leaving, or statement_timeout.
 func (c *conn) statementContext() (context.Context, func()) {
-	ctx, cancel := context.WithCancel(c.s.baseCtx)
+	ctx, cancelCause := context.WithCancelCause(c.s.baseCtx)
+	cancel := func() { cancelCause(nil) }
 	var stop context.CancelFunc = func() {}
 	if c.stmtTimeout > 0 {
 		ctx, stop = context.WithTimeout(ctx, c.stmtTimeout)
@@ -503,9 +505,27 @@ func (c *conn) statementContext() (context.Context, func()) {
 		c.mu.Lock()
 		c.cancel = nil
 		c.mu.Unlock()
+		// The cause tells a portal's open rows (see linkPortal) that the
+		// message ended normally, not that it was cancelled.
+		cancelCause(errMessageDone)
 		stop()
-		cancel()
 	}
+}
+
+// errMessageDone is the cause of a statement context's end when its
+// message was answered.
+var errMessageDone = errors.New("message answered")
+
+// linkPortal cancels a portal's rows when the message working on them is
+// cancelled (CancelRequest, the client leaving, statement_timeout), but not
+// when it ends normally: a portal's rows outlive the message that opened
+// them. The returned func unlinks.
+func linkPortal(msgCtx context.Context, pt *portal) func() bool {
+	return context.AfterFunc(msgCtx, func() {
+		if context.Cause(msgCtx) != errMessageDone {
+			pt.cancel() // safe from here: the rows see their context end
+		}
+	})
 }
 
 // sockReader reads a connection in its own goroutine and hands the bytes

@@ -25,9 +25,14 @@
 //
 // Describe never runs anything that changes state. Describe of a portal
 // (parameters bound) of a statement that only reads (SELECT, SHOW,
-// DESCRIBE) runs it then and keeps its rows for the portal's Execute, so
-// RowDescription carries the types of the values; a portal closed (or
-// dropped at Sync) without Execute frees them. Describe of a statement
+// DESCRIBE) runs it then and keeps its rows open for the portal's Execute,
+// so RowDescription carries the types of the values (fitted to the first
+// ccql.TypeAheadRows rows); a portal closed (or dropped at Sync) without
+// Execute frees them. A SELECT's rows stream: DataRows are sent (and
+// flushed every 256) as the engine reads them from Cloud Control's pages,
+// and a portal with a row limit keeps its rows open between Executes, so a
+// large result is never held whole. A value that a later row has and the
+// column's type cannot carry is an error then (22P02), after the rows sent. Describe of a statement
 // (before Bind) prepares a SELECT under LIMIT 0 (SQLite then opens no
 // cursor); when that leaves an expression column untyped it runs the
 // SELECT once with its parameters NULL (a read; a NULL key reads nothing)

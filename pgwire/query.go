@@ -8,17 +8,101 @@ import (
 )
 
 // portal is a bound statement: a prepared statement with its parameters
-// and result formats, and, once executed, its result.
+// and result formats, and, once executed, its rows. A SELECT's rows stream
+// from the engine: the portal holds them open (and with them a statement
+// session of the engine) until they are all sent or the portal is closed.
 type portal struct {
 	p       *prepared
 	args    []any
 	formats []int16 // result format codes as Bind gave them
 
 	described []uint32 // column types promised by Describe, nil if none
-	res       *ccql.Result
+	rows      *ccql.Rows
+	ahead     [][]any // rows read from rows (to type the columns, or to see whether more come), not yet sent
 	oids      []uint32
-	pos       int  // next row to send
-	ran       bool // res is set
+	sent      int64 // rows sent
+	ran       bool  // rows is set
+	done      bool  // every row was sent
+
+	ctx    context.Context // the rows' context, cancelled by close
+	cancel context.CancelFunc
+}
+
+// next returns the portal's next row; false at the end or on an error
+// (pt.rows.Err).
+func (pt *portal) next() ([]any, bool) {
+	if len(pt.ahead) > 0 {
+		row := pt.ahead[0]
+		pt.ahead = pt.ahead[1:]
+		return row, true
+	}
+	if pt.rows.Next() {
+		return pt.rows.Row(), true
+	}
+	return nil, false
+}
+
+// close ends the portal's rows, if open: no further Cloud Control page is
+// read, and the engine's session is free.
+func (pt *portal) close() {
+	if pt.rows != nil {
+		pt.rows.Close()
+	}
+	if pt.cancel != nil {
+		pt.cancel()
+	}
+	pt.ahead = nil
+}
+
+// dropPortal closes and forgets a portal.
+func (c *conn) dropPortal(name string) {
+	if pt, ok := c.portals[name]; ok {
+		pt.close()
+		delete(c.portals, name)
+	}
+}
+
+// dropPortals closes and forgets every portal (at Sync outside a
+// transaction, and when the session ends).
+func (c *conn) dropPortals() {
+	for _, pt := range c.portals {
+		pt.close()
+	}
+	clear(c.portals)
+}
+
+// parkPortals reads the rest of every other portal's open rows into
+// memory and closes them, before a statement opens its own: each open
+// portal holds one of the engine's statement sessions, which are bounded
+// (ccql.Config.MaxStatements), so one connection holds at most one.
+func (c *conn) parkPortals(except *portal) {
+	for _, pt := range c.portals {
+		if pt == except || pt.rows == nil || pt.done || pt.rows.Kind() != ccql.KindQuery {
+			continue
+		}
+		for pt.rows.Next() {
+			pt.ahead = append(pt.ahead, pt.rows.Row())
+		}
+		pt.rows.Close() // an error stays in rows.Err for its Execute
+	}
+}
+
+// fitAheadRows is how many rows a result's column types are fitted to
+// (see fitColumns) before RowDescription is sent and the rest stream.
+const fitAheadRows = ccql.TypeAheadRows
+
+// flushEvery is how many DataRows are buffered before they are flushed to
+// the client while a result streams.
+const flushEvery = 256
+
+// readAhead reads up to n rows of rows; an error that ends them is
+// returned.
+func readAhead(rows *ccql.Rows, n int) ([][]any, error) {
+	var out [][]any
+	for len(out) < n && rows.Next() {
+		out = append(out, rows.Row())
+	}
+	return out, rows.Err()
 }
 
 // handle answers one message.
@@ -48,13 +132,13 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) error {
 		if m.ObjectType == 'S' {
 			delete(c.stmts, m.Name)
 		} else {
-			delete(c.portals, m.Name)
+			c.dropPortal(m.Name)
 		}
 		c.be.Send(&pgproto3.CloseComplete{})
 	case *pgproto3.Sync:
 		c.skipUntilSync = false
 		if c.txStatus == 'I' {
-			clear(c.portals)
+			c.dropPortals()
 		}
 		return c.readyForQuery()
 	case *pgproto3.Flush:
@@ -103,9 +187,11 @@ func (c *conn) simpleQuery(text string) error {
 		}
 	}
 	for _, p := range stmts {
-		res, err := c.run(ctx, p, nil)
+		c.parkPortals(nil)
+		rows, err := c.open(ctx, p, nil)
 		if err == nil {
-			err = c.sendResult(p, res)
+			err = c.sendRows(p, rows)
+			rows.Close()
 		}
 		if ctx.Err() != nil && c.peerGone() {
 			return errSessionEnded // nobody to answer
@@ -122,23 +208,64 @@ func (c *conn) simpleQuery(text string) error {
 	return c.readyForQuery()
 }
 
-// sendResult sends a whole result in the text format (simple protocol).
-func (c *conn) sendResult(p *prepared, res *ccql.Result) error {
-	if res.Kind == ccql.KindQuery {
-		oids := fitColumns(res)
-		c.be.Send(rowDescription(res.Columns, oids, nil))
-		for _, row := range res.Rows {
-			dr, err := dataRow(row, oids, nil, res.Columns)
-			if err != nil {
-				return err
-			}
-			c.be.Send(dr)
+// sendRows sends a statement's rows in the text format (simple protocol)
+// as they are read: RowDescription once the first rows (fitAheadRows) have
+// typed the columns, then DataRows, flushed every flushEvery rows, so a
+// large result never sits whole in memory. An error while reading comes
+// after the rows sent so far, as PostgreSQL sends one.
+func (c *conn) sendRows(p *prepared, rows *ccql.Rows) error {
+	if rows.Kind() != ccql.KindQuery {
+		res := rows.Result()
+		if res.Message != "" && res.Message != "OK" {
+			c.be.Send(&pgproto3.NoticeResponse{Severity: "NOTICE", SeverityUnlocalized: "NOTICE", Code: "00000", Message: res.Message})
 		}
-	} else if res.Message != "" && res.Message != "OK" {
-		c.be.Send(&pgproto3.NoticeResponse{Severity: "NOTICE", SeverityUnlocalized: "NOTICE", Code: "00000", Message: res.Message})
+		c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(commandTag(p, res))})
+		return nil
 	}
-	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(commandTag(p, res))})
+	cols := rows.Columns()
+	ahead, err := readAhead(rows, fitAheadRows)
+	if err != nil {
+		return err
+	}
+	oids := fitRows(rows, ahead)
+	c.be.Send(rowDescription(cols, oids, nil))
+	var n int64
+	send := func(row []any) error {
+		dr, err := dataRow(row, oids, nil, cols)
+		if err != nil {
+			return err
+		}
+		c.be.Send(dr)
+		if n++; n%flushEvery == 0 {
+			return c.be.Flush()
+		}
+		return nil
+	}
+	for _, row := range ahead {
+		if err := send(row); err != nil {
+			return err
+		}
+	}
+	ahead = nil
+	for rows.Next() {
+		if err := send(rows.Row()); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(commandTagN(p, n))})
 	return nil
+}
+
+// fitRows fits the column types to the rows read ahead of a streamed
+// result, or to every row of one already whole (a RETURNING list).
+func fitRows(rows *ccql.Rows, ahead [][]any) []uint32 {
+	if res := rows.Result(); res != nil {
+		return fitColumns(res)
+	}
+	return fitColumns(&ccql.Result{Columns: rows.Columns(), Rows: ahead})
 }
 
 // fitColumns returns each column's type OID, falling back to text for a
@@ -252,6 +379,7 @@ func (c *conn) bind(m *pgproto3.Bind) error {
 		}
 		args[i] = v
 	}
+	c.dropPortal(m.DestinationPortal) // the unnamed portal is replaced
 	c.portals[m.DestinationPortal] = &portal{p: p, args: args, formats: append([]int16(nil), m.ResultFormatCodes...)}
 	c.be.Send(&pgproto3.BindComplete{})
 	return nil
@@ -293,12 +421,12 @@ func (c *conn) describeMsg(m *pgproto3.Describe) error {
 		}
 	}
 	if pt.ran {
-		if pt.res.Kind != ccql.KindQuery {
+		if pt.rows.Kind() != ccql.KindQuery {
 			c.be.Send(&pgproto3.NoData{})
 			return nil
 		}
 		pt.described = pt.oids
-		c.be.Send(rowDescription(pt.res.Columns, pt.described, pt.formats))
+		c.be.Send(rowDescription(pt.rows.Columns(), pt.described, pt.formats))
 		return nil
 	}
 	cols, err := c.describe(pt.p)
@@ -314,23 +442,37 @@ func (c *conn) describeMsg(m *pgproto3.Describe) error {
 	return nil
 }
 
-// runPortal runs a portal's statement and keeps its result. promised are
-// the column types a Describe gave the client, which the rows must then be
-// sent as; nil types the columns from the rows.
+// runPortal runs a portal's statement and keeps its rows open. promised
+// are the column types a Describe gave the client, which the rows must
+// then be sent as; nil types the columns from the first rows. The rows
+// live with the portal, past the message: ctx (the message's) cancels
+// them only while it works on them.
 func (c *conn) runPortal(ctx context.Context, pt *portal, promised []uint32) error {
-	res, err := c.run(ctx, pt.p, pt.args)
+	c.parkPortals(pt)
+	pt.ctx, pt.cancel = context.WithCancel(c.s.baseCtx)
+	defer linkPortal(ctx, pt)()
+	rows, err := c.open(pt.ctx, pt.p, pt.args)
 	if err != nil {
+		pt.cancel()
 		return err
 	}
-	if n := len(pt.formats); n > 1 && n != len(res.Columns) {
-		return errorf(CodeProtocolViolation, "bind message has %d result formats but query has %d columns", n, len(res.Columns))
+	cols := rows.Columns()
+	if n := len(pt.formats); n > 1 && n != len(cols) {
+		rows.Close()
+		pt.cancel()
+		return errorf(CodeProtocolViolation, "bind message has %d result formats but query has %d columns", n, len(cols))
 	}
-	pt.res, pt.ran = res, true
-	if promised != nil && len(promised) == len(res.Columns) {
+	pt.rows, pt.ran = rows, true
+	if promised != nil && len(promised) == len(cols) {
 		pt.oids = promised
-	} else {
-		pt.oids = fitColumns(res)
+		return nil
 	}
+	if pt.ahead, err = readAhead(rows, fitAheadRows); err != nil {
+		pt.close()
+		pt.ran, pt.rows = false, nil
+		return err
+	}
+	pt.oids = fitRows(rows, pt.ahead)
 	return nil
 }
 
@@ -351,6 +493,8 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 		c.be.Send(&pgproto3.EmptyQueryResponse{})
 		return nil
 	}
+	ctx, done := c.statementContext()
+	defer done()
 	if !pt.ran {
 		// Types promised by a Describe of the portal or, for clients that
 		// only describe the statement (pgx), of the statement: the client
@@ -359,37 +503,64 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 		if promised == nil {
 			promised = pt.p.described
 		}
-		ctx, done := c.statementContext()
-		err := c.runPortal(ctx, pt, promised)
-		done()
-		if err != nil {
+		if err := c.runPortal(ctx, pt, promised); err != nil {
 			return err
 		}
 	}
-	res := pt.res
-	if res.Kind != ccql.KindQuery {
-		if pt.pos == 0 && res.Message != "" && res.Message != "OK" {
+	rows := pt.rows
+	if rows.Kind() != ccql.KindQuery {
+		res := rows.Result()
+		if !pt.done && res.Message != "" && res.Message != "OK" {
 			c.be.Send(&pgproto3.NoticeResponse{Severity: "NOTICE", SeverityUnlocalized: "NOTICE", Code: "00000", Message: res.Message})
 		}
-		pt.pos = 1
+		pt.done = true
 		c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(commandTag(pt.p, res))})
 		return nil
 	}
-	end := len(res.Rows)
-	if m.MaxRows > 0 && pt.pos+int(m.MaxRows) < end {
-		end = pt.pos + int(m.MaxRows)
-	}
-	for ; pt.pos < end; pt.pos++ {
-		dr, err := dataRow(res.Rows[pt.pos], pt.oids, pt.formats, res.Columns)
-		if err != nil {
-			return err
+	if !pt.done {
+		defer linkPortal(ctx, pt)()
+		var n int64
+		for m.MaxRows == 0 || n < int64(m.MaxRows) {
+			row, ok := pt.next()
+			if !ok {
+				if err := rows.Err(); err != nil {
+					pt.close()
+					pt.done = true
+					return err
+				}
+				pt.done = true
+				break
+			}
+			dr, err := dataRow(row, pt.oids, pt.formats, rows.Columns())
+			if err != nil {
+				pt.close()
+				pt.done = true
+				return err
+			}
+			c.be.Send(dr)
+			pt.sent++
+			if n++; n%flushEvery == 0 {
+				if err := c.be.Flush(); err != nil {
+					return err
+				}
+			}
 		}
-		c.be.Send(dr)
+		if !pt.done {
+			// The row limit is reached: suspend if more rows come.
+			row, ok := pt.next()
+			if ok {
+				pt.ahead = append([][]any{row}, pt.ahead...)
+				c.be.Send(&pgproto3.PortalSuspended{})
+				return nil
+			}
+			pt.done = true
+			if err := rows.Err(); err != nil {
+				pt.close()
+				return err
+			}
+		}
+		pt.close() // every row is sent: free the session now
 	}
-	if pt.pos < len(res.Rows) {
-		c.be.Send(&pgproto3.PortalSuspended{})
-		return nil
-	}
-	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(commandTag(pt.p, res))})
+	c.be.Send(&pgproto3.CommandComplete{CommandTag: []byte(commandTagN(pt.p, pt.sent))})
 	return nil
 }

@@ -127,6 +127,29 @@ func (c *conn) run(ctx context.Context, p *prepared, args []any) (res *ccql.Resu
 	return res, nil
 }
 
+// open runs the statement with bound args for its rows: a SELECT streams
+// (ccql.Stmt.Query), anything else runs whole (as run). The caller closes
+// the rows.
+func (c *conn) open(ctx context.Context, p *prepared, args []any) (rows *ccql.Rows, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.s.log.Error("panic while running a statement", "pid", c.pid, "panic", r)
+			rows, err = nil, errorf(CodeInternal, "internal error: %v", r)
+		}
+	}()
+	if p.kind() != ccql.StmtSelect {
+		res, err := c.run(ctx, p, args)
+		if err != nil {
+			return nil, err
+		}
+		return ccql.RowsOf(res), nil
+	}
+	if n := p.stmt.NumParams(); len(args) > n {
+		args = args[:n]
+	}
+	return p.stmt.Query(ctx, args...)
+}
+
 // describe returns the columns the statement will return, without running
 // a mutation or calling Cloud Control: what Prepare found (a SELECT
 // prepared under LIMIT 0, RETURNING typed as ProgressEvent fields, SHOW and
@@ -189,6 +212,12 @@ func commandTag(p *prepared, res *ccql.Result) string {
 	if res.Kind == ccql.KindMutation {
 		rows = res.RowsAffected
 	}
+	return commandTagN(p, rows)
+}
+
+// commandTagN is CommandComplete's tag for a statement that returned or
+// changed rows rows.
+func commandTagN(p *prepared, rows int64) string {
 	switch p.kind() {
 	case ccql.StmtInsert:
 		return "INSERT 0 " + strconv.FormatInt(rows, 10)

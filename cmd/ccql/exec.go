@@ -104,16 +104,29 @@ func runExec(a *app, f *execFlags, args []string) error {
 	printer := &resultPrinter{w: out, format: format, opts: f.options(out), caption: len(pieces) > 1}
 	var failed []error
 	for i, p := range pieces {
-		res, err := eng.Query(a.ctx, p.Text)
+		// A SELECT's rows stream from Cloud Control's pages to the output
+		// (but for the table format, see resultPrinter.printRows).
+		rows, err := eng.QueryRows(a.ctx, p.Text)
 		if err != nil && wasInterrupted(a.ctx, err) {
+			if rows != nil {
+				rows.Close()
+			}
 			return interruptedError(name, p, isMutation(eng, p.Text), len(pieces)-i-1)
 		}
 		// A mutation reports its requests even when some failed: print
 		// them, then the error.
-		if res != nil {
-			if werr := writeResult(a, printer, p, res); werr != nil {
+		if rows != nil {
+			werr := writeResult(a, printer, p, rows)
+			rows.Close()
+			if err == nil {
+				err = rows.Err()
+			}
+			if werr != nil && (err == nil || !wasInterrupted(a.ctx, err)) {
 				return werr
 			}
+		}
+		if err != nil && wasInterrupted(a.ctx, err) {
+			return interruptedError(name, p, isMutation(eng, p.Text), len(pieces)-i-1)
 		}
 		if err != nil {
 			err = statementError(name, p, err)
@@ -133,14 +146,14 @@ func runExec(a *app, f *execFlags, args []string) error {
 
 // writeResult prints a statement's result: rows on out, a mutation's
 // requests on stderr.
-func writeResult(a *app, printer *resultPrinter, p ccql.Statement, res *ccql.Result) error {
-	if res.Kind == ccql.KindMutation {
-		if err := writeMutation(a.stderr, res); err != nil {
+func writeResult(a *app, printer *resultPrinter, p ccql.Statement, rows *ccql.Rows) error {
+	if rows.Kind() == ccql.KindMutation {
+		if err := writeMutation(a.stderr, rows.Result()); err != nil {
 			return fmt.Errorf("write output: %w", err)
 		}
 		return nil
 	}
-	if err := printer.print(p, res); err != nil {
+	if err := printer.printRows(p, rows); err != nil {
 		return fmt.Errorf("write output: %w", err)
 	}
 	return nil

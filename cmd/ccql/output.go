@@ -81,6 +81,57 @@ func (p *resultPrinter) print(piece ccql.Statement, res *ccql.Result) error {
 	return err
 }
 
+// printRows prints a statement's rows as they are read. json, jsonl, csv
+// and text stream: each row is written (through a few KiB of buffer) as
+// it arrives, so a list of a million resources never sits in memory. The
+// table format needs every cell for its column widths, so it collects the
+// rows first (use another format for very large results). A read that
+// fails after rows were written leaves them written (and a JSON array
+// unclosed); the caller reports the error.
+func (p *resultPrinter) printRows(piece ccql.Statement, rows *ccql.Rows) error {
+	if !render.Streams(p.format) {
+		res := &ccql.Result{Kind: ccql.KindQuery, Columns: rows.Columns()}
+		for rows.Next() {
+			res.Rows = append(res.Rows, rows.Row())
+		}
+		if rows.Err() != nil {
+			return nil // nothing printed; the caller reports the error
+		}
+		return p.print(piece, res)
+	}
+	cols := make([]string, len(rows.Columns()))
+	for i, c := range rows.Columns() {
+		cols[i] = c.Name
+	}
+	// The writer starts with the first row, so that a statement failing
+	// before it prints nothing (not even a header), as before streaming.
+	var rw *render.RowWriter
+	start := func() (err error) {
+		if rw == nil {
+			rw, err = render.NewRowWriter(p.w, p.format, cols)
+		}
+		return err
+	}
+	for rows.Next() {
+		if err := start(); err != nil {
+			return err
+		}
+		if err := rw.Write(rows.Row()); err != nil {
+			return err
+		}
+	}
+	if rows.Err() != nil {
+		if rw == nil {
+			return nil
+		}
+		return rw.Flush()
+	}
+	if err := start(); err != nil {
+		return err
+	}
+	return rw.Close()
+}
+
 // statementHead is a statement's first words, on one line, for captions
 // and messages: whole words up to about 60 characters (a word that starts
 // before then, usually the resource name, is kept whole up to 80).

@@ -102,23 +102,19 @@ type Prefetch struct {
 // A streamed scan (Streamer) is prefetched up to its share of
 // MaxCachedRows (at least its first batch); its cursor streams the rest.
 func (v *DB) QueryPrefetch(ctx context.Context, tables []string, pre []Prefetch, parallel int, query string, args ...any) (*Rows, error) {
-	// The statement's streams end with it, even those no cursor took.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	s, err := v.acquire(ctx)
+	c, err := v.QueryCursor(ctx, tables, pre, parallel, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	s.ctx = ctx
-	if len(pre) > 0 {
-		if err := v.prefetch(ctx, s, pre, parallel); err != nil {
-			v.release(s, false)
-			return nil, err
-		}
+	defer c.Close()
+	out := &Rows{Columns: c.Columns, Decls: c.Decls}
+	for c.Next() {
+		out.Values = append(out.Values, c.Values())
 	}
-	out, err := v.run(ctx, s, tables, query, args)
-	v.release(s, ctx.Err() != nil)
-	return out, err
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (v *DB) prefetch(ctx context.Context, s *session, pre []Prefetch, parallel int) error {

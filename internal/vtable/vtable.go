@@ -242,56 +242,22 @@ func (v *DB) Query(ctx context.Context, tables []string, query string, args ...a
 	return v.QueryPrefetch(ctx, tables, nil, 0, query, args...)
 }
 
-func (v *DB) run(ctx context.Context, s *session, tables []string, query string, args []any) (*Rows, error) {
+// createTables creates on s the virtual tables that query names.
+func (v *DB) createTables(ctx context.Context, s *session, tables []string) error {
 	for _, t := range tables {
 		if s.tables[t] {
 			continue
 		}
 		if _, err := v.resolve(t); err != nil {
-			return nil, err
+			return err
 		}
 		ddl := fmt.Sprintf("CREATE VIRTUAL TABLE IF NOT EXISTS temp.%s USING %s(%d)", quoteIdent(t), moduleName, s.id)
 		if _, err := s.conn.ExecContext(ctx, ddl); err != nil {
-			return nil, fmt.Errorf("create table %s: %w", t, s.unwrap(err))
+			return fmt.Errorf("create table %s: %w", t, s.unwrap(err))
 		}
 		s.tables[t] = true
 	}
-	st, err := s.prepare(ctx, query)
-	if err != nil {
-		return nil, s.unwrap(err)
-	}
-	rows, err := st.QueryContext(ctx, args...)
-	if err != nil {
-		return nil, s.unwrap(err)
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	types, err := rows.ColumnTypes()
-	if err != nil {
-		return nil, err
-	}
-	out := &Rows{Columns: cols, Decls: make([]string, len(cols))}
-	for i, t := range types {
-		out.Decls[i] = strings.ToUpper(t.DatabaseTypeName())
-	}
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		out.Values = append(out.Values, vals)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.unwrap(err)
-	}
-	return out, nil
+	return nil
 }
 
 // unwrap gives back the provider's original error after SQLite has turned
