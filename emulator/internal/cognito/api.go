@@ -104,6 +104,13 @@ func decodeBody(body []byte, v any) *APIError {
 	return nil
 }
 
+// peekBody reads the members of a request body that routing and auditing
+// need before the operation runs, matching names exactly as decodeBody
+// (and AWS) does, so they see what the operation will act on.
+func peekBody(body []byte, v any) error {
+	return json.Unmarshal(awsjson.ExactMembers(body, v), v)
+}
+
 func serializationMessage(err error) string {
 	switch e := err.(type) {
 	case *json.UnmarshalTypeError:

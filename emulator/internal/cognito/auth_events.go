@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/ccql/ccql/internal/awsjson"
 	"github.com/ccql/ccql/internal/handler"
 )
 
@@ -272,9 +271,7 @@ type audit struct {
 func auditedOperation(spec eventSpec, op Operation) Operation {
 	return func(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
 		var in eventRequest
-		// Read the members as the operation reads them (exactly, as AWS
-		// does), so that the event names what the operation acted on.
-		if json.Unmarshal(awsjson.ExactMembers(body, &in), &in) != nil {
+		if peekBody(body, &in) != nil {
 			return op(ctx, env, tx, body)
 		}
 		if spec.typ == eventSignIn && !spec.respond {

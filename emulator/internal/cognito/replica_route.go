@@ -158,7 +158,7 @@ func callTarget(body []byte) (poolID, clientID string) {
 		var in struct {
 			ResourceArn string //nolint:revive // the wire name
 		}
-		if json.Unmarshal(body, &in) == nil {
+		if peekBody(body, &in) == nil {
 			if _, id, ok := strings.Cut(in.ResourceArn, ":userpool/"); ok && patUserPoolID.matches(id) {
 				return id, ""
 			}
@@ -168,7 +168,7 @@ func callTarget(body []byte) (poolID, clientID string) {
 		var in struct {
 			UserPoolId string //nolint:revive // the wire name
 		}
-		if json.Unmarshal(body, &in) == nil && in.UserPoolId != "" {
+		if peekBody(body, &in) == nil && in.UserPoolId != "" {
 			return in.UserPoolId, ""
 		}
 	}

@@ -2,7 +2,6 @@ package cognito
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -138,7 +137,7 @@ func TargetOf(body []byte) CallTarget {
 		UserPoolId    string //nolint:revive // UpdateAuthEventFeedback names only its pool
 		FeedbackToken string
 	}
-	if json.Unmarshal(body, &in) != nil {
+	if peekBody(body, &in) != nil {
 		return CallTarget{}
 	}
 	if in.AccessToken != "" {
