@@ -47,7 +47,7 @@ func adminDo(t *testing.T, hc *http.Client, method, url string, body []byte, sig
 func TestAdmin_stateAndHealth(t *testing.T) {
 	opts := emulator.Options{Credentials: map[string]string{"AKIDGOOD": "good-secret"}, Addr: "127.0.0.1:0"}
 	s := emulator.NewTestServer(t, opts, memHandler{})
-	hc := &http.Client{Timeout: time.Minute}
+	hc := listenerClient(t, time.Minute)
 	api := s.CloudControl("")
 	ctx := context.Background()
 	create := func(domain string) {

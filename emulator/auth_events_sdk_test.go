@@ -28,7 +28,7 @@ func TestSDK_AuthEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	hc := &http.Client{Timeout: 30 * time.Second}
+	hc := listenerClient(t, 30*time.Second)
 	e := newUsersEnv(t, s, hc, nil)
 	anon := cip.NewFromConfig(aws.Config{Region: "us-east-1", HTTPClient: hc, RetryMaxAttempts: 1, Credentials: aws.AnonymousCredentials{}},
 		func(o *cip.Options) { o.BaseEndpoint = aws.String(s.URL()) })

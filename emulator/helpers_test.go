@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"sort"
 	"sync"
@@ -174,4 +175,17 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+// listenerClient returns an HTTP client for a test's listening emulator
+// with a transport of its own. A client on http.DefaultTransport shares
+// its connection pool with every test in the package, and
+// httptest.Server.Close (which other tests run while this one is
+// mid-request) closes that pool's idle connections: a response read on a
+// connection that had just gone back to the pool then fails with "use of
+// closed network connection".
+func listenerClient(t *testing.T, timeout time.Duration) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: timeout}
 }

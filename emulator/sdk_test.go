@@ -52,7 +52,7 @@ func transports(t *testing.T, opts emulator.Options, fn func(t *testing.T, s *em
 		if !strings.HasPrefix(s.URL(), "http://127.0.0.1:") {
 			t.Fatalf("URL = %q", s.URL())
 		}
-		fn(t, s, &http.Client{Timeout: 30 * time.Second})
+		fn(t, s, listenerClient(t, 30*time.Second))
 	})
 }
 
@@ -361,7 +361,7 @@ func TestSDK_SigV4_anonymousIdP(t *testing.T) {
 			return map[string]any{"Session": "s"}, nil
 		},
 	})
-	hc := &http.Client{Timeout: 30 * time.Second}
+	hc := listenerClient(t, 30*time.Second)
 	idp := func(secret string) *cip.Client {
 		return cip.NewFromConfig(sdkConfig(hc, "AKIDGOOD", secret, "us-east-1"), func(o *cip.Options) { o.BaseEndpoint = aws.String(s.URL()) })
 	}

@@ -105,7 +105,7 @@ func fullTransports(t *testing.T, opts emulator.Options, fn func(t *testing.T, s
 		o := opts
 		o.Addr = "127.0.0.1:0"
 		s := start(t, o)
-		fn(t, s, &http.Client{Timeout: 30 * time.Second})
+		fn(t, s, listenerClient(t, 30*time.Second))
 	})
 }
 
