@@ -14,6 +14,7 @@ import (
 
 	"github.com/ccql/ccql/emulator"
 	"github.com/ccql/ccql/emulator/internal/cognito"
+	"github.com/ccql/ccql/internal/cloudcontrol"
 )
 
 // TestSDK_AuthEvents drives threat protection and the auth-event
@@ -30,7 +31,7 @@ func TestSDK_AuthEvents(t *testing.T) {
 	t.Cleanup(func() { _ = s.Close() })
 	hc := listenerClient(t, 30*time.Second)
 	e := newUsersEnv(t, s, hc, nil)
-	anon := cip.NewFromConfig(aws.Config{Region: "us-east-1", HTTPClient: hc, RetryMaxAttempts: 1, Credentials: aws.AnonymousCredentials{}},
+	anon := cip.NewFromConfig(aws.Config{Region: "us-east-1", HTTPClient: cloudcontrol.BufferBodies(hc), RetryMaxAttempts: 1, Credentials: aws.AnonymousCredentials{}},
 		func(o *cip.Options) { o.BaseEndpoint = aws.String(s.URL()) })
 	ctx := context.Background()
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ccql/ccql/emulator"
 	"github.com/ccql/ccql/emulator/internal/srp"
+	"github.com/ccql/ccql/internal/cloudcontrol"
 )
 
 // sdkDevice is a device's side of device SRP, written from
@@ -118,7 +119,7 @@ func TestSDK_Devices(t *testing.T) {
 	fullTransports(t, emulator.Options{Credentials: map[string]string{"AKIDEXAMPLE": "secret"}}, func(t *testing.T, s *emulator.Server, hc *http.Client) {
 		ctx := context.Background()
 		e := newUsersEnv(t, s, hc, nil)
-		anon := cip.NewFromConfig(aws.Config{Region: "us-east-1", HTTPClient: hc, RetryMaxAttempts: 1, Credentials: aws.AnonymousCredentials{}},
+		anon := cip.NewFromConfig(aws.Config{Region: "us-east-1", HTTPClient: cloudcontrol.BufferBodies(hc), RetryMaxAttempts: 1, Credentials: aws.AnonymousCredentials{}},
 			func(o *cip.Options) { o.BaseEndpoint = aws.String(s.URL()) })
 		pool := e.pool(&cip.CreateUserPoolInput{DeviceConfiguration: &types.DeviceConfigurationType{ChallengeRequiredOnNewDevice: true}})
 		c, err := e.idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: &pool, ClientName: aws.String("app"),

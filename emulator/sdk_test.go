@@ -19,6 +19,7 @@ import (
 
 	"github.com/ccql/ccql/emulator"
 	"github.com/ccql/ccql/emulator/internal/cognito"
+	"github.com/ccql/ccql/internal/cloudcontrol"
 	"github.com/ccql/ccql/internal/handler"
 )
 
@@ -28,7 +29,7 @@ func sdkConfig(hc *http.Client, key, secret, region string) aws.Config {
 	return aws.Config{
 		Region:           region,
 		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, ""),
-		HTTPClient:       hc,
+		HTTPClient:       cloudcontrol.BufferBodies(hc),
 		RetryMaxAttempts: 1,
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/ccql/ccql/emulator"
+	"github.com/ccql/ccql/internal/cloudcontrol"
 )
 
 // TestSignIn_UnsignedCallsFindTheirPartition: with SigV4 checked, a pool
@@ -26,7 +27,7 @@ func TestSignIn_UnsignedCallsFindTheirPartition(t *testing.T) {
 	defer s.Close()
 	hc := s.HTTPClient()
 	admin := cip.NewFromConfig(sdkConfig(hc, key, secret, "eu-west-1"), func(o *cip.Options) { o.BaseEndpoint = aws.String(s.URL()) })
-	anon := cip.NewFromConfig(aws.Config{Region: "us-east-1", HTTPClient: hc, RetryMaxAttempts: 1, Credentials: aws.AnonymousCredentials{}},
+	anon := cip.NewFromConfig(aws.Config{Region: "us-east-1", HTTPClient: cloudcontrol.BufferBodies(hc), RetryMaxAttempts: 1, Credentials: aws.AnonymousCredentials{}},
 		func(o *cip.Options) { o.BaseEndpoint = aws.String(s.URL()) })
 	ctx := context.Background()
 	pool, err := admin.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p")})

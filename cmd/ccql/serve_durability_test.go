@@ -16,9 +16,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
 	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol/types"
 
+	"github.com/ccql/ccql/internal/cloudcontrol"
 	"github.com/ccql/ccql/internal/store"
 )
 
@@ -69,7 +71,7 @@ func startServeProc(t *testing.T, dataDir string, extra ...string) *serveProc {
 
 func (p *serveProc) client() *cc.Client {
 	return cc.New(cc.Options{Region: "us-east-1", BaseEndpoint: aws.String(p.url), RetryMaxAttempts: 1,
-		Credentials: aws.AnonymousCredentials{}})
+		HTTPClient: cloudcontrol.BufferBodies(awshttp.NewBuildableClient()), Credentials: aws.AnonymousCredentials{}})
 }
 
 func awaitRequest(ctx context.Context, c *cc.Client, token *string) (*types.ProgressEvent, error) {

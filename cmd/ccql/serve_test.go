@@ -10,8 +10,10 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cc "github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
+	"github.com/ccql/ccql/internal/cloudcontrol"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -121,7 +123,7 @@ func TestServeCmd(t *testing.T) {
 
 	client := func(secret string) *cc.Client {
 		return cc.New(cc.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
-			Credentials: credentials.NewStaticCredentialsProvider("AKIDSERVE", secret, "")})
+			HTTPClient: cloudcontrol.BufferBodies(awshttp.NewBuildableClient()), Credentials: credentials.NewStaticCredentialsProvider("AKIDSERVE", secret, "")})
 	}
 	if _, err := client("topsecret").ListResources(ctx, &cc.ListResourcesInput{TypeName: aws.String("AWS::Cognito::UserPool")}); err != nil {
 		t.Errorf("signed request: %v", err)

@@ -25,10 +25,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
+	"github.com/ccql/ccql/internal/cloudcontrol"
 	"github.com/ccql/ccql/internal/e2etest"
 	"github.com/coreos/go-oidc/v3/oidc"
 )
@@ -64,9 +66,9 @@ func serve(t *testing.T) string {
 // that does not (the operations AWS serves anonymously).
 func clients(endpoint string) (admin, anon *cip.Client) {
 	admin = cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1,
-		Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, "")})
+		HTTPClient: cloudcontrol.BufferBodies(awshttp.NewBuildableClient()), Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, "")})
 	anon = cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1,
-		Credentials: aws.AnonymousCredentials{}})
+		HTTPClient: cloudcontrol.BufferBodies(awshttp.NewBuildableClient()), Credentials: aws.AnonymousCredentials{}})
 	return admin, anon
 }
 

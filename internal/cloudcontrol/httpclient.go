@@ -15,13 +15,17 @@ type Doer interface {
 // BufferBodies returns a client that reads each request body into memory
 // before handing the request to next.
 //
-// The SDK closes a request's body as soon as Do returns, which is when the
-// response headers arrive; if net/http's connection writer has not yet
-// finished with that body, the write fails and the transport closes the
-// connection under the response, whose body read then fails with "use of
-// closed network connection". Seen against fast local servers (ccql serve),
-// most often under the race detector. Cloud Control and Cognito bodies are
-// small (at most 256 KiB), so buffering costs little.
+// The SDK (smithy-go) closes a request's body as soon as Do returns, which
+// is when the response headers arrive. net/http's connection writer may
+// not have finished with the body by then: after writing Content-Length
+// bytes it copies the rest to check that nothing is left, and the SDK's
+// closed body answers that copy's WriteTo with io.EOF, which io.Copy
+// passes up as a write error. The transport then closes the connection
+// under the response, whose body read fails with "use of closed network
+// connection". Seen against fast local servers (ccql serve), most often
+// under the race detector and a loaded CPU; the SDK's default retryer
+// hides it, a client with retries off does not. Cloud Control and
+// Cognito bodies are small (at most 256 KiB), so buffering costs little.
 func BufferBodies(next Doer) Doer { return bufferBodies{next} }
 
 type bufferBodies struct{ next Doer }
