@@ -64,13 +64,7 @@ func (p *resultPrinter) print(piece ccql.Statement, res *ccql.Result) error {
 		return render.WriteOptions(p.w, p.format, toRender(res), p.opts)
 	}
 	var b strings.Builder
-	if p.printed > 0 {
-		b.WriteString("\n")
-	}
-	if p.caption {
-		b.WriteString(statementHead(piece.Text) + "\n")
-	}
-	p.printed++
+	p.writeHead(&b, piece)
 	if err := render.WriteOptions(&b, p.format, toRender(res), p.opts); err != nil {
 		return err
 	}
@@ -81,23 +75,37 @@ func (p *resultPrinter) print(piece ccql.Statement, res *ccql.Result) error {
 	return err
 }
 
+// writeHead writes what goes before a table: a blank line after the
+// previous table and, when captions are on, the statement's head.
+func (p *resultPrinter) writeHead(b *strings.Builder, piece ccql.Statement) {
+	if p.printed > 0 {
+		b.WriteString("\n")
+	}
+	if p.caption {
+		b.WriteString(statementHead(piece.Text) + "\n")
+	}
+	p.printed++
+}
+
+// tableHead prints writeHead's lines.
+func (p *resultPrinter) tableHead(piece ccql.Statement) error {
+	var b strings.Builder
+	p.writeHead(&b, piece)
+	_, err := io.WriteString(p.w, b.String())
+	return err
+}
+
 // printRows prints a statement's rows as they are read. json, jsonl, csv
 // and text stream: each row is written (through a few KiB of buffer) as
 // it arrives, so a list of a million resources never sits in memory. The
-// table format needs every cell for its column widths, so it collects the
-// rows first (use another format for very large results). A read that
-// fails after rows were written leaves them written (and a JSON array
-// unclosed); the caller reports the error.
+// table reads a block of rows first (render.TableBlock): a result that
+// ends within it prints as before, a longer one takes its column widths
+// from the block and streams the rest. A read that fails after rows were
+// written leaves them written (a JSON array unclosed, a table without its
+// bottom border); the caller reports the error.
 func (p *resultPrinter) printRows(piece ccql.Statement, rows *ccql.Rows) error {
 	if !render.Streams(p.format) {
-		res := &ccql.Result{Kind: ccql.KindQuery, Columns: rows.Columns()}
-		for rows.Next() {
-			res.Rows = append(res.Rows, rows.Row())
-		}
-		if rows.Err() != nil {
-			return nil // nothing printed; the caller reports the error
-		}
-		return p.print(piece, res)
+		return p.printTable(piece, rows)
 	}
 	cols := make([]string, len(rows.Columns()))
 	for i, c := range rows.Columns() {
@@ -130,6 +138,41 @@ func (p *resultPrinter) printRows(piece ccql.Statement, rows *ccql.Rows) error {
 		return err
 	}
 	return rw.Close()
+}
+
+// printTable prints a table result: whole when it fits in one block, else
+// streamed in the block's column widths.
+func (p *resultPrinter) printTable(piece ccql.Statement, rows *ccql.Rows) error {
+	res := &ccql.Result{Kind: ccql.KindQuery, Columns: rows.Columns()}
+	for len(res.Rows) < render.TableBlock && rows.Next() {
+		res.Rows = append(res.Rows, rows.Row())
+	}
+	if rows.Err() != nil {
+		return nil // nothing printed; the caller reports the error
+	}
+	if len(res.Rows) < render.TableBlock || !rows.Next() {
+		if rows.Err() != nil {
+			return nil
+		}
+		return p.print(piece, res)
+	}
+	if err := p.tableHead(piece); err != nil {
+		return err
+	}
+	r := toRender(res)
+	tw, err := render.NewTableWriter(p.w, r.Columns, r.Rows, p.opts)
+	if err != nil {
+		return err
+	}
+	for ok := true; ok; ok = rows.Next() {
+		if err := tw.Write(rows.Row()); err != nil {
+			return err
+		}
+	}
+	if rows.Err() != nil {
+		return tw.Flush()
+	}
+	return tw.Close()
 }
 
 // statementHead is a statement's first words, on one line, for captions

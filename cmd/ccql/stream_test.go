@@ -78,6 +78,7 @@ func TestExec_streamsOutput(t *testing.T) {
 		{"json", 1},
 		{"csv", total + 1},
 		{"text", total},
+		{"table", total + 4}, // borders above and below the header, and below the rows
 	} {
 		t.Run(tc.format, func(t *testing.T) {
 			lists.Store(0)
@@ -108,6 +109,17 @@ func TestExec_streamsOutput(t *testing.T) {
 						t.Fatalf("line %q: %v (or seen before)", sc.Text(), err)
 					}
 					seen[row.Name] = true
+				}
+			}
+			if tc.format == "table" {
+				lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+				for _, l := range lines {
+					if len(l) != len(lines[0]) {
+						t.Fatalf("table line %q is not as wide as the border %q", l, lines[0])
+					}
+				}
+				if lines[0] != lines[len(lines)-1] || !strings.Contains(out.String(), "| /exec/g02499   | us-east-1 |") {
+					t.Errorf("table does not end with its border or lacks the last row:\n%s", strings.Join(lines[len(lines)-3:], "\n"))
 				}
 			}
 			if tc.format == "json" {
