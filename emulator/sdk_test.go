@@ -69,6 +69,28 @@ func waitFor(t *testing.T, c *cc.Client, token *string) *types.ProgressEvent {
 	return out.ProgressEvent
 }
 
+// TestSDK_ConcurrentOperation: a second mutation while the first is in
+// flight arrives as the SDK's ConcurrentOperationException. An hour of
+// latency keeps the first in flight however loaded the machine is (Close
+// finishes it).
+func TestSDK_ConcurrentOperation(t *testing.T) {
+	transports(t, emulator.Options{Latency: time.Hour}, func(t *testing.T, s *emulator.Server, hc *http.Client) {
+		ctx := context.Background()
+		c := ccClient(s, hc, "AKIDEXAMPLE", "secret", "us-east-1")
+		out, err := c.CreateResource(ctx, &cc.CreateResourceInput{TypeName: aws.String(domainType),
+			DesiredState: aws.String(`{"UserPoolId":"us-east-1_abc","Domain":"busy"}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.ProgressEvent.OperationStatus != types.OperationStatusInProgress {
+			t.Fatalf("create status %s, want IN_PROGRESS", out.ProgressEvent.OperationStatus)
+		}
+		_, err = c.DeleteResource(ctx, &cc.DeleteResourceInput{TypeName: aws.String(domainType), Identifier: aws.String("us-east-1_abc|busy")})
+		wantType[*types.ConcurrentOperationException](t, err)
+		wantHTTPStatus(t, err, 409)
+	})
+}
+
 func TestSDK_CloudControl(t *testing.T) {
 	transports(t, emulator.Options{Latency: 20 * time.Millisecond}, func(t *testing.T, s *emulator.Server, hc *http.Client) {
 		ctx := context.Background()
@@ -148,9 +170,6 @@ func TestSDK_CloudControl(t *testing.T) {
 		if !strings.Contains(aws.ToString(up.ProgressEvent.ResourceModel), `"ClientName":"renamed"`) {
 			t.Errorf("update ResourceModel = %s", aws.ToString(up.ProgressEvent.ResourceModel))
 		}
-		// A second mutation while the first is in flight.
-		_, err = c.DeleteResource(ctx, &cc.DeleteResourceInput{TypeName: aws.String(clientType), Identifier: aws.String(clients[0])})
-		wantType[*types.ConcurrentOperationException](t, err)
 		waitFor(t, c, up.ProgressEvent.RequestToken)
 
 		// Errors arrive as the SDK's types.
