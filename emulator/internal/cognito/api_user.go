@@ -781,15 +781,19 @@ func applyMFAPreference(u *user, sms, totp, email *mfaSettingsInput) error {
 func opAdminSetUserMFAPreference(_ context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
 	var in struct {
 		adminUserInput
-		SMSMfaSettings           *mfaSettingsInput `json:"SMSMfaSettings"`
-		SoftwareTokenMfaSettings *mfaSettingsInput `json:"SoftwareTokenMfaSettings"`
-		EmailMfaSettings         *mfaSettingsInput `json:"EmailMfaSettings"`
+		SMSMfaSettings           *mfaSettingsInput         `json:"SMSMfaSettings"`
+		SoftwareTokenMfaSettings *mfaSettingsInput         `json:"SoftwareTokenMfaSettings"`
+		EmailMfaSettings         *mfaSettingsInput         `json:"EmailMfaSettings"`
+		WebAuthnMfaSettings      *webAuthnMfaSettingsInput `json:"WebAuthnMfaSettings"`
 	}
 	cfg, u, err := adminUser(tx, body, &in, &in.adminUserInput, nil)
 	if err != nil {
 		return nil, err
 	}
 	if err := applyMFAPreference(u, in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings); err != nil {
+		return nil, err
+	}
+	if err := applyWebAuthnMFAPreference(cfg, u, in.WebAuthnMfaSettings); err != nil {
 		return nil, err
 	}
 	if err := saveUser(env, tx, cfg, u); err != nil {
