@@ -154,6 +154,14 @@ func testPasskeyMFA(t *testing.T, s *emulator.Server, hc *http.Client) {
 		t.Fatalf("passkey without UV: want NotAuthorizedException, got %v", err)
 	}
 
+	// TOTP is alice's only other method: turning it off (Enabled false,
+	// which the SDK sends as {}) would leave passkey MFA alone.
+	_, err = anon.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: access,
+		SoftwareTokenMfaSettings: &types.SoftwareTokenMfaSettingsType{}})
+	if !errors.As(err, &ipe) {
+		t.Fatalf("last other MFA method off: want InvalidParameterException, got %v", err)
+	}
+
 	// WebAuthnMfaSettings{Enabled: false} (sent as {}) turns it off: the
 	// passkey is then one factor and TOTP follows it.
 	if _, err := e.idp.AdminSetUserMFAPreference(ctx, &cip.AdminSetUserMFAPreferenceInput{UserPoolId: &pool, Username: alice,

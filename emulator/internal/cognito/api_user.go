@@ -742,7 +742,9 @@ func opListUsers(_ context.Context, _ handler.Env, tx handler.Tx, body []byte) (
 }
 
 // mfaSettingsInput is SMSMfaSettings / SoftwareTokenMfaSettings /
-// EmailMfaSettings.
+// EmailMfaSettings. Enabled and PreferredMfa are primitive booleans in the
+// model (default false), which the Go SDK leaves out when false: a settings
+// object without Enabled turns the method off.
 type mfaSettingsInput struct {
 	Enabled      *bool `json:"Enabled"`
 	PreferredMfa *bool `json:"PreferredMfa"`
@@ -762,9 +764,7 @@ func applyMFAPreference(u *user, sms, totp, email *mfaSettingsInput) error {
 		if s == nil {
 			return
 		}
-		if s.Enabled != nil {
-			*enabled = *s.Enabled
-		}
+		*enabled = deref(s.Enabled, false)
 		switch {
 		case deref(s.PreferredMfa, false) && *enabled:
 			u.MFA.Preferred = name
