@@ -121,11 +121,11 @@ type mfaSettings struct {
 	SMSEnabled           bool   `json:"SMSEnabled,omitempty"`
 	SoftwareTokenEnabled bool   `json:"SoftwareTokenEnabled,omitempty"`
 	EmailEnabled         bool   `json:"EmailEnabled,omitempty"`
-	// WebAuthnEnabled is WebAuthnMfaSettings: passkey MFA (passkeys_mfa.go).
-	WebAuthnEnabled  bool   `json:"WebAuthnEnabled,omitempty"`
-	TOTPSecret       string `json:"TOTPSecret,omitempty"`
-	TOTPVerified     bool   `json:"TOTPVerified,omitempty"`
-	TOTPFriendlyName string `json:"TOTPFriendlyName,omitempty"`
+	TOTPSecret           string `json:"TOTPSecret,omitempty"`
+	TOTPVerified         bool   `json:"TOTPVerified,omitempty"`
+	TOTPFriendlyName     string `json:"TOTPFriendlyName,omitempty"`
+	// WebAuthnEnabled is WebAuthnMfaSettings, passkey MFA (passkeys_mfa.go).
+	WebAuthnEnabled bool `json:"WebAuthnEnabled,omitempty"`
 }
 
 // pendingCode is a one-time code sent to the user.
