@@ -1,7 +1,8 @@
 // Passkeys: a software authenticator (ES256, "none" attestation, written
 // here apart from the emulator) registers a credential with
 // Start/CompleteWebAuthnRegistration, signs in with it through USER_AUTH's
-// WEB_AUTHN challenge, lists it and deletes it.
+// WEB_AUTHN challenge, uses it as MFA (WebAuthnMfaSettings), lists it and
+// deletes it.
 "use strict";
 const crypto = require("node:crypto");
 
@@ -133,6 +134,54 @@ async function run(ctx) {
   );
   ctx.assertTokens(answered.AuthenticationResult, true);
   assert.equal(ctx.claims(answered.AuthenticationResult.AccessToken).username, "mia");
+
+  // Passkeys as MFA: once the pool's FactorConfiguration is
+  // MULTI_FACTOR_WITH_USER_VERIFICATION and mia has TOTP as another method,
+  // she turns on WebAuthnMfaSettings and signs in with the passkey alone in
+  // a pool that requires MFA; turned off, TOTP follows the passkey.
+  await refused(
+    "passkeys.mfaSingleFactor",
+    new cip.SetUserMFAPreferenceCommand({ AccessToken: access, WebAuthnMfaSettings: { Enabled: true } }),
+    ["InvalidParameterException"],
+  );
+  const mfaConfig = (MfaConfiguration) =>
+    send(
+      new cip.SetUserPoolMfaConfigCommand({
+        UserPoolId: poolId,
+        MfaConfiguration,
+        SoftwareTokenMfaConfiguration: { Enabled: true },
+        WebAuthnConfiguration: { RelyingPartyId: "localhost", UserVerification: "required", FactorConfiguration: "MULTI_FACTOR_WITH_USER_VERIFICATION" },
+      }),
+    );
+  const mfaOut = await mfaConfig("OPTIONAL");
+  assert.equal(mfaOut.WebAuthnConfiguration.FactorConfiguration, "MULTI_FACTOR_WITH_USER_VERIFICATION");
+  await refused(
+    "passkeys.mfaLockout",
+    new cip.SetUserMFAPreferenceCommand({ AccessToken: access, WebAuthnMfaSettings: { Enabled: true } }),
+    ["InvalidParameterException"],
+  );
+  const { SecretCode: secret } = await send(new cip.AssociateSoftwareTokenCommand({ AccessToken: access }));
+  await send(new cip.VerifySoftwareTokenCommand({ AccessToken: access, UserCode: ctx.totp(ctx.base32Decode(secret)) }));
+  await send(new cip.SetUserMFAPreferenceCommand({ AccessToken: access, WebAuthnMfaSettings: { Enabled: true } }));
+  await mfaConfig("ON");
+  const passkeySignIn = async () => {
+    const s = await send(
+      new cip.InitiateAuthCommand({ ClientId: app.ClientId, AuthFlow: "USER_AUTH", AuthParameters: { USERNAME: "mia", PREFERRED_CHALLENGE: "WEB_AUTHN" } }),
+    );
+    assert.equal(s.ChallengeName, "WEB_AUTHN");
+    const options = JSON.parse(s.ChallengeParameters.CREDENTIAL_REQUEST_OPTIONS);
+    return send(
+      new cip.RespondToAuthChallengeCommand({
+        ClientId: app.ClientId,
+        ChallengeName: "WEB_AUTHN",
+        Session: s.Session,
+        ChallengeResponses: { USERNAME: "mia", CREDENTIAL: JSON.stringify(key.get(options)) },
+      }),
+    );
+  };
+  ctx.assertTokens((await passkeySignIn()).AuthenticationResult, true);
+  await send(new cip.AdminSetUserMFAPreferenceCommand({ UserPoolId: poolId, Username: "mia", WebAuthnMfaSettings: { Enabled: false } }));
+  assert.equal((await passkeySignIn()).ChallengeName, "SOFTWARE_TOKEN_MFA");
 
   // Deletion.
   await send(new cip.DeleteWebAuthnCredentialCommand({ AccessToken: access, CredentialId: key.id }));

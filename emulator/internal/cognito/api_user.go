@@ -742,7 +742,9 @@ func opListUsers(_ context.Context, _ handler.Env, tx handler.Tx, body []byte) (
 }
 
 // mfaSettingsInput is SMSMfaSettings / SoftwareTokenMfaSettings /
-// EmailMfaSettings.
+// EmailMfaSettings. Enabled and PreferredMfa are primitive booleans in the
+// model (default false), which the Go SDK leaves out when false: a settings
+// object without Enabled turns the method off.
 type mfaSettingsInput struct {
 	Enabled      *bool `json:"Enabled"`
 	PreferredMfa *bool `json:"PreferredMfa"`
@@ -762,9 +764,7 @@ func applyMFAPreference(u *user, sms, totp, email *mfaSettingsInput) error {
 		if s == nil {
 			return
 		}
-		if s.Enabled != nil {
-			*enabled = *s.Enabled
-		}
+		*enabled = deref(s.Enabled, false)
 		switch {
 		case deref(s.PreferredMfa, false) && *enabled:
 			u.MFA.Preferred = name
@@ -781,15 +781,19 @@ func applyMFAPreference(u *user, sms, totp, email *mfaSettingsInput) error {
 func opAdminSetUserMFAPreference(_ context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
 	var in struct {
 		adminUserInput
-		SMSMfaSettings           *mfaSettingsInput `json:"SMSMfaSettings"`
-		SoftwareTokenMfaSettings *mfaSettingsInput `json:"SoftwareTokenMfaSettings"`
-		EmailMfaSettings         *mfaSettingsInput `json:"EmailMfaSettings"`
+		SMSMfaSettings           *mfaSettingsInput         `json:"SMSMfaSettings"`
+		SoftwareTokenMfaSettings *mfaSettingsInput         `json:"SoftwareTokenMfaSettings"`
+		EmailMfaSettings         *mfaSettingsInput         `json:"EmailMfaSettings"`
+		WebAuthnMfaSettings      *webAuthnMfaSettingsInput `json:"WebAuthnMfaSettings"`
 	}
 	cfg, u, err := adminUser(tx, body, &in, &in.adminUserInput, nil)
 	if err != nil {
 		return nil, err
 	}
 	if err := applyMFAPreference(u, in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings); err != nil {
+		return nil, err
+	}
+	if err := applyWebAuthnMFAPreference(cfg, u, in.WebAuthnMfaSettings); err != nil {
 		return nil, err
 	}
 	if err := saveUser(env, tx, cfg, u); err != nil {

@@ -720,12 +720,16 @@ func (f *flow) webAuthnStart(u *user) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	uv := wp.UserVerification
+	if passkeyMFA(f.cfg, u) {
+		uv = "required" // passkey MFA "requires user verification"
+	}
 	opts, err := json.Marshal(map[string]any{
 		"challenge":        challenge,
 		"timeout":          webAuthnTimeout.Milliseconds(),
 		"rpId":             wp.RPID,
 		"allowCredentials": descriptors(creds, wp.RPID),
-		"userVerification": wp.UserVerification,
+		"userVerification": uv,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("credential request options: %w", err)
@@ -775,8 +779,11 @@ func (f *flow) webAuthnAnswer(u *user, s *authSession, resp map[string]string) (
 	if !rpIDHashMatches(par.Response.AuthenticatorData.RPIDHash, wp.RPID) {
 		return nil, fail(apiErrorf(typeWebAuthnRPMismatch, "The passkey was used for a relying party other than %s.", wp.RPID))
 	}
+	// With passkey MFA in force the user's passkey authentication
+	// requires user verification, whatever the pool's UserVerification.
+	mfa := passkeyMFA(f.cfg, u)
 	if err := par.Verify(s.WebAuthnChallenge, wp.RPID, "", []string{par.Response.CollectedClientData.Origin}, nil, nil,
-		protocol.TopOriginExplicitVerificationMode, false, wp.uvRequired(), true, c.PublicKey, protocol.SignaturePolicy{}); err != nil {
+		protocol.TopOriginExplicitVerificationMode, false, wp.uvRequired() || mfa, true, c.PublicKey, protocol.SignaturePolicy{}); err != nil {
 		return nil, incorrect()
 	}
 	// The signature counter must grow unless the authenticator keeps none
@@ -791,10 +798,11 @@ func (f *flow) webAuthnAnswer(u *user, s *authSession, resp map[string]string) (
 	if err := putJSON(f.tx, typeWebAuthnCredential, key, c); err != nil {
 		return nil, err
 	}
-	// Passkey with user verification satisfies MFA when the pool says so;
-	// otherwise MFA follows as after any first factor.
-	if wp.Factor == "MULTI_FACTOR_WITH_USER_VERIFICATION" && par.Response.AuthenticatorData.Flags.HasUserVerified() {
-		return f.tokens(u, f.env.Now.Unix())
+	// A verified passkey satisfies MFA when passkey MFA is in force for
+	// the user (passkeys_mfa.go); otherwise MFA follows it as after any
+	// first factor.
+	if mfa && par.Response.AuthenticatorData.Flags.HasUserVerified() {
+		return f.passkeyMFAComplete(u, f.env.Now.Unix())
 	}
 	return f.afterFirstFactor(u, f.env.Now.Unix())
 }

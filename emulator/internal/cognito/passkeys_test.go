@@ -535,35 +535,3 @@ func TestPasskeys_AdminFlow(t *testing.T) {
 		"Session": m["Session"], "ChallengeResponses": map[string]string{"USERNAME": "alice", "CREDENTIAL": a.get(options, passkeyOrigin, ceremony{})}})
 	tokensOf(t, m)
 }
-
-func TestPasskeys_FactorConfigurationAndMFA(t *testing.T) {
-	for _, tc := range []struct {
-		factor string
-		flags  byte
-		want   string // challenge name, "" for tokens
-	}{
-		{"SINGLE_FACTOR", flagUP | flagUV, chSoftwareToken},
-		{"MULTI_FACTOR_WITH_USER_VERIFICATION", flagUP | flagUV, ""},
-		{"MULTI_FACTOR_WITH_USER_VERIFICATION", flagUP, chSoftwareToken},
-	} {
-		t.Run(tc.factor, func(t *testing.T) {
-			f := newPasskeyFixture(t, map[string]any{"MfaConfiguration": "OPTIONAL", "EnabledMfas": []any{"SOFTWARE_TOKEN_MFA"},
-				"WebAuthnFactorConfiguration": tc.factor, "WebAuthnUserVerification": "preferred"})
-			a := newSoftAuthenticator(t, -7)
-			f.register(a)
-			u := f.reload(&user{Username: "alice"})
-			u.MFA.SoftwareTokenEnabled, u.MFA.TOTPVerified, u.MFA.TOTPSecret = true, true, "JBSWY3DPEHPK3PXP"
-			if err := saveUser(f.env, f.tx, f.cfg, u); err != nil {
-				t.Fatal(err)
-			}
-			session, options := f.challenge()
-			m, err := f.answer(session, a.get(options, passkeyOrigin, ceremony{flags: tc.flags}))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, _ := m["ChallengeName"].(string); got != tc.want {
-				t.Fatalf("after the passkey: %q, want %q (%v)", got, tc.want, m)
-			}
-		})
-	}
-}

@@ -410,10 +410,11 @@ func opVerifySoftwareToken(ctx context.Context, env handler.Env, tx handler.Tx, 
 
 func opSetUserMFAPreference(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
 	var in struct {
-		AccessToken              *string           `json:"AccessToken"`
-		SMSMfaSettings           *mfaSettingsInput `json:"SMSMfaSettings"`
-		SoftwareTokenMfaSettings *mfaSettingsInput `json:"SoftwareTokenMfaSettings"`
-		EmailMfaSettings         *mfaSettingsInput `json:"EmailMfaSettings"`
+		AccessToken              *string                   `json:"AccessToken"`
+		SMSMfaSettings           *mfaSettingsInput         `json:"SMSMfaSettings"`
+		SoftwareTokenMfaSettings *mfaSettingsInput         `json:"SoftwareTokenMfaSettings"`
+		EmailMfaSettings         *mfaSettingsInput         `json:"EmailMfaSettings"`
+		WebAuthnMfaSettings      *webAuthnMfaSettingsInput `json:"WebAuthnMfaSettings"`
 	}
 	if err := decodeBody(body, &in); err != nil {
 		return nil, err
@@ -423,6 +424,9 @@ func opSetUserMFAPreference(ctx context.Context, env handler.Env, tx handler.Tx,
 		return nil, err
 	}
 	if err := applyMFAPreference(tc.user, in.SMSMfaSettings, in.SoftwareTokenMfaSettings, in.EmailMfaSettings); err != nil {
+		return nil, err
+	}
+	if err := applyWebAuthnMFAPreference(tc.cfg, tc.user, in.WebAuthnMfaSettings); err != nil {
 		return nil, err
 	}
 	if err := saveUser(env, tx, tc.cfg, tc.user); err != nil {

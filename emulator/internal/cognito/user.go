@@ -124,6 +124,8 @@ type mfaSettings struct {
 	TOTPSecret           string `json:"TOTPSecret,omitempty"`
 	TOTPVerified         bool   `json:"TOTPVerified,omitempty"`
 	TOTPFriendlyName     string `json:"TOTPFriendlyName,omitempty"`
+	// WebAuthnEnabled is WebAuthnMfaSettings, passkey MFA (passkeys_mfa.go).
+	WebAuthnEnabled bool `json:"WebAuthnEnabled,omitempty"`
 }
 
 // pendingCode is a one-time code sent to the user.

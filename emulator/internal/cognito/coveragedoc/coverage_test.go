@@ -180,7 +180,7 @@ var notEmulated = []struct{ what, source string }{
 	{"Real risk detection (new devices, locations, impossible travel, a breach corpus): threat protection " +
 		"applies its configuration to the emulator's test hooks (the `X-Ccql-Risk-Level` header, a small list of " +
 		"breached passwords) and knows no city, country or time zone of an address.", "signin.md"},
-	{"Passkeys: attestation trust (no FIDO metadata service), passkeys as MFA (`WebAuthnMfaSettings`) and the " +
+	{"Passkeys: attestation trust (no FIDO metadata service), the Essentials-tier check of passkey MFA and the " +
 		"hosted UI's passkey pages.", "signin.md"},
 	{"Log delivery: nothing reaches CloudWatch Logs, S3 or Firehose; `userAuthEvents` records are served as " +
 		"JSON lines at `GET /_ccql/cognito/logs?userPoolId=…` instead.", "../README.md"},
