@@ -2,6 +2,7 @@ package cognito
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/ccql/ccql/internal/handler"
@@ -141,6 +142,28 @@ func TestStampSender(t *testing.T) {
 			tc.want.UserPoolId, tc.want.DeliveryMedium = regionalPool, tc.medium
 			if diff := cmp.Diff(tc.want, m); diff != "" {
 				t.Errorf("message (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestPartitionRegions checks the regions searched for a client named
+// alone: the partition of the region reached, and no other.
+func TestPartitionRegions(t *testing.T) {
+	tests := []struct {
+		region      string
+		has, hasNot string
+	}{
+		{"eu-west-1", "us-east-1", "cn-north-1"},
+		{"cn-north-1", "cn-northwest-1", "us-east-1"},
+		{"us-gov-west-1", "us-gov-east-1", "us-east-1"},
+		{"mars-north-1", "mars-north-1", "us-east-1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.region, func(t *testing.T) {
+			got := partitionRegions(tc.region)
+			if !slices.Contains(got, tc.has) || slices.Contains(got, tc.hasNot) {
+				t.Errorf("partitionRegions(%s) = %v", tc.region, got)
 			}
 		})
 	}

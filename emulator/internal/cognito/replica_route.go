@@ -19,10 +19,14 @@ import (
 // A request reaches a region through its endpoint: the Host
 // cognito-idp.<region>.amazonaws.com (a caller that routes AWS's names to
 // the emulator, as for AWS's issuers), else the region of its SigV4
-// credential scope. An unsigned call by a local address names no region
-// and is served as before, by the pool's primary region. When the region
-// reached is not the primary region of the pool the call names, the call
-// is served by the pool's partition as the replica of that region:
+// credential scope (or, for the hosted UI's operations, the region of the
+// page, withPageRegion). An unsigned call by a local address names no
+// region and is served as before, by the pool's primary region. A call
+// that names only an app client is its pool's, the client being found in
+// the primary's partition when the region reached has none of its own
+// (locateClientPool). When the region reached is not the primary region
+// of the pool the call names, the call is served by the pool's partition
+// as the replica of that region:
 //
 //   - no replica there: the pool (or client) does not exist in that region;
 //   - an operation AWS serves only in the primary region (anything that
@@ -30,7 +34,8 @@ import (
 //     status): OperationNotEnabledException;
 //   - an INACTIVE replica refuses end-user operations (sign-in and the
 //     operations with an access token);
-//   - otherwise the operation runs over the pool's state, and tokens it
+//   - otherwise the operation runs over the pool's state, seen with the
+//     replica's regional configuration (regionalTx), and tokens it
 //     issues say iss = https://cognito-idp.<region>.amazonaws.com/<poolId>
 //     and are signed with the replica's keys, which that issuer's
 //     /.well-known/jwks.json publishes (serveReplicaWellKnown).
