@@ -235,6 +235,27 @@ func TestSDK_ReplicaRegionalSettings(t *testing.T) {
 		})
 	}
 
+	// The challenge answered by a signed RespondToAuthChallenge, which
+	// names only the client, in the replica region: the replica's tokens.
+	signed := signedLocal(e.s, "eu-west-1")
+	ch, err := signed.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &clientID, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "sms-user", "PASSWORD": "Passw0rd!"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := e.s.CognitoMessages(ctx, "", poolID, "sms-user")
+	if err != nil || len(msgs) == 0 || msgs[len(msgs)-1].SnsCallerArn != replicaRole {
+		t.Fatalf("messages = %+v, %v", msgs, err)
+	}
+	done, err := signed.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: &clientID, ChallengeName: ch.ChallengeName, Session: ch.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "sms-user", "SMS_MFA_CODE": msgs[len(msgs)-1].Code}})
+	if err != nil {
+		t.Fatalf("signed RespondToAuthChallenge in the replica region: %v", err)
+	}
+	if err := e.verify("https://cognito-idp.eu-west-1.amazonaws.com/"+poolID, aws.ToString(done.AuthenticationResult.IdToken)); err != nil {
+		t.Errorf("token of the replica's challenge: %v", err)
+	}
+
 	// DescribeUserPool: each region's own settings, tags and ARN.
 	rd, err := e.replica.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID})
 	if err != nil {
