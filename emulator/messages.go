@@ -62,6 +62,17 @@ type CognitoMessage struct {
 	// or the temporary password of an invitation.
 	Code   string    `json:"Code,omitempty"`
 	SentAt time.Time `json:"SentAt"`
+	// Region is the region that sent the message: the pool's, or its
+	// replica's when the request reached a replica region
+	// (docs/replicas.md).
+	Region string `json:"Region,omitempty"`
+	// The sender the sending region's configuration names (empty for
+	// Cognito's default): an e-mail's From and SES SourceArn, an SMS's
+	// SnsCallerArn and SnsRegion.
+	From         string `json:"From,omitempty"`
+	SourceArn    string `json:"SourceArn,omitempty"`
+	SnsCallerArn string `json:"SnsCallerArn,omitempty"`
+	SnsRegion    string `json:"SnsRegion,omitempty"`
 }
 
 // messagesOf reads a pool's outbox from the first account that has the

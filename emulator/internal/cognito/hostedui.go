@@ -31,8 +31,11 @@ var pages = sync.OnceValue(func() *template.Template {
 // basePath is the path prefix the pool's domain is served under: "" on
 // the domain host, "/<poolId>" on the path form.
 func basePath(loc locator) string {
-	if l, ok := loc.(poolDomainLocator); ok {
+	switch l := loc.(type) {
+	case poolDomainLocator:
 		return "/" + l.poolID
+	case replicaLocator:
+		return basePath(l.inner)
 	}
 	return ""
 }
@@ -344,10 +347,16 @@ func (o *OAuth) runOp(r *http.Request, ref poolRef, name string, input map[strin
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", name, err)
 	}
+	ctx := r.Context()
+	if ref.replica != "" {
+		// Served as the replica region's operation (replicaGate).
+		ctx = withPageRegion(WithRequest(ctx, o.runtime, r), ref.replica)
+		ref.replica = ""
+	}
 	var out any
 	err = o.update(r, func(scope Scope) error {
 		var err error
-		out, err = op(r.Context(), o.envOf(ref), ref.tx(scope), body)
+		out, err = op(ctx, o.envOf(ref), ref.tx(scope), body)
 		return err
 	})
 	if err != nil {

@@ -352,7 +352,7 @@ func (o *OAuth) userTokens(r *http.Request, ref poolRef, client *clientModel, wh
 			return err
 		}
 		out, err = issueTokens(env, tx, keys, tokenGrant{
-			PoolID: ref.poolID, Region: ref.region, Issuer: o.Issuer(r, ref.region, ref.poolID),
+			PoolID: ref.poolID, Region: ref.region, Issuer: o.refIssuer(r, ref),
 			Client: client, User: tu, AuthTime: who.AuthTime, Scopes: scopes,
 			IDToken: hasOpenID(scopes), Refresh: withRefresh, Nonce: nonce, AtHash: true, Version: 2,
 		})
@@ -407,7 +407,7 @@ func (o *OAuth) refreshUserTokens(r *http.Request, ref poolRef, client *clientMo
 			idToken = true
 		}
 		out, err = issueTokens(env, tx, keys, tokenGrant{
-			PoolID: ref.poolID, Region: ref.region, Issuer: o.Issuer(r, ref.region, ref.poolID),
+			PoolID: ref.poolID, Region: ref.region, Issuer: o.refIssuer(r, ref),
 			Client: client, User: tu, AuthTime: fam.AuthTime, Scopes: scopes, IDToken: idToken,
 			Refresh: rotationEnabled(client), AtHash: scopes != nil, Version: fam.Version, Family: fam,
 		})

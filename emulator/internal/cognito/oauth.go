@@ -126,7 +126,8 @@ var (
 func (o *OAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	host := requestHost(r)
 	if m := domainHost().FindStringSubmatch(host); m != nil {
-		loc := domainLocator{prefix: m[1], reg: m[2]}
+		// The host's region's domain, or a replica region's (replica_oauth.go).
+		loc := regionalDomainLocator{domainLocator{prefix: m[1], reg: m[2]}}
 		o.serveDomain(w, r, r.URL.Path, loc)
 		return
 	}
@@ -150,7 +151,12 @@ func (o *OAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			o.serveUserImport(w, r, loc, jobID)
 			return
 		}
-		o.serveDomain(w, r, "/"+rest, poolDomainLocator{loc})
+		var dloc locator = poolDomainLocator{loc}
+		if region := hostRegion(host); region != "" && region != loc.reg {
+			// Under a replica region's issuer (replica_oauth.go).
+			dloc = replicaLocator{inner: dloc, region: region}
+		}
+		o.serveDomain(w, r, "/"+rest, dloc)
 	}
 }
 
@@ -216,14 +222,24 @@ func awsHost(host string) bool {
 	return strings.HasSuffix(host, ".amazonaws.com") || strings.HasSuffix(host, ".amazoncognito.com")
 }
 
-// poolRef names a pool in its partition.
+// poolRef names a pool in its partition, and the replica region that
+// serves it ("" for its primary region; replica_oauth.go).
 type poolRef struct {
 	account, region, poolID string
+	replica                 string
 }
 
 func (p poolRef) cacheKey() string { return p.account + "/" + p.region + "/" + p.poolID }
 
-func (p poolRef) tx(scope Scope) handler.Tx { return scope(p.account, p.region) }
+// tx is the pool's partition, as the serving region sees it (a replica's
+// regional configuration, replica_regional.go).
+func (p poolRef) tx(scope Scope) handler.Tx {
+	tx := scope(p.account, p.region)
+	if p.replica != "" {
+		return newRegionalTx(tx, p.poolID, p.replica, nil)
+	}
+	return tx
+}
 
 // errNoPool means the request names no pool or domain that exists.
 var errNoPool = errors.New("no such user pool or domain")
@@ -324,6 +340,9 @@ func (o *OAuth) internalError(w http.ResponseWriter, r *http.Request, err error,
 // first use. stored is what the caller's transaction read (nil when the
 // pool had none or the caller did not read them).
 func (o *OAuth) poolKeysFor(ctx context.Context, ref poolRef, stored *storedKeys) (*poolKeys, error) {
+	if ref.replica != "" {
+		return o.replicaKeysFor(ctx, ref)
+	}
 	if k := o.keys.get(ref.cacheKey()); k != nil {
 		return k, nil
 	}

@@ -52,6 +52,16 @@ type Message struct {
 	// or the temporary password of an invitation.
 	Code   string    `json:"Code,omitempty"`
 	SentAt time.Time `json:"SentAt"`
+	// Region is the region that sent the message: the pool's, or its
+	// replica's when the request reached a replica region.
+	Region string `json:"Region,omitempty"`
+	// The sender the sending region's configuration names (empty for
+	// Cognito's default): an e-mail's From and SES SourceArn, an SMS's
+	// SnsCallerArn and SnsRegion (replica_regional.go).
+	From         string `json:"From,omitempty"`
+	SourceArn    string `json:"SourceArn,omitempty"`
+	SnsCallerArn string `json:"SnsCallerArn,omitempty"`
+	SnsRegion    string `json:"SnsRegion,omitempty"`
 }
 
 // codeDeliveryDetails is CodeDeliveryDetailsType.
@@ -75,6 +85,9 @@ func recordMessage(env handler.Env, tx handler.Tx, m *Message) error {
 	}
 	m.Sequence = n + 1
 	m.SentAt = env.Now.UTC()
+	if err := stampSender(env, tx, m); err != nil {
+		return err
+	}
 	m.MaskedDestination = maskDestination(m.DeliveryMedium, m.Destination)
 	return putJSON(tx, typeMessage, fmt.Sprintf("%s|%012d", m.UserPoolId, m.Sequence), m)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -20,10 +19,14 @@ import (
 // A request reaches a region through its endpoint: the Host
 // cognito-idp.<region>.amazonaws.com (a caller that routes AWS's names to
 // the emulator, as for AWS's issuers), else the region of its SigV4
-// credential scope. An unsigned call by a local address names no region
-// and is served as before, by the pool's primary region. When the region
-// reached is not the primary region of the pool the call names, the call
-// is served by the pool's partition as the replica of that region:
+// credential scope (or, for the hosted UI's operations, the region of the
+// page, withPageRegion). An unsigned call by a local address names no
+// region and is served as before, by the pool's primary region. A call
+// that names only an app client is its pool's, the client being found in
+// the primary's partition when the region reached has none of its own
+// (locateClientPool). When the region reached is not the primary region
+// of the pool the call names, the call is served by the pool's partition
+// as the replica of that region:
 //
 //   - no replica there: the pool (or client) does not exist in that region;
 //   - an operation AWS serves only in the primary region (anything that
@@ -31,7 +34,8 @@ import (
 //     status): OperationNotEnabledException;
 //   - an INACTIVE replica refuses end-user operations (sign-in and the
 //     operations with an access token);
-//   - otherwise the operation runs over the pool's state, and tokens it
+//   - otherwise the operation runs over the pool's state, seen with the
+//     replica's regional configuration (regionalTx), and tokens it
 //     issues say iss = https://cognito-idp.<region>.amazonaws.com/<poolId>
 //     and are signed with the replica's keys, which that issuer's
 //     /.well-known/jwks.json publishes (serveReplicaWellKnown).
@@ -183,23 +187,25 @@ func replicaGate(name string, op Operation) Operation {
 	return func(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
 		info, _ := ctx.Value(requestKey{}).(requestInfo)
 		served := servedRegion(info.r)
+		if forced := pageRegionOf(ctx); forced != "" {
+			served = forced // an operation of a replica region's hosted UI
+		}
 		if served == "" {
 			return op(ctx, env, tx, body)
 		}
 		poolID, clientID := callTarget(body)
-		if served == env.Region && (poolID == "" || poolHome(poolID) == env.Region) {
-			return op(ctx, env, tx, body)
-		}
-		if poolID == "" {
-			// Located by its client (an unsigned call): the client's pool.
-			if info.rt == nil {
-				return op(ctx, env, tx, body)
-			}
-			p, _, err := info.findClient(tx, clientID)
+		if poolID == "" && clientID != "" && info.rt != nil {
+			// Located by its client: the client's pool, looked up in the
+			// primary's partition when the region reached has no such
+			// client of its own (replica_regional.go).
+			p, err := locateClientPool(info, env, tx, served, clientID)
 			if err != nil {
 				return op(ctx, env, tx, body) // the operation's own error
 			}
 			poolID = p
+		}
+		if poolID == "" || (served == env.Region && poolHome(poolID) == env.Region) {
+			return op(ctx, env, tx, body)
 		}
 		// The pool's partition: its id's region. A pool stored elsewhere
 		// (an id given by hand) is served where the call landed.
@@ -232,15 +238,23 @@ func replicaGate(name string, op Operation) Operation {
 			return nil, operationNotEnabledIn(name, served)
 		}
 		if rep.Status != replicaActive && endUserOperation(name) {
-			// Not a message Cognito is known to use.
-			return nil, apiErrorf(typeOperationNotEnabled, "The replica of user pool %s in %s is %s and does not accept end-user requests.", poolID, served, rep.Status)
+			return nil, replicaNotActive(poolID, served, rep.Status)
 		}
 		switch name {
 		case "TagResource", "UntagResource", "ListTagsForResource":
 			return replicaTags(name, env, tx, poolID, rep, body)
 		}
-		return op(withReplica(ctx, served), env, tx, body)
+		// The operation sees the pool with the replica's own regional
+		// configuration (replica_regional.go).
+		return op(withReplica(ctx, served), env, newRegionalTx(tx, poolID, served, rep), body)
 	}
+}
+
+// replicaNotActive is the refusal of an end-user request by an INACTIVE
+// replica. Not a message Cognito is known to use; the exception is the one
+// AWS documents for an operation not enabled for the user pool.
+func replicaNotActive(poolID, region, status string) *APIError {
+	return apiErrorf(typeOperationNotEnabled, "The replica of user pool %s in %s is %s and does not accept end-user requests.", poolID, region, status)
 }
 
 // replicaTags serves the tag operations on a replica's ARN in its region:
@@ -396,94 +410,4 @@ func issuerRegion(token string) string {
 		return ""
 	}
 	return hostRegion(u.Hostname())
-}
-
-// serveReplicaWellKnown answers /<poolId>/.well-known/… when the request
-// came by a replica region's AWS host: that region's issuer and keys, or
-// 404 when the pool has no replica there. It reports whether it answered.
-func (o *OAuth) serveReplicaWellKnown(w http.ResponseWriter, r *http.Request, loc poolLocator, rest string) bool {
-	if rest != ".well-known/openid-configuration" && rest != ".well-known/jwks.json" {
-		return false
-	}
-	region := hostRegion(requestHost(r))
-	if region == "" || region == loc.reg {
-		return false
-	}
-	if !wellKnownMethod(w, r) {
-		return true
-	}
-	keys, err := o.replicaJWKS(r.Context(), loc, region)
-	switch {
-	case errors.Is(err, errNoPool):
-		notFound(w, loc)
-		return true
-	case err != nil:
-		o.internalError(w, r, err, map[string]string{"message": "Internal error"})
-		return true
-	}
-	if rest == ".well-known/jwks.json" {
-		writeJSON(w, http.StatusOK, &jwksDocument{Keys: []jwk{keys.id.jwk, keys.access.jwk}})
-		return true
-	}
-	iss := replicaIssuer(region, loc.poolID)
-	writeJSON(w, http.StatusOK, &discoveryDocument{
-		AuthorizationEndpoint:            iss + "/oauth2/authorize",
-		EndSessionEndpoint:               iss + "/logout",
-		IDTokenSigningAlgValuesSupported: []string{signingKeyAlg},
-		Issuer:                           iss,
-		JWKSURI:                          iss + "/.well-known/jwks.json",
-		ResponseTypesSupported:           []string{"code", "token"},
-		RevocationEndpoint:               iss + "/oauth2/revoke",
-		ScopesSupported:                  []string{"openid", "email", "phone", "profile"},
-		SubjectTypesSupported:            []string{"public"},
-		TokenEndpoint:                    iss + "/oauth2/token",
-		TokenEndpointAuthMethods:         []string{"client_secret_basic", "client_secret_post"},
-		UserinfoEndpoint:                 iss + "/oauth2/userInfo",
-	})
-	return true
-}
-
-// replicaJWKS returns the keys of loc's replica in region, making and
-// storing them on first use; errNoPool when there is no such replica.
-func (o *OAuth) replicaJWKS(ctx context.Context, loc poolLocator, region string) (*poolKeys, error) {
-	var keys *poolKeys
-	var ref poolRef
-	view := func(scope Scope) error {
-		var err error
-		if ref, err = loc.locate(scope, o.cfg.Accounts); err != nil {
-			return err
-		}
-		tx := ref.tx(scope)
-		if keys, err = replicaKeys(&o.keys, ref.account, tx, ref.poolID, region); err != nil || keys != nil {
-			return err
-		}
-		if r, err := loadReplica(tx, ref.poolID, region); err != nil {
-			return err
-		} else if r == nil {
-			return errNoPool
-		}
-		return nil
-	}
-	if err := o.cfg.Store.View(ctx, view); err != nil || keys != nil {
-		return keys, err
-	}
-	// The replica has no keys yet: make them outside the write
-	// transaction, and store them unless another request stored some
-	// first (those win).
-	o.genMu.Lock()
-	defer o.genMu.Unlock()
-	fresh, err := newStoredKeys(o.cfg.Now())
-	if err != nil {
-		return nil, err
-	}
-	err = o.cfg.Store.Update(ctx, func(scope Scope) error {
-		if err := view(scope); err != nil || keys != nil {
-			return err
-		}
-		return putJSON(ref.tx(scope), typeSigningKey, replicaKeysID(ref.poolID, region), fresh)
-	})
-	if err != nil || keys != nil {
-		return keys, err
-	}
-	return cachedKeys(&o.keys, ref.account, ref.poolID, region, fresh)
 }
