@@ -75,20 +75,7 @@ func (o *OAuth) serveDiscovery(w http.ResponseWriter, r *http.Request, loc poolL
 	if o.cfg.IssuerURL == "" && awsHost(requestHost(r)) && domain != "" {
 		base = "https://" + domain // as AWS publishes it
 	}
-	writeJSON(w, http.StatusOK, &discoveryDocument{
-		AuthorizationEndpoint:            base + "/oauth2/authorize",
-		EndSessionEndpoint:               base + "/logout",
-		IDTokenSigningAlgValuesSupported: []string{signingKeyAlg},
-		Issuer:                           iss,
-		JWKSURI:                          iss + "/.well-known/jwks.json",
-		ResponseTypesSupported:           []string{"code", "token"},
-		RevocationEndpoint:               base + "/oauth2/revoke",
-		ScopesSupported:                  []string{"openid", "email", "phone", "profile"},
-		SubjectTypesSupported:            []string{"public"},
-		TokenEndpoint:                    base + "/oauth2/token",
-		TokenEndpointAuthMethods:         []string{"client_secret_basic", "client_secret_post"},
-		UserinfoEndpoint:                 base + "/oauth2/userInfo",
-	})
+	writeJSON(w, http.StatusOK, newDiscoveryDocument(iss, base))
 }
 
 // domainHostOf returns the host name of a pool's domain: the custom
@@ -149,4 +136,24 @@ func (o *OAuth) jwks(ctx context.Context, loc poolLocator) (*poolKeys, error) {
 		return nil, err
 	}
 	return o.poolKeysFor(ctx, ref, stored)
+}
+
+// newDiscoveryDocument is the OpenID configuration of the issuer iss whose
+// domain endpoints (authorize, token, userInfo, logout, revoke) are under
+// base.
+func newDiscoveryDocument(iss, base string) *discoveryDocument {
+	return &discoveryDocument{
+		AuthorizationEndpoint:            base + "/oauth2/authorize",
+		EndSessionEndpoint:               base + "/logout",
+		IDTokenSigningAlgValuesSupported: []string{signingKeyAlg},
+		Issuer:                           iss,
+		JWKSURI:                          iss + "/.well-known/jwks.json",
+		ResponseTypesSupported:           []string{"code", "token"},
+		RevocationEndpoint:               base + "/oauth2/revoke",
+		ScopesSupported:                  []string{"openid", "email", "phone", "profile"},
+		SubjectTypesSupported:            []string{"public"},
+		TokenEndpoint:                    base + "/oauth2/token",
+		TokenEndpointAuthMethods:         []string{"client_secret_basic", "client_secret_post"},
+		UserinfoEndpoint:                 base + "/oauth2/userInfo",
+	}
 }

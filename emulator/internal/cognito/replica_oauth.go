@@ -202,20 +202,7 @@ func (o *OAuth) serveReplicaWellKnown(w http.ResponseWriter, r *http.Request, lo
 	if domain != "" {
 		base = "https://" + domain
 	}
-	writeJSON(w, http.StatusOK, &discoveryDocument{
-		AuthorizationEndpoint:            base + "/oauth2/authorize",
-		EndSessionEndpoint:               base + "/logout",
-		IDTokenSigningAlgValuesSupported: []string{signingKeyAlg},
-		Issuer:                           iss,
-		JWKSURI:                          iss + "/.well-known/jwks.json",
-		ResponseTypesSupported:           []string{"code", "token"},
-		RevocationEndpoint:               base + "/oauth2/revoke",
-		ScopesSupported:                  []string{"openid", "email", "phone", "profile"},
-		SubjectTypesSupported:            []string{"public"},
-		TokenEndpoint:                    base + "/oauth2/token",
-		TokenEndpointAuthMethods:         []string{"client_secret_basic", "client_secret_post"},
-		UserinfoEndpoint:                 base + "/oauth2/userInfo",
-	})
+	writeJSON(w, http.StatusOK, newDiscoveryDocument(iss, base))
 	return true
 }
 
