@@ -115,50 +115,12 @@ func TestPasskeys_Browser(t *testing.T) {
 
 	// The tab on http://localhost:PORT with a platform authenticator that
 	// verifies its user.
-	tab := newTab(t, browser)
-	if err := chromedp.Do(tab, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#page`))); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(tab, webauthn.Enable, webauthn.EnableParams{}); err != nil {
-		t.Fatalf("WebAuthn.enable: %v", err)
-	}
-	if _, err := chromedp.Call(tab, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{Options: &webauthn.VirtualAuthenticatorOptions{
-		Protocol: webauthn.AuthenticatorProtocolCtap2, Ctap2version: webauthn.Ctap2versionCtap21, Transport: webauthn.AuthenticatorTransportInternal,
-		HasResidentKey: true, HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true,
-	}}); err != nil {
-		t.Fatalf("WebAuthn.addVirtualAuthenticator: %v", err)
-	}
-
-	// Registration.
-	start, err := idp.StartWebAuthnRegistration(ctx, &cip.StartWebAuthnRegistrationInput{AccessToken: access})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var options map[string]any
-	if err := start.CredentialCreationOptions.UnmarshalSmithyDocument(&options); err != nil {
-		t.Fatal(err)
-	}
-	optionsJSON, err := json.Marshal(options)
-	if err != nil {
-		t.Fatal(err)
-	}
-	created, err := browserCreate(tab, optionsJSON)
-	if err != nil {
-		t.Fatalf("navigator.credentials.create: %v", err)
-	}
-	var credential map[string]any
-	if err := json.Unmarshal([]byte(created), &credential); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := idp.CompleteWebAuthnRegistration(ctx, &cip.CompleteWebAuthnRegistrationInput{AccessToken: access,
-		Credential: document.NewLazyDocument(credential)}); err != nil {
-		t.Fatalf("CompleteWebAuthnRegistration: %v", err)
-	}
+	tab, credentialID := registerBrowserPasskey(ctx, t, browser, page, idp, access)
 	list, err := idp.ListWebAuthnCredentials(ctx, &cip.ListWebAuthnCredentialsInput{AccessToken: access})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list.Credentials) != 1 || aws.ToString(list.Credentials[0].CredentialId) != credential["id"] ||
+	if len(list.Credentials) != 1 || aws.ToString(list.Credentials[0].CredentialId) != credentialID ||
 		aws.ToString(list.Credentials[0].RelyingPartyId) != "localhost" || aws.ToString(list.Credentials[0].AuthenticatorAttachment) != "platform" {
 		t.Fatalf("ListWebAuthnCredentials = %+v", list.Credentials)
 	}
@@ -247,4 +209,52 @@ func TestPasskeys_Browser(t *testing.T) {
 	if out.ChallengeName != ciptypes.ChallengeNameTypeSelectChallenge || fmt.Sprint(out.AvailableChallenges) != "[PASSWORD_SRP PASSWORD]" {
 		t.Errorf("after deletion: %s %v", out.ChallengeName, out.AvailableChallenges)
 	}
+}
+
+// registerBrowserPasskey opens page in a new tab of browser with a virtual
+// platform authenticator that verifies its user, registers a passkey for
+// the user of access through Start/CompleteWebAuthnRegistration and
+// navigator.credentials.create, and returns the tab and the credential id.
+func registerBrowserPasskey(ctx context.Context, t *testing.T, browser context.Context, page string, idp *cip.Client, access *string) (context.Context, string) {
+	t.Helper()
+	tab := newTab(t, browser)
+	if err := chromedp.Do(tab, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#page`))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(tab, webauthn.Enable, webauthn.EnableParams{}); err != nil {
+		t.Fatalf("WebAuthn.enable: %v", err)
+	}
+	if _, err := chromedp.Call(tab, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{Options: &webauthn.VirtualAuthenticatorOptions{
+		Protocol: webauthn.AuthenticatorProtocolCtap2, Ctap2version: webauthn.Ctap2versionCtap21, Transport: webauthn.AuthenticatorTransportInternal,
+		HasResidentKey: true, HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true,
+	}}); err != nil {
+		t.Fatalf("WebAuthn.addVirtualAuthenticator: %v", err)
+	}
+
+	start, err := idp.StartWebAuthnRegistration(ctx, &cip.StartWebAuthnRegistrationInput{AccessToken: access})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var options map[string]any
+	if err := start.CredentialCreationOptions.UnmarshalSmithyDocument(&options); err != nil {
+		t.Fatal(err)
+	}
+	optionsJSON, err := json.Marshal(options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := browserCreate(tab, optionsJSON)
+	if err != nil {
+		t.Fatalf("navigator.credentials.create: %v", err)
+	}
+	var credential map[string]any
+	if err := json.Unmarshal([]byte(created), &credential); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := idp.CompleteWebAuthnRegistration(ctx, &cip.CompleteWebAuthnRegistrationInput{AccessToken: access,
+		Credential: document.NewLazyDocument(credential)}); err != nil {
+		t.Fatalf("CompleteWebAuthnRegistration: %v", err)
+	}
+	id, _ := credential["id"].(string)
+	return tab, id
 }

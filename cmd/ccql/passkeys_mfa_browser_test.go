@@ -10,10 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/document"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-	"github.com/chromedp/cdproto/webauthn"
-	"github.com/chromedp/chromedp"
 )
 
 // TestPasskeys_BrowserMFA: passkeys as MFA end to end. In a pool that
@@ -85,43 +82,7 @@ func TestPasskeys_BrowserMFA(t *testing.T) {
 
 	// The passkey, made by a virtual platform authenticator that verifies
 	// its user.
-	tab := newTab(t, browser)
-	if err := chromedp.Do(tab, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#page`))); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(tab, webauthn.Enable, webauthn.EnableParams{}); err != nil {
-		t.Fatalf("WebAuthn.enable: %v", err)
-	}
-	if _, err := chromedp.Call(tab, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{Options: &webauthn.VirtualAuthenticatorOptions{
-		Protocol: webauthn.AuthenticatorProtocolCtap2, Ctap2version: webauthn.Ctap2versionCtap21, Transport: webauthn.AuthenticatorTransportInternal,
-		HasResidentKey: true, HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true,
-	}}); err != nil {
-		t.Fatalf("WebAuthn.addVirtualAuthenticator: %v", err)
-	}
-	start, err := idp.StartWebAuthnRegistration(ctx, &cip.StartWebAuthnRegistrationInput{AccessToken: access})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var options map[string]any
-	if err := start.CredentialCreationOptions.UnmarshalSmithyDocument(&options); err != nil {
-		t.Fatal(err)
-	}
-	optionsJSON, err := json.Marshal(options)
-	if err != nil {
-		t.Fatal(err)
-	}
-	created, err := browserCreate(tab, optionsJSON)
-	if err != nil {
-		t.Fatalf("navigator.credentials.create: %v", err)
-	}
-	var credential map[string]any
-	if err := json.Unmarshal([]byte(created), &credential); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := idp.CompleteWebAuthnRegistration(ctx, &cip.CompleteWebAuthnRegistrationInput{AccessToken: access,
-		Credential: document.NewLazyDocument(credential)}); err != nil {
-		t.Fatalf("CompleteWebAuthnRegistration: %v", err)
-	}
+	tab, _ := registerBrowserPasskey(ctx, t, browser, page, idp, access)
 
 	// Passkey MFA on; the pool now requires MFA.
 	if _, err := idp.SetUserMFAPreference(ctx, &cip.SetUserMFAPreferenceInput{AccessToken: access,
