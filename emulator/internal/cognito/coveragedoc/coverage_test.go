@@ -260,6 +260,7 @@ var identityJSDeviceMethods = []string{"getDevice", "listDevices", "forgetDevice
 const (
 	sdkImport      = "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	chromedpImport = "github.com/chromedp/chromedp"
+	browserHelper  = "newBrowser" // cmd/ccql's tests start Chromium with it
 )
 
 var (
@@ -286,7 +287,8 @@ func (c clientTests) add(client, op, file string) {
 // scanTests reads the repository's real-client tests:
 //   - Go SDK: Go test files that build an aws-sdk-go-v2 cognitoidentityprovider
 //     <Operation>Input, except the browser tests;
-//   - browser: Go test files that drive Chromium (chromedp) and build an
+//   - browser: Go test files that drive Chromium (import chromedp, or start
+//     it with cmd/ccql's newBrowser helper) and build an
 //     <Operation>Input or name AWSCognitoIdentityProviderService.<Operation>;
 //   - JS v3: JavaScript files under e2e/ that use
 //     @aws-sdk/client-cognito-identity-provider and name <Operation>Command;
@@ -352,6 +354,14 @@ func scanGo(p, rel string, ops map[string]bool, out clientTests) error {
 			browser = true
 		}
 	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if id, ok := call.Fun.(*ast.Ident); ok && id.Name == browserHelper {
+				browser = true
+			}
+		}
+		return !browser
+	})
 	client := clientGo
 	if browser {
 		client = clientBrowser
