@@ -113,6 +113,10 @@ func ensureClientIndex(tx handler.Tx) error {
 	return backfillClientIndex(tx, recs)
 }
 
+// ClientTypeName is the type of app clients, whose partitions
+// BackfillIndexes is to visit.
+const ClientTypeName = typeUserPoolClient
+
 // BackfillIndexes builds the lookup indexes of tx's partition that data
 // written by an older ccql lacks (the client-id index); it does nothing
 // once they are built. The emulator runs it when it opens a store and

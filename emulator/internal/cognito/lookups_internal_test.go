@@ -3,6 +3,7 @@ package cognito
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/ccql/ccql/internal/handler"
@@ -82,5 +83,255 @@ func TestLookups_SignInReadsConstant(t *testing.T) {
 	}
 	if reads[5000] != reads[50] || reads[50] > 20 {
 		t.Errorf("InitiateAuth read %d records with 50 clients and %d with 5,000; want the same few", reads[50], reads[5000])
+	}
+}
+
+// clientIndexEntries returns the client-id index of the partition.
+func clientIndexEntries(s *pagingStore) []string {
+	s.t.Helper()
+	var out []string
+	err := s.st.View(context.Background(), func(stx store.Tx) error {
+		recs, err := store.Scope(stx, s.p).List(typeClientIndex, "")
+		for _, r := range recs {
+			out = append(out, r.Identifier)
+		}
+		return err
+	})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return out
+}
+
+func equalSets(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+// TestLookups_ClientIndexFollowsEveryPath creates and deletes clients
+// through the IdP API and the Cloud Control handler, and deletes pools
+// through both: the index holds exactly the stored clients after each.
+func TestLookups_ClientIndexFollowsEveryPath(t *testing.T) {
+	s := newPagingStore(t)
+	ctx := context.Background()
+	var pools []string
+	var ch, ph handler.Handler = clientHandler{}, poolHandler{}
+	s.update(func(tx handler.Tx) error {
+		for i := range 3 {
+			out, err := s.call(tx, "CreateUserPool", fmt.Sprintf(`{"PoolName":"p%d"}`, i))
+			if err != nil {
+				return err
+			}
+			pools = append(pools, out["UserPool"].(map[string]any)["Id"].(string))
+		}
+		return nil
+	})
+	want := func() []string {
+		var out []string
+		err := s.st.View(ctx, func(stx store.Tx) error {
+			recs, err := store.Scope(stx, s.p).List(typeUserPoolClient, "")
+			for _, r := range recs {
+				p, c, _ := splitClientIdentifier(r.Identifier)
+				out = append(out, clientIndexKey(p, c))
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	check := func(step string, n int) {
+		t.Helper()
+		got, w := clientIndexEntries(s), want()
+		if len(w) != n || !equalSets(got, w) {
+			t.Fatalf("after %s: index %v, stored clients %v (want %d)", step, got, w, n)
+		}
+	}
+	var idp, cc []string // "<pool>|<client>"
+	s.update(func(tx handler.Tx) error {
+		for _, pool := range pools {
+			for i := range 2 {
+				out, err := s.call(tx, "CreateUserPoolClient", fmt.Sprintf(`{"UserPoolId":%q,"ClientName":"idp%d"}`, pool, i))
+				if err != nil {
+					return err
+				}
+				idp = append(idp, pool+"|"+out["UserPoolClient"].(map[string]any)["ClientId"].(string))
+				m, err := ch.Prepare(s.env, map[string]any{"UserPoolId": pool, "ClientName": fmt.Sprintf("cc%d", i)})
+				if err != nil {
+					return err
+				}
+				if m, err = ch.Create(ctx, s.env, tx, m); err != nil {
+					return err
+				}
+				cc = append(cc, pool+"|"+m["ClientId"].(string))
+			}
+		}
+		return nil
+	})
+	check("creating 6 clients through each API", 12)
+	s.update(func(tx handler.Tx) error {
+		p, c, _ := splitClientIdentifier(idp[0])
+		if _, err := s.call(tx, "DeleteUserPoolClient", fmt.Sprintf(`{"UserPoolId":%q,"ClientId":%q}`, p, c)); err != nil {
+			return err
+		}
+		return ch.Delete(ctx, s.env, tx, cc[0])
+	})
+	check("deleting a client through each API", 10)
+	// Every client is found by its id alone, and a deleted one is not.
+	s.update(func(tx handler.Tx) error {
+		for i, key := range append(slices.Clone(idp), cc...) {
+			p, c, _ := splitClientIdentifier(key)
+			gotPool, _, err := lookupClient(tx, c)
+			deleted := i == 0 || i == len(idp)
+			switch {
+			case deleted && !isNotFound(err):
+				return fmt.Errorf("deleted client %s: lookup answered %v, want not found", key, err)
+			case !deleted && (err != nil || gotPool != p):
+				return fmt.Errorf("client %s: lookup answered pool %q, %v", key, gotPool, err)
+			}
+		}
+		return nil
+	})
+	s.update(func(tx handler.Tx) error {
+		if _, err := s.call(tx, "DeleteUserPool", fmt.Sprintf(`{"UserPoolId":%q}`, pools[0])); err != nil {
+			return err
+		}
+		return ph.Delete(ctx, s.env, tx, pools[1])
+	})
+	check("deleting a pool through each API", 4)
+}
+
+// dropClientIndex makes the partition look as an older ccql left it:
+// clients and no index.
+func dropClientIndex(s *pagingStore) {
+	s.t.Helper()
+	s.update(func(tx handler.Tx) error {
+		recs, err := tx.List(typeClientIndex, "")
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if err := tx.Delete(typeClientIndex, r.Identifier); err != nil {
+				return err
+			}
+		}
+		return deleteIfPresent(tx, typeIndexState, clientIndexMarker)
+	})
+}
+
+// lookupReads looks clientID up in a read-only or a write transaction and
+// returns what it read and whether it found the client.
+func lookupReads(s *pagingStore, clientID string, write bool) (readCounter, bool) {
+	s.t.Helper()
+	var tx readCounter
+	found := false
+	run := func(stx store.Tx) error {
+		tx = readCounter{Tx: store.Scope(stx, s.p)}
+		_, _, err := lookupClient(&tx, clientID)
+		if err != nil && !isNotFound(err) {
+			return err
+		}
+		found = err == nil
+		return nil
+	}
+	var err error
+	if write {
+		err = s.st.Update(context.Background(), run)
+	} else {
+		err = s.st.View(context.Background(), run)
+	}
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return tx, found
+}
+
+// TestLookups_ClientIndexOfOlderStores: a store whose clients have no
+// index entries (written by an older ccql) still finds them; a read-only
+// lookup scans without writing, a write transaction's lookup builds the
+// index, and from then on a hit or a miss reads a couple of records. An
+// unknown client in a built partition is never a scan.
+func TestLookups_ClientIndexOfOlderStores(t *testing.T) {
+	s := newPagingStore(t)
+	_, client := signInPartition(s, 40)
+	if tx, found := lookupReads(s, "nosuchclient0000000000000", true); found || tx.lists > 0 || tx.reads > 1 {
+		t.Fatalf("an unknown client in a built partition: found %v, %d reads, %d lists; want not found, at most 1 read, no list", found, tx.reads, tx.lists)
+	}
+	dropClientIndex(s)
+	for range 2 { // a read-only transaction writes nothing: it scans again
+		tx, found := lookupReads(s, client, false)
+		if !found || tx.lists != 1 {
+			t.Fatalf("read-only lookup in an unindexed partition: found %v, %d lists; want found by a scan", found, tx.lists)
+		}
+	}
+	if got := clientIndexEntries(s); len(got) != 0 {
+		t.Fatalf("a read-only lookup wrote index entries %v", got)
+	}
+	if tx, found := lookupReads(s, client, true); !found || tx.lists != 1 {
+		t.Fatalf("write lookup in an unindexed partition: found %v, %d lists; want found by a scan", found, tx.lists)
+	}
+	if got := clientIndexEntries(s); len(got) != 40 {
+		t.Fatalf("the write lookup built %d index entries, want 40", len(got))
+	}
+	for _, id := range []string{client, "nosuchclient0000000000000"} {
+		tx, found := lookupReads(s, id, false)
+		if found != (id == client) || tx.lists > 0 || tx.reads > 4 {
+			t.Errorf("lookup of %s after the backfill: found %v, %d reads, %d lists; want a few reads and no list", id, found, tx.reads, tx.lists)
+		}
+	}
+	// BackfillIndexes (the emulator's, at start and after a load) and
+	// createClient build it as well.
+	for _, build := range []func(tx handler.Tx) error{
+		BackfillIndexes,
+		func(tx handler.Tx) error {
+			pool, _ := lookupPoolOfAny(tx)
+			_, err := s.call(tx, "CreateUserPoolClient", fmt.Sprintf(`{"UserPoolId":%q,"ClientName":"late"}`, pool))
+			return err
+		},
+	} {
+		dropClientIndex(s)
+		n := len(clientIndexEntries(s))
+		s.update(build)
+		if got := len(clientIndexEntries(s)); got < 40 || n != 0 {
+			t.Fatalf("the backfill built %d index entries, want every client's", got)
+		}
+		if tx, found := lookupReads(s, client, false); !found || tx.lists > 0 {
+			t.Fatalf("lookup after the backfill: found %v, %d lists", found, tx.lists)
+		}
+	}
+}
+
+// lookupPoolOfAny returns the id of one pool of the partition.
+func lookupPoolOfAny(tx handler.Tx) (string, error) {
+	recs, err := tx.List(typeUserPool, "")
+	if err != nil || len(recs) == 0 {
+		return "", fmt.Errorf("no pool: %v", err)
+	}
+	return recs[0].Identifier, nil
+}
+
+// BenchmarkLookups_InitiateAuth is one USER_PASSWORD_AUTH sign-in over
+// the store with 10 and with 10,000 app clients in the partition: the
+// client lookup is one index seek, so both cost the same.
+func BenchmarkLookups_InitiateAuth(b *testing.B) {
+	for _, n := range []int{10, 10_000} {
+		b.Run(fmt.Sprintf("clients=%d", n), func(b *testing.B) {
+			t := &testing.T{}
+			s := newPagingStore(t)
+			_, client := signInPartition(s, n)
+			if t.Failed() {
+				b.Fatal("setup failed")
+			}
+			s.t = t
+			for b.Loop() {
+				signInReads(s, client)
+			}
+			if t.Failed() {
+				b.Fatal("sign-in failed")
+			}
+		})
 	}
 }
