@@ -2,6 +2,7 @@ package cognito
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
@@ -333,5 +334,85 @@ func BenchmarkLookups_InitiateAuth(b *testing.B) {
 				b.Fatal("sign-in failed")
 			}
 		})
+	}
+}
+
+// TestLookups_PasskeyIndex: the credential-id index follows registration,
+// DeleteWebAuthnCredential, the user's and the pool's deletion; the
+// duplicate check reads one entry, not the pool's passkeys; a pool whose
+// passkeys have no entries (an older ccql's) is scanned once and indexed.
+func TestLookups_PasskeyIndex(t *testing.T) {
+	f := newPasskeyFixture(t, nil)
+	entries := func() int {
+		t.Helper()
+		n, err := f.tx.Count(typeWebAuthnCredentialIndex, f.cfg.ID+"|")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	owner := func(credID string) (bool, readCounter) {
+		t.Helper()
+		tx := readCounter{Tx: f.tx}
+		ok, err := webAuthnCredentialOwner(&tx, f.cfg.ID, credID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok, tx
+	}
+	a, b := newSoftAuthenticator(t, -7), newSoftAuthenticator(t, -7)
+	f.register(a)
+	f.register(b)
+	if n := entries(); n != 2 {
+		t.Fatalf("%d index entries after two registrations, want 2", n)
+	}
+	for _, tc := range []struct {
+		id   string
+		want bool
+	}{{a.id(), true}, {"bm90LXJlZ2lzdGVyZWQ", false}} {
+		got, tx := owner(tc.id)
+		if got != tc.want || tx.lists > 0 || tx.reads > 2 {
+			t.Errorf("owner of %s: %v with %d reads and %d lists; want %v from the index", tc.id, got, tx.reads, tx.lists, tc.want)
+		}
+	}
+	// A second registration of the same credential is refused.
+	if err := f.complete(json.RawMessage(a.create(f.start(), passkeyOrigin, ceremony{}))); apiType(err) != typeInvalidParameter {
+		t.Fatalf("registering a's credential again: %v, want InvalidParameterException", err)
+	}
+	f.mustCall(opDeleteWebAuthnCredential, map[string]any{"AccessToken": f.access, "CredentialId": a.id()})
+	if got, _ := owner(a.id()); got || entries() != 1 {
+		t.Fatalf("after DeleteWebAuthnCredential: owner %v, %d entries; want none for it", got, entries())
+	}
+
+	// An older store: b's passkey without its entry nor the marker.
+	if err := f.tx.Delete(typeWebAuthnCredentialIndex, passkeyIndexKey(f.cfg.ID, b.id())); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.tx.Delete(typeIndexState, passkeyIndexMarker(f.cfg.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if got, tx := owner(b.id()); !got || tx.lists != 1 {
+		t.Fatalf("owner of b in an unindexed pool: %v with %d lists; want found by a scan", got, tx.lists)
+	}
+	if got, tx := owner(b.id()); !got || tx.lists != 0 || entries() != 1 {
+		t.Fatalf("owner of b after the scan: %v with %d lists, %d entries; want found from the index built by the scan", got, tx.lists, entries())
+	}
+
+	u := f.reload(&user{Username: "alice"})
+	if err := removeUser(f.tx, f.cfg, u); err != nil {
+		t.Fatal(err)
+	}
+	if n := entries(); n != 0 {
+		t.Fatalf("%d index entries left after the user's deletion", n)
+	}
+	g := newPasskeyFixture(t, nil)
+	g.register(newSoftAuthenticator(t, -7))
+	if err := deletePool(g.tx, g.cfg.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, typ := range []string{typeWebAuthnCredentialIndex, typeIndexState} {
+		if n, _ := g.tx.Count(typ, g.cfg.ID+"|"); n != 0 {
+			t.Errorf("%d %s records left after the pool's deletion", n, typ)
+		}
 	}
 }

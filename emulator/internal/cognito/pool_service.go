@@ -30,6 +30,7 @@ var satelliteTypes = []string{
 	typeAuthEventLink,
 	typeLogRecord,
 	typeIndexState,
+	typeWebAuthnCredentialIndex,
 }
 
 // Enum value sets of pool members the CloudFormation schema leaves open.
