@@ -416,3 +416,109 @@ func TestLookups_PasskeyIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestLookups_EventIDs: an event id carries its sequence, so the feedback
+// operations find an event with one Get whatever the user's number of
+// events; a user whose first events were recorded by an older ccql
+// (plain random ids) is still served, by a scan.
+func TestLookups_EventIDs(t *testing.T) {
+	s := newPagingStore(t)
+	var pool string
+	var cfg *poolConfig
+	var who *user    // the user whose events are recorded
+	var ids []string // oldest first
+	record := func(tx handler.Tx, n int, legacy bool) error {
+		for range n {
+			ev, err := newEvent(s.env, tx, cfg.ID, who, eventSignIn)
+			if err != nil {
+				return err
+			}
+			if seq, ok := eventSeqOf(ev.EventId); !ok || eventKey(cfg.ID, who.Sub, seq) != ev.Key {
+				return fmt.Errorf("event id %s does not lead to its key %s", ev.EventId, ev.Key)
+			}
+			if legacy { // as an older ccql drew it
+				if ev.EventId, err = newUUID(s.env.Rand); err != nil {
+					return err
+				}
+			}
+			ev.EventResponse = responsePass
+			if err := ev.save(tx); err != nil {
+				return err
+			}
+			ids = append(ids, ev.EventId)
+		}
+		return nil
+	}
+	s.update(func(tx handler.Tx) error {
+		out, err := s.call(tx, "CreateUserPool", `{"PoolName":"audited","UserPoolTier":"PLUS","UserPoolAddOns":{"AdvancedSecurityMode":"AUDIT"}}`)
+		if err != nil {
+			return err
+		}
+		pool = out["UserPool"].(map[string]any)["Id"].(string)
+		if _, err := s.call(tx, "AdminCreateUser", `{"UserPoolId":"`+pool+`","Username":"alice","MessageAction":"SUPPRESS"}`); err != nil {
+			return err
+		}
+		if cfg, who, err = eventsUser(tx, pool, "alice"); err != nil {
+			return err
+		}
+		return record(tx, 300, false)
+	})
+	find := func(id string) (*storedEvent, readCounter) {
+		t.Helper()
+		var tx readCounter
+		var ev *storedEvent
+		err := s.st.View(context.Background(), func(stx store.Tx) error {
+			tx = readCounter{Tx: store.Scope(stx, s.p)}
+			var err error
+			ev, err = findEvent(&tx, cfg.ID, who, id)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev, tx
+	}
+	for _, id := range []string{ids[0], ids[150], ids[299]} {
+		if ev, tx := find(id); ev == nil || ev.EventId != id || tx.lists > 0 || tx.reads != 1 {
+			t.Errorf("event %s: found %v with %d reads and %d lists; want it with one Get", id, ev != nil, tx.reads, tx.lists)
+		}
+	}
+	for _, id := range []string{"00000000-0000-4000-8000-000000000000", "not-a-uuid", ids[5][:35] + "x"} {
+		if ev, tx := find(id); ev != nil || tx.lists > 0 || tx.reads > 2 {
+			t.Errorf("unknown event %s: found %v with %d reads and %d lists; want none with at most two Gets", id, ev != nil, tx.reads, tx.lists)
+		}
+	}
+	// The feedback operation finds it through the API too.
+	s.update(func(tx handler.Tx) error {
+		_, err := s.call(tx, "AdminUpdateAuthEventFeedback", fmt.Sprintf(`{"UserPoolId":%q,"Username":"alice","EventId":%q,"FeedbackValue":"Invalid"}`, pool, ids[42]))
+		return err
+	})
+	if ev, _ := find(ids[42]); ev == nil || ev.EventFeedback == nil || ev.EventFeedback.FeedbackValue != "Invalid" {
+		t.Fatalf("feedback not stored on event %s: %+v", ids[42], ev)
+	}
+
+	// Bob's first events are an older ccql's, then this one's.
+	ids = nil
+	s.update(func(tx handler.Tx) error {
+		if _, err := s.call(tx, "AdminCreateUser", `{"UserPoolId":"`+pool+`","Username":"bob","MessageAction":"SUPPRESS"}`); err != nil {
+			return err
+		}
+		var err error
+		if _, who, err = eventsUser(tx, pool, "bob"); err != nil {
+			return err
+		}
+		if err := record(tx, 20, true); err != nil {
+			return err
+		}
+		return record(tx, 20, false)
+	})
+	if ev, tx := find(ids[3]); ev == nil || ev.EventId != ids[3] || tx.lists != 1 {
+		t.Errorf("older event %s: found %v with %d lists; want it by a scan", ids[3], ev != nil, tx.lists)
+	}
+	if ev, tx := find(ids[30]); ev == nil || ev.EventId != ids[30] || tx.lists != 0 || tx.reads != 1 {
+		t.Errorf("newer event %s: found %v with %d reads and %d lists; want it with one Get", ids[30], ev != nil, tx.reads, tx.lists)
+	}
+	if ev, _ := find("00000000-0000-4000-8000-000000000000"); ev != nil {
+		t.Errorf("an unknown event found among older ones")
+	}
+}
