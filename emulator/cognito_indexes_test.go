@@ -107,6 +107,13 @@ func TestCognitoIndexes_BuiltOnOpenAndLoad(t *testing.T) {
 	if entries, markers := indexEntries(t, s.st, p); entries != 3 || markers != 1 {
 		t.Fatalf("after opening an old data dir: %d index entries and %d markers, want 3 and 1", entries, markers)
 	}
+	var built bool
+	if err := s.st.View(context.Background(), func(tx store.Tx) (err error) {
+		built, err = cognito.IndexesBuilt(store.Scope(tx, store.Partition{}))
+		return err
+	}); err != nil || !built {
+		t.Fatalf("the store-wide marker is not set after the backfill (%v)", err)
+	}
 	if err := s.LoadState(context.Background(), snap); err != nil {
 		t.Fatal(err)
 	}

@@ -117,6 +117,35 @@ func ensureClientIndex(tx handler.Tx) error {
 // BackfillIndexes is to visit.
 const ClientTypeName = typeUserPoolClient
 
+// storeIndexMarker is the typeIndexState key that says every partition's
+// indexes are built (kept in the store's empty partition, no account nor
+// region): finding the partitions that hold clients reads the whole
+// store, which the emulator does only while the marker is missing (a data
+// dir or a snapshot of an older ccql), not at every start.
+const storeIndexMarker = "store"
+
+// IndexesBuilt reports whether the store's indexes are all built; tx is
+// the scope of the store's empty partition.
+func IndexesBuilt(tx handler.Tx) (bool, error) {
+	_, err := tx.Get(typeIndexState, storeIndexMarker)
+	switch {
+	case errors.Is(err, handler.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("read index state: %w", err)
+	}
+	return true, nil
+}
+
+// MarkIndexesBuilt records that BackfillIndexes ran on every partition;
+// tx is the scope of the store's empty partition.
+func MarkIndexesBuilt(tx handler.Tx) error {
+	if err := tx.Put(typeIndexState, storeIndexMarker, []byte(`{}`)); err != nil {
+		return fmt.Errorf("mark indexes built: %w", err)
+	}
+	return nil
+}
+
 // BackfillIndexes builds the lookup indexes of tx's partition that data
 // written by an older ccql lacks (the client-id index); it does nothing
 // once they are built. The emulator runs it when it opens a store and
