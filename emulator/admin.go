@@ -40,6 +40,9 @@ func (s *Server) LoadState(ctx context.Context, path string) error {
 	if err := s.core.sweep(ctx); err != nil {
 		s.core.log.Warn("recover unfinished requests after a load", "error", err)
 	}
+	if err := s.core.backfillCognitoIndexes(ctx); err != nil {
+		s.core.log.Warn("build indexes after a load", "error", err)
+	}
 	return nil
 }
 

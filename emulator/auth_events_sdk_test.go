@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -144,6 +145,37 @@ func TestSDK_AuthEvents(t *testing.T) {
 		if l.Sequence != i+1 || l.EventSource != "userAuthEvents" || l.Destination != logGroup || m.EventType != "SignIn" ||
 			m.Username != "alice" || m.ClientId != aws.ToString(clientID) || m.EventId != aws.ToString(events[1-i].EventId) {
 			t.Errorf("log line %d = %+v %+v", i, l, m)
+		}
+	}
+
+	// Paged: limit and after (the last record's sequence).
+	for _, tc := range []struct {
+		query  string
+		status int
+		seqs   []int
+	}{
+		{"&limit=1", http.StatusOK, []int{1}},
+		{"&limit=1&after=1", http.StatusOK, []int{2}},
+		{"&after=1", http.StatusOK, []int{2}},
+		{"&limit=5&after=2", http.StatusOK, nil},
+		{"&limit=0", http.StatusBadRequest, nil},
+		{"&after=-1", http.StatusBadRequest, nil},
+	} {
+		resp, err := hc.Get(s.URL() + emulator.LogsPath + "?userPoolId=" + pool + tc.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seqs []int
+		for dec := json.NewDecoder(resp.Body); resp.StatusCode == http.StatusOK && dec.More(); {
+			var l cognito.LogRecord
+			if err := dec.Decode(&l); err != nil {
+				t.Fatal(err)
+			}
+			seqs = append(seqs, l.Sequence)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || !slices.Equal(seqs, tc.seqs) {
+			t.Errorf("GET logs%s: %d with sequences %v, want %d with %v", tc.query, resp.StatusCode, seqs, tc.status, tc.seqs)
 		}
 	}
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/ccql/ccql/emulator/internal/cognito"
 	"github.com/ccql/ccql/internal/awsjson"
@@ -18,7 +19,9 @@ import (
 // HTTP endpoint: GET /_ccql/cognito/logs?userPoolId=…[&eventSource=…]
 // answers the log records a pool's log delivery configuration asked for
 // (userAuthEvents), as JSON lines (application/x-ndjson), oldest first
-// (docs/signin.md).
+// (docs/signin.md). limit=N answers at most N records and after=S only
+// those whose sequence is above S: the next page is after= the last
+// record's sequence, and each page reads about its own records.
 const LogsPath = "/_ccql/cognito/logs"
 
 // logsRoute serves LogsPath and passes every other request to next.
@@ -43,10 +46,10 @@ func newLogsRoute(c *core, credentials map[string]string, next http.Handler) htt
 
 // logRecordsOf reads a pool's delivered log records from the first
 // account that has the pool.
-func logRecordsOf(ctx context.Context, st store.Store, accounts []string, poolID, source string) ([]cognito.LogRecord, error) {
+func logRecordsOf(ctx context.Context, st store.Store, accounts []string, poolID, source string, after, limit int) ([]cognito.LogRecord, error) {
 	var out []cognito.LogRecord
 	err := viewPool(ctx, st, accounts, poolID, func(tx handler.Tx) (err error) {
-		out, err = cognito.ListLogRecords(tx, poolID, source)
+		out, err = cognito.ListLogRecordsPage(tx, poolID, source, after, limit)
 		return err
 	})
 	if err != nil {
@@ -76,7 +79,24 @@ func (l *logsRoute) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, "userPoolId is required")
 		return
 	}
-	recs, err := logRecordsOf(r.Context(), l.st, l.accounts, poolID, q.Get("eventSource"))
+	after, limit := 0, -1
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			fail(http.StatusBadRequest, "after must be a record's sequence (an integer of 0 or more)")
+			return
+		}
+		after = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			fail(http.StatusBadRequest, "limit must be an integer of 1 or more")
+			return
+		}
+		limit = n
+	}
+	recs, err := logRecordsOf(r.Context(), l.st, l.accounts, poolID, q.Get("eventSource"), after, limit)
 	switch {
 	case errors.Is(err, ErrUserPoolNotFound):
 		fail(http.StatusNotFound, fmt.Sprintf("User pool %s does not exist.", poolID))

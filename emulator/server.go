@@ -131,6 +131,10 @@ func newServer(opts Options, reg *schema.Registry, hs []handler.Handler, idp map
 		st.Close()
 		return nil, fmt.Errorf("emulator: recover unfinished requests: %w", err)
 	}
+	if err := c.backfillCognitoIndexes(ctx); err != nil {
+		// Lookups stay right without the index (they scan): not fatal.
+		opts.Logger.Warn("build indexes", "error", err)
+	}
 	s.bgWG.Go(s.background)
 	if opts.Addr != "" {
 		l, err := net.Listen("tcp", opts.Addr)

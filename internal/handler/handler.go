@@ -102,6 +102,11 @@ type Handler interface {
 // ErrNotFound is returned by Tx when no model is stored under an identifier.
 var ErrNotFound = errors.New("not found")
 
+// ErrReadOnly is returned (possibly wrapped) by Tx's writes in a read-only
+// transaction, so that a handler can tell "cannot write here" (and skip
+// an optional write, such as backfilling an index) from a failure.
+var ErrReadOnly = errors.New("store: write in a read-only transaction")
+
 // Code is a Cloud Control HandlerErrorCode.
 type Code string
 

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/ccql/ccql/internal/handler"
 )
 
 // unfinished is the SQL list of non-terminal statuses. The partial index
@@ -115,7 +117,8 @@ func (t *tx) row(query string, args []any, dest ...any) error {
 	return st.QueryRowContext(t.ctx, args...).Scan(dest...)
 }
 
-var errReadOnly = errors.New("store: write in a read-only transaction")
+// errReadOnly is handler.ErrReadOnly, so that handlers can recognise it.
+var errReadOnly = handler.ErrReadOnly
 
 func (t *tx) Model(p Partition, typeName, identifier string) (json.RawMessage, error) {
 	var m string

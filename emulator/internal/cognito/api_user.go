@@ -3,7 +3,6 @@ package cognito
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/ccql/ccql/internal/handler"
 )
@@ -820,23 +819,8 @@ func (in *clientInput) check(v *violations) {
 // account and region, or "User pool client <id> does not exist.". The
 // unsigned operations (SignUp, InitiateAuth, …) name only the client.
 func findClientByID(tx handler.Tx, clientID string) (*clientModel, error) {
-	recs, err := tx.List(typeUserPoolClient, "")
-	if err != nil {
-		return nil, fmt.Errorf("list clients: %w", err)
-	}
-	for _, r := range recs {
-		if strings.HasSuffix(r.Identifier, "|"+clientID) {
-			var c clientModel
-			if err := decodeRaw(r.Model, &c); err != nil {
-				return nil, err
-			}
-			if err := attachSecrets(tx, &c); err != nil {
-				return nil, err
-			}
-			return &c, nil
-		}
-	}
-	return nil, clientNotFound(clientID)
+	_, c, err := lookupClient(tx, clientID) // one index seek (client_index.go)
+	return c, err
 }
 
 // clientUser decodes an unsigned client operation, checks its shape,

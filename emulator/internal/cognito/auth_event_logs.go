@@ -83,25 +83,57 @@ func logAuthEvent(env handler.Env, tx handler.Tx, poolID, clientID string, u *us
 	}
 	rec := LogRecord{UserPoolId: poolID, Sequence: n + 1, EventSource: "userAuthEvents", LogLevel: deref(c.LogLevel, "INFO"),
 		Destination: dest, Timestamp: env.Now.UTC(), Message: msg}
-	return putJSON(tx, typeLogRecord, fmt.Sprintf("%s|%012d", poolID, rec.Sequence), rec)
+	return putJSON(tx, typeLogRecord, logRecordKey(poolID, rec.Sequence), rec)
 }
 
 // ListLogRecords returns the log records delivered for a pool, oldest
 // first; source, when not empty, keeps one event source's.
 func ListLogRecords(tx handler.Tx, poolID, source string) ([]LogRecord, error) {
-	recs, err := tx.List(typeLogRecord, poolID+"|")
-	if err != nil {
-		return nil, fmt.Errorf("list log records of %s: %w", poolID, err)
+	return ListLogRecordsPage(tx, poolID, source, 0, -1)
+}
+
+// ListLogRecordsPage returns up to limit (< 0: all) of the log records
+// ListLogRecords returns whose Sequence is above after: one page, read
+// from the store's index from the cursor on (records are keyed by their
+// sequence), so a page costs O(page) however many records the pool has.
+// With a source, records of other sources are read and skipped.
+func ListLogRecordsPage(tx handler.Tx, poolID, source string, after, limit int) ([]LogRecord, error) {
+	cursor := ""
+	if after > 0 {
+		cursor = logRecordKey(poolID, after)
 	}
-	out := make([]LogRecord, 0, len(recs))
-	for _, r := range recs {
-		var l LogRecord
-		if err := decodeRaw(r.Model, &l); err != nil {
-			return nil, err
+	out := []LogRecord{}
+	chunk := 0
+	for limit < 0 || len(out) < limit {
+		want := -1
+		if limit >= 0 {
+			// What the page lacks, more once a source filter skips records.
+			chunk = max(limit-len(out), min(2*chunk, scanChunk))
+			want = chunk
 		}
-		if source == "" || l.EventSource == source {
-			out = append(out, l)
+		recs, err := pageRecords(tx, typeLogRecord, poolID+"|", cursor, want)
+		if err != nil {
+			return nil, fmt.Errorf("list log records of %s: %w", poolID, err)
 		}
+		for _, r := range recs {
+			var l LogRecord
+			if err := decodeRaw(r.Model, &l); err != nil {
+				return nil, err
+			}
+			if source == "" || l.EventSource == source {
+				out = append(out, l)
+				if len(out) == limit {
+					break
+				}
+			}
+		}
+		if want < 0 || len(recs) < want {
+			break
+		}
+		cursor = recs[len(recs)-1].Identifier
 	}
 	return out, nil
 }
+
+// logRecordKey is the key of a pool's log record with sequence seq.
+func logRecordKey(poolID string, seq int) string { return fmt.Sprintf("%s|%012d", poolID, seq) }

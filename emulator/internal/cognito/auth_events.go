@@ -130,15 +130,19 @@ func newEvent(env handler.Env, tx handler.Tx, poolID string, u *user, typ string
 	if err != nil {
 		return nil, fmt.Errorf("count auth events: %w", err)
 	}
+	seq := int64(n) + 1
 	id, err := newUUID(env.Rand)
 	if err != nil {
+		return nil, err
+	}
+	if id, err = eventIDWithSeq(id, seq); err != nil { // event_ids.go
 		return nil, err
 	}
 	return &storedEvent{
 		authEvent: authEvent{EventId: id, EventType: typ, CreationDate: epochSeconds(env.Now),
 			EventRisk: eventRisk{RiskDecision: decisionNoRisk, RiskLevel: "Low"}, ChallengeResponses: []challengeResponse{}},
 		Username: u.Username,
-		Key:      fmt.Sprintf("%s%012d", eventPrefix(poolID, u.Sub), maxEventSeq-(n+1)),
+		Key:      eventKey(poolID, u.Sub, seq),
 	}, nil
 }
 
@@ -163,25 +167,6 @@ func loadEvent(tx handler.Tx, key string) (*storedEvent, error) {
 	}
 	e.Key = key
 	return &e, nil
-}
-
-// findEvent finds the event eventID of u.
-func findEvent(tx handler.Tx, poolID string, u *user, eventID string) (*storedEvent, error) {
-	recs, err := tx.List(typeAuthEvent, eventPrefix(poolID, u.Sub))
-	if err != nil {
-		return nil, fmt.Errorf("list auth events: %w", err)
-	}
-	for _, r := range recs {
-		var e storedEvent
-		if err := decodeRaw(r.Model, &e); err != nil {
-			return nil, err
-		}
-		if e.EventId == eventID {
-			e.Key = r.Identifier
-			return &e, nil
-		}
-	}
-	return nil, nil
 }
 
 // deleteUserEvents removes a user's events (its deletion).

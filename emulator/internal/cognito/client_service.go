@@ -62,7 +62,14 @@ func createClient(env handler.Env, tx handler.Tx, s *clientSpec, clientID string
 		return nil, handler.Errorf(handler.AlreadyExists, "Resource of type '%s' with identifier '%s' already exists.",
 			typeUserPoolClient, clientKey(poolID, clientID))
 	}
+	// The index must be complete before its first entry (client_index.go).
+	if err := ensureClientIndex(tx); err != nil {
+		return nil, err
+	}
 	if err := saveClient(env, tx, m); err != nil {
+		return nil, err
+	}
+	if err := indexClient(tx, poolID, clientID); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -115,6 +122,11 @@ func deleteClient(tx handler.Tx, poolID, clientID string) error {
 func removeClient(tx handler.Tx, key string) error {
 	if err := tx.Delete(typeUserPoolClient, key); err != nil {
 		return fmt.Errorf("delete client %s: %w", key, err)
+	}
+	if poolID, clientID, ok := splitClientIdentifier(key); ok {
+		if err := unindexClient(tx, poolID, clientID); err != nil {
+			return err
+		}
 	}
 	return forgetStamps(tx, typeUserPoolClient, key)
 }

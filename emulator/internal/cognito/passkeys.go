@@ -212,6 +212,9 @@ func forgetWebAuthn(tx handler.Tx, u *user) error {
 		if err := deleteIfPresent(tx, typeWebAuthnCredential, r.Identifier); err != nil {
 			return err
 		}
+		if err := unindexWebAuthnCredential(tx, u.PoolID, strings.TrimPrefix(r.Identifier, webAuthnKeyPrefix(u.PoolID, u.Sub))); err != nil {
+			return err
+		}
 	}
 	return deleteIfPresent(tx, typeWebAuthnRegistration, u.PoolID+"|"+u.Sub)
 }
@@ -518,6 +521,9 @@ func opCompleteWebAuthnRegistration(ctx context.Context, env handler.Env, tx han
 	if err := putJSON(tx, typeWebAuthnCredential, webAuthnKeyPrefix(tc.cfg.ID, u.Sub)+credID, c); err != nil {
 		return nil, err
 	}
+	if err := indexWebAuthnCredential(tx, tc.cfg.ID, u.Sub, credID); err != nil { // passkey_index.go
+		return nil, err
+	}
 	return struct{}{}, nil
 }
 
@@ -546,21 +552,6 @@ func friendlyCredentialName(attachment string, n int) string {
 		kind = "Security key"
 	}
 	return fmt.Sprintf("%s %d", kind, n)
-}
-
-// webAuthnCredentialOwner reports whether credID is registered to any user
-// of the pool.
-func webAuthnCredentialOwner(tx handler.Tx, poolID, credID string) (bool, error) {
-	recs, err := tx.List(typeWebAuthnCredential, poolID+"|")
-	if err != nil {
-		return false, fmt.Errorf("list passkeys of %s: %w", poolID, err)
-	}
-	for _, r := range recs {
-		if strings.HasSuffix(r.Identifier, "|"+credID) {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 func opListWebAuthnCredentials(ctx context.Context, env handler.Env, tx handler.Tx, body []byte) (any, error) {
@@ -636,6 +627,9 @@ func opDeleteWebAuthnCredential(ctx context.Context, env handler.Env, tx handler
 		return nil, fmt.Errorf("get passkey: %w", err)
 	}
 	if err := deleteIfPresent(tx, typeWebAuthnCredential, key); err != nil {
+		return nil, err
+	}
+	if err := unindexWebAuthnCredential(tx, tc.cfg.ID, *in.CredentialID); err != nil {
 		return nil, err
 	}
 	return struct{}{}, nil

@@ -2,6 +2,7 @@ package cognito
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/ccql/ccql/internal/handler"
 )
@@ -28,6 +29,8 @@ var satelliteTypes = []string{
 	typeAuthEvent,
 	typeAuthEventLink,
 	typeLogRecord,
+	typeIndexState,
+	typeWebAuthnCredentialIndex,
 }
 
 // Enum value sets of pool members the CloudFormation schema leaves open.
@@ -194,6 +197,11 @@ func deletePool(tx handler.Tx, poolID string) error {
 		for _, r := range recs {
 			if err := tx.Delete(typ, r.Identifier); err != nil {
 				return fmt.Errorf("delete %s %s: %w", typ, r.Identifier, err)
+			}
+			if typ == typeUserPoolClient {
+				if err := unindexClient(tx, poolID, strings.TrimPrefix(r.Identifier, poolID+"|")); err != nil {
+					return err
+				}
 			}
 			if err := forgetStamps(tx, typ, r.Identifier); err != nil {
 				return err

@@ -18,7 +18,6 @@ import (
 type Runtime struct {
 	issuerURL string
 	keys      keyCache
-	clients   clientIndex
 }
 
 // NewRuntime returns a Runtime whose tokens say iss = issuerURL + "/" +

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
 	"github.com/ccql/ccql/internal/handler"
@@ -121,58 +120,11 @@ func takeSession(env handler.Env, tx handler.Tx, poolID, clientID, token string)
 	return &s, nil
 }
 
-// clientIndex remembers which pool a client id belongs to, so that an
-// InitiateAuth, which names only the client, costs one lookup.
-type clientIndex struct {
-	m sync.Map // clientID → poolID
-}
-
 // findClient returns the app client clientID and its pool, or Cognito's
-// ResourceNotFoundException.
+// ResourceNotFoundException: one seek in the client-id index
+// (client_index.go).
 func (ri requestInfo) findClient(tx handler.Tx, clientID string) (string, *clientModel, error) {
-	if clientID == "" {
-		return "", nil, clientNotFound(clientID)
-	}
-	if p, ok := ri.rt.clients.m.Load(clientID); ok {
-		c, err := loadClient(tx, p.(string), clientID)
-		if err == nil {
-			return p.(string), c, nil
-		}
-		if !isNotFound(err) {
-			return "", nil, err
-		}
-		ri.rt.clients.m.Delete(clientID)
-	}
-	recs, err := tx.List(typeUserPoolClient, "")
-	if err != nil {
-		return "", nil, fmt.Errorf("find client: %w", err)
-	}
-	for _, r := range recs {
-		pool, id, ok := cutLast(r.Identifier, "|")
-		if !ok || id != clientID {
-			continue
-		}
-		var c clientModel
-		if err := decodeRaw(r.Model, &c); err != nil {
-			return "", nil, err
-		}
-		if err := attachSecrets(tx, &c); err != nil {
-			return "", nil, err
-		}
-		ri.rt.clients.m.Store(clientID, pool)
-		return pool, &c, nil
-	}
-	return "", nil, clientNotFound(clientID)
-}
-
-// cutLast splits s around the last sep.
-func cutLast(s, sep string) (before, after string, ok bool) {
-	for i := len(s) - len(sep); i >= 0; i-- {
-		if s[i:i+len(sep)] == sep {
-			return s[:i], s[i+len(sep):], true
-		}
-	}
-	return s, "", false
+	return lookupClient(tx, clientID)
 }
 
 // sessionPool returns the pool id a session string carries, or "".
