@@ -46,20 +46,10 @@ func pageRegionOf(ctx context.Context) string {
 // locateClientPool returns the pool of app client clientID for a call that
 // reached region served: the client of the call's own partition (tx), else
 // the client of the same account in another region of served's partition,
-// where a pool with a replica in served keeps it. The client index of the
-// runtime (findClient's) names the pool, and so its region, of a client
-// seen before; otherwise the regions are searched in turn.
+// where a pool with a replica in served keeps it. Each region costs one
+// lookup in its client-id index.
 func locateClientPool(info requestInfo, env handler.Env, tx handler.Tx, served, clientID string) (string, error) {
 	rt, multi := tx.(regionTx)
-	if p, ok := info.rt.clients.m.Load(clientID); ok && multi {
-		// Straight to the known pool's partition: findClient in another
-		// partition would drop the index entry.
-		if home := poolHome(p.(string)); home != "" && home != env.Region {
-			if pool, _, err := info.findClient(rt.InRegion(home), clientID); err == nil {
-				return pool, nil
-			}
-		}
-	}
 	pool, _, err := info.findClient(tx, clientID)
 	if err == nil || !isNotFound(err) || !multi {
 		return pool, err
