@@ -36,10 +36,11 @@ import (
 	"io"
 	"log"
 	"os"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/ccql/ccql/emulator/internal/cognito/javaregex"
 )
 
 type shapeRef struct {
@@ -147,91 +148,6 @@ func load(path string) (*model, error) {
 	return &m, nil
 }
 
-// patternOverrides are faithful RE2 spellings of Java patterns the
-// mechanical translation cannot express (look-behind).
-var patternOverrides = map[string]string{
-	// "no trailing dot": empty, or ending in a character other than '.'.
-	`^[0-9A-Za-z\.\-_]*(?<!\.)$`: `^(?:[0-9A-Za-z.\-_]*[0-9A-Za-z\-_])?$`,
-}
-
-// javaSpace is Java's \s (RE2's \s lacks \x0B).
-const javaSpace = `\t\n\x0B\f\r `
-
-// javaDot is Java's . without DOTALL: anything but a line terminator.
-const javaDot = `[^\n\r\x{85}\x{2028}\x{2029}]`
-
-// translate returns an RE2 expression matching exactly what the Java
-// pattern p matches, or ok=false.
-func translate(p string) (string, bool) {
-	if o, ok := patternOverrides[p]; ok {
-		return o, true
-	}
-	if strings.Contains(p, "(?<") || strings.Contains(p, "(?=") || strings.Contains(p, "(?!") ||
-		strings.Contains(p, "++") || strings.Contains(p, "*+") || strings.Contains(p, "?+") || strings.Contains(p, "}+") ||
-		strings.Contains(p, `\Q`) || strings.Contains(p, `\G`) || strings.Contains(p, `\R`) {
-		return "", false
-	}
-	var b strings.Builder
-	inClass, dotAll := false, false
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		switch {
-		case strings.HasPrefix(p[i:], "(?s)"):
-			dotAll = true
-			b.WriteString("(?s)")
-			i += 3
-		case strings.HasPrefix(p[i:], "(?") && !strings.HasPrefix(p[i:], "(?:"):
-			return "", false // other inline flags: not translated
-		case c == '\\' && i+1 < len(p):
-			next := p[i+1]
-			i++
-			switch {
-			case next == 's' && inClass:
-				b.WriteString(javaSpace)
-			case next == 's':
-				b.WriteString("[" + javaSpace + "]")
-			case next == 'S' && !inClass:
-				b.WriteString("[^" + javaSpace + "]")
-			case next == 'S':
-				// [\S] alone is handled below; \S among other members of a
-				// class has no RE2 spelling.
-				return "", false
-			case next >= '0' && next <= '9', next == 'k', next == 'u', next == 'c', next == 'h', next == 'H', next == 'v', next == 'V', next == 'X', next == 'Z':
-				return "", false
-			default:
-				b.WriteByte('\\')
-				b.WriteByte(next)
-			}
-		case c == '[' && !inClass:
-			if strings.HasPrefix(p[i:], `[\S]`) {
-				b.WriteString("[^" + javaSpace + "]")
-				i += 3
-				continue
-			}
-			if strings.HasPrefix(p[i:], "[[") || strings.Contains(p, "&&") {
-				return "", false // Java class union/intersection
-			}
-			inClass = true
-			b.WriteByte(c)
-		case c == ']' && inClass:
-			inClass = false
-			b.WriteByte(c)
-		case c == '.' && !inClass && !dotAll:
-			b.WriteString(javaDot)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	if inClass {
-		return "", false
-	}
-	re := b.String()
-	if _, err := regexp.Compile(re); err != nil {
-		return "", false
-	}
-	return re, true
-}
-
 func lowerFirst(s string) string {
 	if s == "" {
 		return s
@@ -312,7 +228,7 @@ func generate(m *model, source string) ([]byte, error) {
 	var skipLines []string
 	var pb bytes.Buffer
 	for _, p := range pats {
-		re, ok := translate(p)
+		re, ok := javaregex.Translate(p)
 		if !ok {
 			skipped = append(skipped, p)
 			skipLines = append(skipLines, "//\t"+p)
