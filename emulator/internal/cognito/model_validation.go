@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"regexp"
 	"sort"
 	"strconv"
@@ -17,7 +18,7 @@ import (
 // The input constraints of every operation of the cognito-idp model
 // (model_constraints_gen.go) are generated from botocore's service model;
 // see constraintgen's doc comment for where it comes from.
-//go:generate go run ./constraintgen -model $COGNITO_IDP_MODEL -source botocore/data/cognito-idp/2016-04-18/service-2.json.gz -out model_constraints_gen.go
+//go:generate go run ./constraintgen -model=$COGNITO_IDP_MODEL -source botocore/data/cognito-idp/2016-04-18/service-2.json.gz -out model_constraints_gen.go
 
 // A modelKind is the type of a model shape.
 type modelKind uint8
@@ -112,7 +113,10 @@ func validateModelInput(in int, body []byte) *APIError {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
-	if err := dec.Decode(&v); err != nil || dec.More() {
+	if err := dec.Decode(&v); err != nil || !atEnd(dec) {
+		// Malformed, or content after the value: the operation's
+		// decoding answers (decodeBody, which lets a stray '}' or ']'
+		// through: json.Decoder.More is false before them).
 		return nil
 	}
 	obj, ok := v.(map[string]any)
@@ -237,6 +241,13 @@ func (w *modelWalker) value(s *modelShape, val any, path string, sensitive bool)
 		}
 		w.structure(s, obj, path+".", sensitive)
 	}
+}
+
+// atEnd reports whether nothing but white space follows the value dec
+// decoded.
+func atEnd(dec *json.Decoder) bool {
+	_, err := dec.Token()
+	return err == io.EOF
 }
 
 // modelInt reads an integer member as Jackson would for an Integer or

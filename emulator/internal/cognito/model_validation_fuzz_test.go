@@ -19,18 +19,25 @@ func FuzzModelValidation(f *testing.F) {
 	}
 	// A fixed order, so that the corpus's operation numbers keep meaning.
 	sortStrings(names)
-	for _, body := range []string{
-		`{}`, `[`, `null`, `"x"`, `{"UserPoolId":"us-east-1_abc"}`, `{"UserPoolId":"bad id","ClientId":"org-name"}`,
-		`{"PoolName":"p","Policies":{"PasswordPolicy":{"MinimumLength":5}},"UserPoolTags":{"":"v"}}`,
-		`{"UserPoolId":"us-east-1_abc","Identifier":"api","Name":"n","Scopes":[{"ScopeName":"read all"},null]}`,
-		`{"UserPoolId":"us-east-1_abc","ClientName":"c","AllowedOAuthFlows":["code","code","code","x"]}`,
-		`{"PoolName":"p","AccountRecoverySetting":{"RecoveryMechanisms":[{"Priority":3,"Name":"admin_only"},{},{}]}}`,
-		`{"ClientId":"c","AuthFlow":"X","AuthParameters":{"USERNAME":1}}`,
-		`{"MaxResults":1e3}`, `{"MaxResults":-9223372036854775809}`, `{"Limit":1.5}`,
+	index := map[string]uint8{}
+	for i, name := range names {
+		index[name] = uint8(i)
+	}
+	// Seeds (the interesting ones are in testdata/fuzz/FuzzModelValidation
+	// too): each body with the operation it was written for.
+	for _, seed := range []struct{ op, body string }{
+		{"CreateUserPool", `{}`}, {"CreateUserPool", `[`}, {"CreateUserPool", `null`}, {"DeleteUserPool", `"x"`},
+		{"DescribeUserPoolClient", `{"UserPoolId":"bad id","ClientId":"org-name"}`},
+		{"CreateUserPool", `{"PoolName":"p","Policies":{"PasswordPolicy":{"MinimumLength":5}},"UserPoolTags":{"":"v"}}`},
+		{"CreateResourceServer", `{"UserPoolId":"us-east-1_abc","Identifier":"api","Name":"n","Scopes":[{"ScopeName":"read all"},null]}`},
+		{"CreateUserPoolClient", `{"UserPoolId":"us-east-1_abc","ClientName":"c","AllowedOAuthFlows":["code","code","code","x"]}`},
+		{"CreateUserPool", `{"PoolName":"p","AccountRecoverySetting":{"RecoveryMechanisms":[{"Priority":3,"Name":"admin_only"},{},{}]}}`},
+		{"InitiateAuth", `{"ClientId":"c","AuthFlow":"X","AuthParameters":{"USERNAME":1}}`},
+		{"ListUserPools", `{"MaxResults":1e3}`}, {"ListUserPools", `{"MaxResults":-9223372036854775809}`}, {"ListGroups", `{"UserPoolId":"us-east-1_abc","Limit":1.5}`},
+		{"CreateTerms", `{"UserPoolId":"us-east-1_abc","ClientId":"c","TermsName":"x","TermsSource":"LINK","Enforcement":"NONE","Links":{"cognito:x":""}}`},
+		{"SetUICustomization", `{"UserPoolId":"us-east-1_abc","ImageFile":"AAAA","CSS":""}`},
 	} {
-		for i := range names {
-			f.Add(uint8(i), body)
-		}
+		f.Add(index[seed.op], seed.body)
 	}
 	f.Fuzz(func(t *testing.T, which uint8, body string) {
 		in := modelInputs[names[int(which)%len(names)]]

@@ -235,6 +235,7 @@ func TestModelValidation_Constraints(t *testing.T) {
 			"3 validation errors detected: " + notNull("userPoolId") + "; " + notNull("username") + "; Value '-1' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 0"},
 		{"wrong type is a SerializationException", "ListGroups", `{"UserPoolId":"us-east-1_abc","Limit":"5"}`, "SerializationException", ""},
 		{"wrong type wins over violations", "ListUserPools", `{"MaxResults":"5","NextToken":""}`, "SerializationException", ""},
+		{"a second value after the body", "ListUserPools", `{} {}`, "SerializationException", "Unexpected content after the request body"},
 		{"unknown members are ignored", "ListUserPools", `{"MaxResults":5,"maxResults":"x","Extra":[1]}`, "", ""},
 		{"null is absent", "DeleteUserPool", `{"UserPoolId":null}`, "InvalidParameterException", "1 validation error detected: " + notNull("userPoolId")},
 		{"Java's \\s includes \\v", "CreateUserPool", `{"PoolName":"a\u000bb"}`, "", ""},
