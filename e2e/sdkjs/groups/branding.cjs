@@ -98,7 +98,10 @@ async function run(ctx) {
       Enforcement: "NONE",
       Links: { "cognito:default": "https://app.example.com/cookies" },
     }),
-    ["InvalidParameterException", "TermsName must begin with terms-of-use or privacy-policy."],
+    [
+      "InvalidParameterException",
+      "1 validation error detected: Value 'cookies' at 'termsName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(terms-of-use|privacy-policy)$",
+    ],
   );
   await send(
     new cip.UpdateTermsCommand({

@@ -70,6 +70,9 @@ func Operations() map[string]Operation {
 	// Outermost: a call that reached a replica region is gated before the
 	// auth events see it.
 	gateReplicas(ops) // a call that reached a replica region (replica_route.go)
+	// Before all: the model's input constraints, as Coral checks them
+	// (model_validation.go).
+	validateInputs(ops)
 	return ops
 }
 

@@ -195,6 +195,9 @@ func TestAuthEvents_ServerSideIP(t *testing.T) {
 		"RiskExceptionConfiguration":       map[string]any{"BlockedIPRangeList": []string{"192.0.2.0/24"}},
 		"AccountTakeoverRiskConfiguration": map[string]any{"Actions": map[string]any{"HighAction": map[string]any{"EventAction": "BLOCK", "Notify": false}}}})
 	call := func(ip string, headers ...map[string]string) error {
+		if headers == nil {
+			headers = []map[string]string{} // HttpHeaders is required (ContextDataType)
+		}
 		body := map[string]any{"UserPoolId": f.cfg.ID, "ClientId": f.client.ClientId, "AuthFlow": flowAdminUserPassword,
 			"AuthParameters": map[string]string{"USERNAME": "alice", "PASSWORD": "Str0ng-and-unlisted"},
 			"ContextData":    map[string]any{"IpAddress": ip, "ServerName": "app", "ServerPath": "/login", "HttpHeaders": headers}}

@@ -65,11 +65,11 @@ const (
 	msgPolicyPrefix      = "Password did not conform with policy: "
 )
 
-// patPassword is the PasswordType member pattern: no leading or trailing
-// white space.
-var patPassword = mustPattern(`^[\S]+.*[\S]+$`)
+// patPassword is the PasswordType member pattern of the cognito-idp model
+// (botocore 1.43.11; earlier models had ^[\S]+.*[\S]+$).
+var patPassword = mustPattern(`[\S]+`)
 
-// checkPasswordShape validates a password member (1…256 characters, the
+// checkPasswordShape validates a password member (at most 256 characters, the
 // PasswordType pattern) as the service front end does, naming it path.
 func checkPasswordShape(v *violations, path string, pw *string, required bool) {
 	if pw == nil {
@@ -79,9 +79,7 @@ func checkPasswordShape(v *violations, path string, pw *string, required bool) {
 		return
 	}
 	// Coral never echoes a sensitive member's value.
-	for _, c := range stringConstraints(*pw, 0, 256, &patPassword) {
-		v.add("at", path, c)
-	}
+	v.checkSensitive(path, pw, 0, 256, &patPassword, false)
 }
 
 // validatePassword applies the pool's policy, failing with

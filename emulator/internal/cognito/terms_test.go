@@ -16,7 +16,7 @@ func TestTerms_Lifecycle(t *testing.T) {
 	poolID, _, clientID := settingsPool(t, sdk, nil)
 	links := map[string]string{"cognito:default": "https://example.com/terms", "cognito:spanish": "https://example.com/es/terms"}
 	created, err := sdk.CreateTerms(ctx, &cip.CreateTermsInput{UserPoolId: aws.String(poolID), ClientId: aws.String(clientID),
-		TermsName: aws.String("terms-of-use-2026"), TermsSource: types.TermsSourceTypeLink, Enforcement: types.TermsEnforcementTypeNone, Links: links})
+		TermsName: aws.String("terms-of-use"), TermsSource: types.TermsSourceTypeLink, Enforcement: types.TermsEnforcementTypeNone, Links: links})
 	if err != nil {
 		t.Fatalf("CreateTerms: %v", err)
 	}
@@ -28,7 +28,7 @@ func TestTerms_Lifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("DescribeTerms: %v", err)
 	}
-	if diff := cmp.Diff(links, d.Terms.Links); diff != "" || aws.ToString(d.Terms.TermsName) != "terms-of-use-2026" {
+	if diff := cmp.Diff(links, d.Terms.Links); diff != "" || aws.ToString(d.Terms.TermsName) != "terms-of-use" {
 		t.Errorf("described terms (-want +got):\n%s", diff)
 	}
 	newLinks := map[string]string{"cognito:default": "https://example.com/v2/terms"}
@@ -36,7 +36,7 @@ func TestTerms_Lifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatalf("UpdateTerms: %v", err)
 	}
-	if diff := cmp.Diff(newLinks, u.Terms.Links); diff != "" || aws.ToString(u.Terms.TermsName) != "terms-of-use-2026" {
+	if diff := cmp.Diff(newLinks, u.Terms.Links); diff != "" || aws.ToString(u.Terms.TermsName) != "terms-of-use" {
 		t.Errorf("updated terms keep the name and take the links (-want +got):\n%s", diff)
 	}
 	if _, err := sdk.CreateTerms(ctx, &cip.CreateTermsInput{UserPoolId: aws.String(poolID), ClientId: aws.String(clientID),
@@ -63,10 +63,10 @@ func TestTerms_Lifecycle(t *testing.T) {
 		err       error
 		code, msg string
 	}{
-		{"second privacy policy", create("privacy-policy-b", newLinks, clientID), "TermsExistsException", "already has privacy-policy terms"},
-		{"unknown document type", create("cookies", newLinks, clientID), "InvalidParameterException", "TermsName must begin with terms-of-use or privacy-policy."},
+		{"second privacy policy", create("privacy-policy", newLinks, clientID), "TermsExistsException", "already has privacy-policy terms"},
+		{"unknown document type", create("cookies", newLinks, clientID), "InvalidParameterException", "1 validation error detected: Value 'cookies' at 'termsName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(terms-of-use|privacy-policy)$"},
 		{"no default link", create("terms-of-use", map[string]string{"cognito:french": "https://example.com/fr"}, clientID), "InvalidParameterException", "Links must include cognito:default."},
-		{"unknown language", create("terms-of-use", map[string]string{"cognito:default": "https://e.com", "cognito:klingon": "https://e.com/k"}, clientID), "InvalidParameterException", "Links key cognito:klingon"},
+		{"unknown language", create("terms-of-use", map[string]string{"cognito:default": "https://e.com", "cognito:klingon": "https://e.com/k"}, clientID), "InvalidParameterException", "Value 'cognito:klingon' at 'links.cognito:klingon.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: ^cognito:("},
 		{"missing client", create("terms-of-use", newLinks, "nosuchclient"), "ResourceNotFoundException", "User pool client nosuchclient does not exist."},
 	}
 	for _, c := range cases {

@@ -18,7 +18,7 @@ type attributeType struct {
 // Patterns and messages of user attributes and names.
 var (
 	patUsername      = mustPattern(`[\p{L}\p{M}\p{S}\p{N}\p{P}]+`)
-	patAttributeName = mustPattern(`[\p{L}\p{M}\p{S}\p{N}\p{P}]+`)
+	patAttributeName = mustPattern(`[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+`) // AttributeNameType
 	patSecretHash    = mustPattern(`[\w+=/]+`)
 	patCode          = mustPattern(`[\S]+`)
 	reEmail          = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/ccql/ccql/emulator/internal/cognito/javaregex"
 )
 
 // violations collects the input-shape violations of one request the way the
@@ -50,7 +52,12 @@ type pattern struct {
 
 func mustPattern(text string) pattern {
 	return pattern{text: text, re: sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^(?:` + text + `)$`)
+		// Java's \s, \S and . differ from RE2's (\x0B, line terminators).
+		re, ok := javaregex.Translate(text)
+		if !ok {
+			panic("cognito: pattern without an RE2 translation: " + text)
+		}
+		return regexp.MustCompile(`^(?:` + re + `)$`)
 	})}
 }
 
