@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -101,7 +102,8 @@ func decodeBody(body []byte, v any) *APIError {
 	if err := dec.Decode(v); err != nil {
 		return apiErrorf(typeSerialization, "%s", serializationMessage(err))
 	}
-	if dec.More() {
+	// More is false before a stray '}' or ']', so ask for the end itself.
+	if _, err := dec.Token(); err != io.EOF {
 		return apiErrorf(typeSerialization, "Unexpected content after the request body")
 	}
 	return nil

@@ -32,10 +32,10 @@ func (p *idp) webPool() (string, map[string]string) {
 	}
 	ids := map[string]string{
 		"code": client("code", `,"AllowedOAuthFlows":["code"],"AllowedOAuthScopes":["openid","email","profile","`+readScope+`"],"AllowedOAuthFlowsUserPoolClient":true,`+
-			`"CallbackURLs":["`+cbURL+`","`+cbDefault+`"],"DefaultRedirectURI":"`+cbDefault+`","LogoutURLs":["`+logoutURL+`"],"SupportedIdentityProviders":["COGNITO","Corp"]}`),
-		"implicit": client("implicit", `,"AllowedOAuthFlows":["implicit"],"AllowedOAuthScopes":["openid"],"AllowedOAuthFlowsUserPoolClient":true,"CallbackURLs":["`+cbURL+`"],"SupportedIdentityProviders":["COGNITO"]}`),
-		"off":      client("off", `,"AllowedOAuthFlows":["code"],"AllowedOAuthScopes":["openid"],"AllowedOAuthFlowsUserPoolClient":false,"CallbackURLs":["`+cbURL+`"],"SupportedIdentityProviders":["COGNITO"]}`),
-		"noidp":    client("noidp", `,"AllowedOAuthFlows":["code"],"AllowedOAuthScopes":["openid"],"AllowedOAuthFlowsUserPoolClient":true,"CallbackURLs":["`+cbURL+`"]}`),
+			`"CallbackURLs":["`+cbURL+`","`+cbDefault+`"],"DefaultRedirectURI":"`+cbDefault+`","LogoutURLs":["`+logoutURL+`"],"SupportedIdentityProviders":["COGNITO","Corp"]`),
+		"implicit": client("implicit", `,"AllowedOAuthFlows":["implicit"],"AllowedOAuthScopes":["openid"],"AllowedOAuthFlowsUserPoolClient":true,"CallbackURLs":["`+cbURL+`"],"SupportedIdentityProviders":["COGNITO"]`),
+		"off":      client("off", `,"AllowedOAuthFlows":["code"],"AllowedOAuthScopes":["openid"],"AllowedOAuthFlowsUserPoolClient":false,"CallbackURLs":["`+cbURL+`"],"SupportedIdentityProviders":["COGNITO"]`),
+		"noidp":    client("noidp", `,"AllowedOAuthFlows":["code"],"AllowedOAuthScopes":["openid"],"AllowedOAuthFlowsUserPoolClient":true,"CallbackURLs":["`+cbURL+`"]`),
 	}
 	return pool, ids
 }

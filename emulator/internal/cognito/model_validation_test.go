@@ -236,6 +236,8 @@ func TestModelValidation_Constraints(t *testing.T) {
 		{"wrong type is a SerializationException", "ListGroups", `{"UserPoolId":"us-east-1_abc","Limit":"5"}`, "SerializationException", ""},
 		{"wrong type wins over violations", "ListUserPools", `{"MaxResults":"5","NextToken":""}`, "SerializationException", ""},
 		{"a second value after the body", "ListUserPools", `{} {}`, "SerializationException", "Unexpected content after the request body"},
+		{"a stray brace after the body", "ListUserPools", `{"MaxResults":5} }`, "SerializationException", "Unexpected content after the request body"},
+		{"a stray bracket after the body", "ListUserPools", `{"MaxResults":5}]`, "SerializationException", "Unexpected content after the request body"},
 		{"unknown members are ignored", "ListUserPools", `{"MaxResults":5,"maxResults":"x","Extra":[1]}`, "", ""},
 		{"null is absent", "DeleteUserPool", `{"UserPoolId":null}`, "InvalidParameterException", "1 validation error detected: " + notNull("userPoolId")},
 		{"Java's \\s includes \\v", "CreateUserPool", `{"PoolName":"a\u000bb"}`, "", ""},
