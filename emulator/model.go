@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -368,7 +369,7 @@ func parsePatch(doc string) ([]patchOp, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return nil, errValidation("Invalid patch document: %s", patchErrText(err))
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF { // More is false before a stray ']'
 		return nil, errValidation("Invalid patch document: trailing data")
 	}
 	if len(raw) == 0 {

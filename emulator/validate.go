@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/ccql/ccql/internal/cfnschema"
@@ -69,7 +70,7 @@ func decodeObject(s string) (map[string]any, error) {
 	if err := dec.Decode(&m); err != nil {
 		return nil, err
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF { // More is false before a stray '}'
 		return nil, errors.New("trailing data after the JSON object")
 	}
 	if m == nil {

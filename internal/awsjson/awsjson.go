@@ -76,7 +76,8 @@ func (r *Request) Decode(v any) error {
 	if err := dec.Decode(v); err != nil {
 		return protocolError(http.StatusBadRequest, "SerializationException", serializationMessage(err))
 	}
-	if dec.More() {
+	// More is false before a stray '}' or ']', so ask for the end itself.
+	if _, err := dec.Token(); err != io.EOF {
 		return protocolError(http.StatusBadRequest, "SerializationException", "trailing data after the JSON body")
 	}
 	return nil

@@ -3,6 +3,7 @@ package awsjson
 import (
 	"bytes"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -86,4 +87,23 @@ func FuzzExactMembers(f *testing.F) {
 			t.Fatalf("Decode(%q) = %+v, Decode(rewrite %q) = %+v", body, a, once, b)
 		}
 	})
+}
+
+// TestRequest_Decode_trailing: content after the body, a stray closing
+// brace or bracket included, is a SerializationException; whitespace is not.
+func TestRequest_Decode_trailing(t *testing.T) {
+	for body, wantErr := range map[string]bool{
+		`{"TypeName":"T"}`:        false,
+		`{"TypeName":"T"}` + "\n": false,
+		`{"TypeName":"T"} {}`:     true,
+		`{"TypeName":"T"} }`:      true,
+		`{"TypeName":"T"}]`:       true,
+		`{"TypeName":"T"} x`:      true,
+	} {
+		var got exactInput
+		err := (&Request{Body: []byte(body)}).Decode(&got)
+		if (err != nil) != wantErr || (err != nil && !strings.Contains(err.Error(), "SerializationException")) {
+			t.Errorf("Decode(%q) = %v, want error %v (a SerializationException)", body, err, wantErr)
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"sort"
@@ -44,7 +45,7 @@ func (s *Schema) ValidateJSON(doc []byte) ([]string, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("decode instance: %w", err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF { // More is false before a stray '}'
 		return nil, errors.New("decode instance: trailing data")
 	}
 	return s.Validate(v), nil

@@ -218,3 +218,17 @@ func TestNode_Default(t *testing.T) {
 		})
 	}
 }
+
+// TestSchema_ValidateJSON_trailing: a document followed by a stray closing
+// brace or bracket is not a document.
+func TestSchema_ValidateJSON_trailing(t *testing.T) {
+	s, err := cfnschema.Compile([]byte(testSchema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []string{`{"Name":"x"} }`, `{"Name":"x"}]`, `{"Name":"x"} {}`} {
+		if _, err := s.ValidateJSON([]byte(doc)); err == nil {
+			t.Errorf("ValidateJSON(%q) accepted trailing content", doc)
+		}
+	}
+}
