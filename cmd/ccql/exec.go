@@ -265,7 +265,7 @@ func varValue(s string) any {
 		var v any
 		dec := json.NewDecoder(strings.NewReader(t))
 		dec.UseNumber()
-		if dec.Decode(&v) == nil && !dec.More() {
+		if dec.Decode(&v) == nil && atEnd(dec) {
 			return template.Normalize(v)
 		}
 	}
@@ -299,4 +299,11 @@ func (l *lazyFile) Close() error {
 		return nil
 	}
 	return l.f.Close()
+}
+
+// atEnd reports whether dec has nothing left but whitespace (More alone is
+// false before a stray '}' or ']').
+func atEnd(dec *json.Decoder) bool {
+	_, err := dec.Token()
+	return err == io.EOF
 }

@@ -3,6 +3,7 @@ package mcpserver
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"strings"
 )
 
@@ -245,7 +246,7 @@ func maskJSONText(s string) (string, bool) {
 	var v any
 	dec := json.NewDecoder(strings.NewReader(t))
 	dec.UseNumber()
-	if dec.Decode(&v) != nil || dec.More() {
+	if dec.Decode(&v) != nil || !atEnd(dec) {
 		return s, false
 	}
 	if !maskValue(v) {
@@ -310,4 +311,11 @@ func marshalNoEscape(v any) (string, error) {
 		return "", err
 	}
 	return strings.TrimSuffix(buf.String(), "\n"), nil
+}
+
+// atEnd reports whether dec has nothing left but whitespace (More alone is
+// false before a stray '}' or ']').
+func atEnd(dec *json.Decoder) bool {
+	_, err := dec.Token()
+	return err == io.EOF
 }
