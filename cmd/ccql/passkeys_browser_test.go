@@ -91,27 +91,7 @@ func TestPasskeys_Browser(t *testing.T) {
 	if w := mfa.WebAuthnConfiguration; w == nil || aws.ToString(w.RelyingPartyId) != "localhost" || w.UserVerification != ciptypes.UserVerificationTypeRequired {
 		t.Fatalf("WebAuthnConfiguration %+v", w)
 	}
-	c, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: &pool, ClientName: aws.String("web"),
-		ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{ciptypes.ExplicitAuthFlowsTypeAllowUserAuth,
-			ciptypes.ExplicitAuthFlowsTypeAllowUserPasswordAuth, ciptypes.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clientID := *c.UserPoolClient.ClientId
-	if _, err := idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("alice"),
-		MessageAction: ciptypes.MessageActionTypeSuppress, TemporaryPassword: aws.String(browserPassword)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &pool, Username: aws.String("alice"),
-		Password: aws.String(browserPassword), Permanent: true}); err != nil {
-		t.Fatal(err)
-	}
-	signIn, err := idp.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &clientID, AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth,
-		AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": browserPassword}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	access := signIn.AuthenticationResult.AccessToken
+	clientID, access := browserUser(ctx, t, idp, pool)
 
 	// The tab on http://localhost:PORT with a platform authenticator that
 	// verifies its user.
@@ -257,4 +237,32 @@ func registerBrowserPasskey(ctx context.Context, t *testing.T, browser context.C
 	}
 	id, _ := credential["id"].(string)
 	return tab, id
+}
+
+// browserUser creates the app client "web" (user auth, password and
+// refresh flows) and the confirmed user alice in pool, signs alice in with
+// her password, and returns the client id and her access token.
+func browserUser(ctx context.Context, t *testing.T, idp *cip.Client, pool string) (string, *string) {
+	t.Helper()
+	c, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: &pool, ClientName: aws.String("web"),
+		ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{ciptypes.ExplicitAuthFlowsTypeAllowUserAuth,
+			ciptypes.ExplicitAuthFlowsTypeAllowUserPasswordAuth, ciptypes.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientID := *c.UserPoolClient.ClientId
+	if _, err := idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("alice"),
+		MessageAction: ciptypes.MessageActionTypeSuppress, TemporaryPassword: aws.String(browserPassword)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &pool, Username: aws.String("alice"),
+		Password: aws.String(browserPassword), Permanent: true}); err != nil {
+		t.Fatal(err)
+	}
+	signIn, err := idp.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &clientID, AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": browserPassword}})
+	if err != nil || signIn.AuthenticationResult == nil {
+		t.Fatalf("InitiateAuth: %+v %v", signIn, err)
+	}
+	return clientID, signIn.AuthenticationResult.AccessToken
 }

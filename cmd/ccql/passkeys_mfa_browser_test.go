@@ -48,27 +48,7 @@ func TestPasskeys_BrowserMFA(t *testing.T) {
 		}
 	}
 	mfaConfig(ciptypes.UserPoolMfaTypeOptional)
-	c, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: &pool, ClientName: aws.String("web"),
-		ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{ciptypes.ExplicitAuthFlowsTypeAllowUserAuth,
-			ciptypes.ExplicitAuthFlowsTypeAllowUserPasswordAuth, ciptypes.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clientID := *c.UserPoolClient.ClientId
-	if _, err := idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("alice"),
-		MessageAction: ciptypes.MessageActionTypeSuppress, TemporaryPassword: aws.String(browserPassword)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &pool, Username: aws.String("alice"),
-		Password: aws.String(browserPassword), Permanent: true}); err != nil {
-		t.Fatal(err)
-	}
-	signIn, err := idp.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &clientID, AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth,
-		AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": browserPassword}})
-	if err != nil || signIn.AuthenticationResult == nil {
-		t.Fatalf("InitiateAuth: %+v %v", signIn, err)
-	}
-	access := signIn.AuthenticationResult.AccessToken
+	clientID, access := browserUser(ctx, t, idp, pool)
 
 	// TOTP, the other MFA method passkey MFA needs.
 	assoc, err := idp.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{AccessToken: access})
