@@ -3,6 +3,8 @@ package cognito
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/ccql/ccql/emulator/internal/totp"
 )
 
 // passkeyMFAPoolSettings is a pool for passkey MFA tests: TOTP and e-mail
@@ -211,5 +213,122 @@ func TestPasskeyMFA_NotASecondStep(t *testing.T) {
 				t.Fatalf("after the password: %v, want SOFTWARE_TOKEN_MFA", m)
 			}
 		})
+	}
+}
+
+// TestPasskeyMFA_AuthEventsAndRisk: under threat protection a passkey
+// sign-in records its step in the auth event (Password for the passkey,
+// plus Mfa when it satisfied passkey MFA: ChallengeName has no passkey
+// value), and an account-takeover action that asks for MFA does not ask a
+// sign-in whose passkey already satisfied MFA, while a single-factor
+// passkey is still asked. The pool's own MFA is OFF, so any MFA challenge
+// comes from the risk action.
+func TestPasskeyMFA_AuthEventsAndRisk(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		mode       string
+		factor     string
+		passkeyMFA bool   // alice's WebAuthnMfaSettings
+		flags      byte   // authenticator data flags of the assertion
+		level      string // the risk hook, "" for none
+		action     string // the action configured for MediumAction and HighAction
+		want       string // challenge after the passkey, "" for tokens, "refused"
+		decision   string
+		challenges string // the event's ChallengeResponses after the passkey (and the code)
+	}{
+		{"passkey MFA, no risk", securityEnforced, factorMultiWithUV, true, flagUP | flagUV, "", "MFA_REQUIRED", "", decisionNoRisk, "Password:Success,Mfa:Success"},
+		{"passkey MFA, medium risk, MFA if configured", securityEnforced, factorMultiWithUV, true, flagUP | flagUV, "MEDIUM", "MFA_IF_CONFIGURED", "", decisionTakeover, "Password:Success,Mfa:Success"},
+		{"passkey MFA, high risk, MFA required", securityEnforced, factorMultiWithUV, true, flagUP | flagUV, "HIGH", "MFA_REQUIRED", "", decisionTakeover, "Password:Success,Mfa:Success"},
+		{"passkey MFA, high risk in audit", securityAudit, factorMultiWithUV, true, flagUP | flagUV, "HIGH", "MFA_REQUIRED", "", decisionTakeover, "Password:Success,Mfa:Success"},
+		{"passkey MFA without UV", securityEnforced, factorMultiWithUV, true, flagUP, "HIGH", "MFA_REQUIRED", "refused", decisionTakeover, "Password:Failure"},
+		{"single factor, no risk", securityEnforced, "SINGLE_FACTOR", false, flagUP | flagUV, "", "MFA_REQUIRED", "", decisionNoRisk, "Password:Success"},
+		{"single factor, medium risk, MFA if configured", securityEnforced, "SINGLE_FACTOR", false, flagUP | flagUV, "MEDIUM", "MFA_IF_CONFIGURED", chSoftwareToken, decisionTakeover, "Password:Success,Mfa:Success"},
+		{"user has not turned it on, high risk, MFA required", securityEnforced, factorMultiWithUV, false, flagUP | flagUV, "HIGH", "MFA_REQUIRED", chSoftwareToken, decisionTakeover, "Password:Success,Mfa:Success"},
+		{"pool single factor, user on, high risk", securityEnforced, "SINGLE_FACTOR", true, flagUP | flagUV, "HIGH", "MFA_REQUIRED", chSoftwareToken, decisionTakeover, "Password:Success,Mfa:Success"},
+	} {
+		for _, admin := range []bool{false, true} {
+			name := tc.name
+			if admin {
+				name = "admin " + name
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				settings := passkeyMFAPoolSettings(tc.factor, "OFF")
+				settings["EnabledMfas"] = []any{"SOFTWARE_TOKEN_MFA"}
+				settings["UserPoolTier"] = "PLUS"
+				settings["UserPoolAddOns"] = map[string]any{"AdvancedSecurityMode": tc.mode}
+				pf := newPasskeyFixture(t, settings)
+				a := newSoftAuthenticator(t, -7)
+				pf.register(a)
+				pf.setTOTP(true)
+				pf.setPasskeyMFA(tc.passkeyMFA)
+				f := &eventsFixture{signinFixture: pf.signinFixture, ops: Operations()}
+				f.setRisk(map[string]any{"AccountTakeoverRiskConfiguration": map[string]any{"Actions": map[string]any{
+					"MediumAction": map[string]any{"EventAction": tc.action, "Notify": false},
+					"HighAction":   map[string]any{"EventAction": tc.action, "Notify": false}}}})
+				f.from("192.0.2.10", tc.level)
+				prefix, pool := "", map[string]any{}
+				if admin { // the risk hook is the HTTP request's header: no ContextData
+					prefix, pool = "Admin", map[string]any{"UserPoolId": f.cfg.ID}
+				}
+				call := func(op string, body map[string]any) (map[string]any, error) {
+					body["ClientId"] = f.client.ClientId
+					for k, v := range pool {
+						body[k] = v
+					}
+					return f.op(prefix+op, body)
+				}
+				respond := func(name string, session any, resp map[string]string) (map[string]any, error) {
+					resp["USERNAME"] = "alice"
+					return call("RespondToAuthChallenge", map[string]any{"ChallengeName": name, "Session": session, "ChallengeResponses": resp})
+				}
+				m, err := call("InitiateAuth", map[string]any{"AuthFlow": flowUserAuth,
+					"AuthParameters": map[string]string{"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"}})
+				if err != nil || m["ChallengeName"] != chWebAuthn {
+					t.Fatalf("want WEB_AUTHN: %v %v", m, err)
+				}
+				options := m["ChallengeParameters"].(map[string]any)["CREDENTIAL_REQUEST_OPTIONS"].(string)
+				m, err = respond(chWebAuthn, m["Session"], map[string]string{"CREDENTIAL": a.get(options, passkeyOrigin, ceremony{flags: tc.flags})})
+				response := responsePass
+				switch {
+				case tc.want == "refused":
+					wantAPIError(t, err, typeNotAuthorized, msgIncorrect)
+					response = responseFail
+				case err != nil:
+					t.Fatal(err)
+				default:
+					if got, _ := m["ChallengeName"].(string); got != tc.want {
+						t.Fatalf("after the passkey: %q, want %q (%v)", got, tc.want, m)
+					}
+				}
+				if tc.want == chSoftwareToken {
+					if evs := f.events("alice"); len(evs) != 1 || evs[0].EventResponse != responseInProgress || challengeSummary(evs[0]) != "Password:Success" {
+						t.Fatalf("after the passkey, before the code: %+v", evs)
+					}
+					key, _ := totp.DecodeSecret("JBSWY3DPEHPK3PXP")
+					if m, err = respond(chSoftwareToken, m["Session"], map[string]string{"SOFTWARE_TOKEN_MFA_CODE": totp.Code(key, f.env.Now)}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if response == responsePass {
+					tokensOf(t, m)
+				}
+				evs := f.events("alice")
+				if len(evs) != 1 {
+					t.Fatalf("%d events, want 1: %+v", len(evs), evs)
+				}
+				e := evs[0]
+				riskLevel := "Low"
+				if tc.level != "" {
+					riskLevel = riskLevelOf(tc.level)
+				}
+				if e.EventType != eventSignIn || e.EventResponse != response || e.EventRisk.RiskDecision != tc.decision || e.EventRisk.RiskLevel != riskLevel {
+					t.Errorf("event = %+v, want %s %s %s", e, response, tc.decision, riskLevel)
+				}
+				if got := challengeSummary(e); got != tc.challenges {
+					t.Errorf("challenges = %q, want %q", got, tc.challenges)
+				}
+			})
+		}
 	}
 }
