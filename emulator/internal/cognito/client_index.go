@@ -70,13 +70,16 @@ func unindexClient(tx handler.Tx, poolID, clientID string) error {
 }
 
 // clientIndexBuilt reports whether the partition's client index is complete.
-func clientIndexBuilt(tx handler.Tx) (bool, error) {
-	_, err := tx.Get(typeIndexState, clientIndexMarker)
+func clientIndexBuilt(tx handler.Tx) (bool, error) { return markerSet(tx, clientIndexMarker) }
+
+// markerSet reports whether the typeIndexState marker key is stored.
+func markerSet(tx handler.Tx, key string) (bool, error) {
+	_, err := tx.Get(typeIndexState, key)
 	switch {
 	case errors.Is(err, handler.ErrNotFound):
 		return false, nil
 	case err != nil:
-		return false, fmt.Errorf("read client index state: %w", err)
+		return false, fmt.Errorf("read index state %s: %w", key, err)
 	}
 	return true, nil
 }
@@ -126,16 +129,7 @@ const storeIndexMarker = "store"
 
 // IndexesBuilt reports whether the store's indexes are all built; tx is
 // the scope of the store's empty partition.
-func IndexesBuilt(tx handler.Tx) (bool, error) {
-	_, err := tx.Get(typeIndexState, storeIndexMarker)
-	switch {
-	case errors.Is(err, handler.ErrNotFound):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("read index state: %w", err)
-	}
-	return true, nil
-}
+func IndexesBuilt(tx handler.Tx) (bool, error) { return markerSet(tx, storeIndexMarker) }
 
 // MarkIndexesBuilt records that BackfillIndexes ran on every partition;
 // tx is the scope of the store's empty partition.
@@ -154,18 +148,28 @@ func BackfillIndexes(tx handler.Tx) error {
 	return ensureClientIndex(tx)
 }
 
+// indexedClientPool returns the pool the partition's client-id index
+// names for clientID (one seek, no client read), or "" when it names none.
+// The entry may be stale (left by an older ccql): lookupClient checks it.
+func indexedClientPool(tx handler.Tx, clientID string) (string, error) {
+	recs, err := pageRecords(tx, typeClientIndex, clientID+"|", "", 1)
+	if err != nil || len(recs) == 0 {
+		return "", err
+	}
+	return strings.TrimPrefix(recs[0].Identifier, clientID+"|"), nil
+}
+
 // lookupClient returns the app client clientID of the partition and its
 // pool, or Cognito's ResourceNotFoundException.
 func lookupClient(tx handler.Tx, clientID string) (string, *clientModel, error) {
 	if clientID == "" || strings.Contains(clientID, "|") {
 		return "", nil, clientNotFound(clientID)
 	}
-	recs, err := pageRecords(tx, typeClientIndex, clientID+"|", "", 1)
+	poolID, err := indexedClientPool(tx, clientID)
 	if err != nil {
 		return "", nil, err
 	}
-	if len(recs) == 1 {
-		poolID := strings.TrimPrefix(recs[0].Identifier, clientID+"|")
+	if poolID != "" {
 		c, err := loadClient(tx, poolID, clientID)
 		if err == nil {
 			return poolID, c, nil

@@ -66,12 +66,9 @@ func webAuthnCredentialOwner(tx handler.Tx, poolID, credID string) (bool, error)
 			return false, err
 		}
 	}
-	_, err = tx.Get(typeIndexState, passkeyIndexMarker(poolID))
-	switch {
-	case err == nil:
-		return false, nil
-	case !errors.Is(err, handler.ErrNotFound):
-		return false, fmt.Errorf("read passkey index state: %w", err)
+	built, err := markerSet(tx, passkeyIndexMarker(poolID))
+	if err != nil || built {
+		return false, err
 	}
 	return scanWebAuthnCredentials(tx, poolID, credID)
 }

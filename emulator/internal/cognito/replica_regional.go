@@ -49,6 +49,11 @@ func pageRegionOf(ctx context.Context) string {
 // where a pool with a replica in served keeps it. Each region costs one
 // lookup in its client-id index.
 func locateClientPool(info requestInfo, env handler.Env, tx handler.Tx, served, clientID string) (string, error) {
+	// The common case, a client of the region reached, costs one index
+	// seek here: the operation itself then loads the client.
+	if pool, err := indexedClientPool(tx, clientID); err != nil || pool != "" {
+		return pool, err
+	}
 	rt, multi := tx.(regionTx)
 	pool, _, err := info.findClient(tx, clientID)
 	if err == nil || !isNotFound(err) || !multi {
