@@ -56,3 +56,21 @@ func TestTranslate_Unsupported(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTranslate: translating any pattern never panics, and a pattern it
+// accepts compiles in Go as the full-match form its callers build.
+func FuzzTranslate(f *testing.F) {
+	for _, s := range []string{`[\w\s+=,.@-]+`, `[\S]+`, `.*\{####\}.*`, `(?s).*`, `^[0-9A-Za-z\.\-_]*(?<!\.)$`,
+		`[\p{L}\p{M}\p{S}\p{N}\p{P}]+`, `a++`, `(?=x)`, `\Q.\E`, `[`, `\`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		out, ok := javaregex.Translate(p)
+		if !ok {
+			return
+		}
+		if _, err := regexp.Compile(`^(?:` + out + `)$`); err != nil {
+			t.Fatalf("Translate(%q) = %q, which does not compile: %v", p, out, err)
+		}
+	})
+}
